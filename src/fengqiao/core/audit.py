@@ -1,0 +1,52 @@
+"""Writing the audit trail. Services call :func:`record` inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from fengqiao.core.models import Action
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ""
+    full = getattr(actor, "display_name", None) or actor.get_username()
+    return str(full)[:150]
+
+
+def record(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    workflow: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    grid_path: str | None = None,
+) -> Action:
+    """Append one row to the audit trail for ``target``."""
+    if grid_path is None:
+        grid_path = str(getattr(target, getattr(target, "jurisdiction_path_field", "grid_path"), "") or "")
+    return Action.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=actor_label(actor),
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        object_repr=str(target)[:200],
+        workflow=workflow,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+        grid_path=grid_path,
+    )
+
+
+def history(target: models.Model) -> models.QuerySet[Action]:
+    return Action.objects.for_object(target).order_by("at", "id")

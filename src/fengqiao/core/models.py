@@ -1,0 +1,91 @@
+"""The audit trail: an append-only log of every state change, and the base for things that live in grids."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    """The audit trail is never edited or deleted."""
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("the audit trail is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit trail is append-only")
+
+    def for_object(self, obj: models.Model) -> ActionQuerySet:
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+class Action(models.Model):
+    """One thing somebody did: who, when, to what, from which state to which, and why."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    verb = models.CharField(_("操作"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    workflow = models.CharField(_("流程"), max_length=32, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=32, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    grid_path = models.CharField(_("网格路径"), max_length=255, blank=True, db_index=True)
+
+    objects: ClassVar[ActionQuerySet] = ActionQuerySet.as_manager()  # type: ignore[assignment]
+
+    jurisdiction_path_field = "grid_path"
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit trail is append-only")
+
+
+class InGrid(models.Model):
+    """Something that lives in a grid: it keeps the finest grid and that grid's path for one-range scoping."""
+
+    grid = models.ForeignKey(
+        "grids.GridNode", verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name="+"
+    )
+    grid_path = models.CharField(_("网格路径"), max_length=255, db_index=True, editable=False)
+
+    jurisdiction_path_field = "grid_path"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.grid_id is not None:
+            self.grid_path = self.grid.path
+        super().save(*args, **kwargs)

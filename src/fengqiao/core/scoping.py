@@ -1,0 +1,90 @@
+"""Jurisdiction scoping: the one place that decides what an actor may see.
+
+A jurisdiction is a set of subtrees of the grid tree. Every node stores its materialised ``path``
+(``4101/410105/410105001/``), and everything that lives in a grid stores the path of its grid, so "everything under
+this street" is one indexed prefix match. Selectors call :func:`scope`; no view writes its own filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from fengqiao.core.errors import OutsideJurisdiction
+
+M = TypeVar("M", bound=Model)
+
+
+class Actor(Protocol):
+    is_authenticated: bool
+
+    def jurisdiction_paths(self) -> frozenset[str] | None: ...
+
+
+ALL = None  # jurisdiction_paths() returns None for the whole territory (platform administrators)
+
+
+def minimal_paths(paths: Iterable[str]) -> list[str]:
+    """Drop paths already covered by an ancestor, so filters stay short."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def paths_of(actor: Any) -> list[str] | None:
+    """The actor's subtrees as minimal path prefixes; None means everything; [] means nothing."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    paths = actor.jurisdiction_paths()
+    if paths is ALL:
+        return None
+    return minimal_paths(paths)
+
+
+def path_q(paths: Iterable[str], field: str) -> Q:
+    query = Q(pk__in=[])
+    for prefix in paths:
+        query |= Q(**{f"{field}__startswith": prefix})
+    return query
+
+
+def scope(queryset: QuerySet[M], actor: Any, *, field: str | None = None) -> QuerySet[M]:
+    """Restrict any queryset of things that live in grids to the actor's subtrees.
+
+    ``field`` names the path column; models declare it as ``jurisdiction_path_field``.
+    """
+    field = field or getattr(queryset.model, "jurisdiction_path_field", "grid_path")
+    paths = paths_of(actor)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    return queryset.filter(path_q(paths, field))
+
+
+def covers(actor: Any, path: str) -> bool:
+    """Whether the actor's jurisdiction contains the node (or thing) at ``path``."""
+    paths = paths_of(actor)
+    if paths is None:
+        return True
+    return any(path.startswith(prefix) for prefix in paths)
+
+
+def require(actor: Any, path: str) -> None:
+    """Raise :class:`OutsideJurisdiction` unless the actor's jurisdiction covers ``path``."""
+    if not covers(actor, path):
+        raise OutsideJurisdiction()
+
+
+def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
+    """Fetch one object the actor may see; anything else (missing or foreign) is refused the same way."""
+    obj = scope(queryset, actor).filter(**lookup).first()
+    if obj is None:
+        if queryset.filter(**lookup).exists():
+            raise OutsideJurisdiction()
+        raise queryset.model.DoesNotExist()
+    return obj

@@ -1,0 +1,23 @@
+"""URL map: pages, the admin, the API."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from fengqiao.api.api import api
+
+admin.site.site_header = "枫桥 · 网格化治理平台"
+admin.site.site_title = "枫桥管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("fengqiao.accounts.urls")),
+    path("grids/", include("fengqiao.grids.urls")),
+    path("", include("fengqiao.core.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
