@@ -94,7 +94,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "fengqiao.sqlite3",
+            "NAME": str(VAR_DIR / "fengqiao.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades failing mid-transaction.
                 "init_command": (
@@ -104,7 +104,7 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": VAR_DIR / "test-fengqiao.sqlite3"},
+            "TEST": {"NAME": str(VAR_DIR / "test-fengqiao.sqlite3")},
         }
     }
 
@@ -137,6 +137,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Locking by IP too would lock a whole office behind one NAT address; login rate limits cover that case.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Sessions expire after two idle hours and never outlive a working day.
 SESSION_COOKIE_AGE = int(os.environ.get("FENGQIAO_SESSION_SECONDS", str(2 * 3600)))
@@ -157,6 +159,7 @@ STATIC_ROOT = Path(os.environ.get("FENGQIAO_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("FENGQIAO_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from fengqiao.api.api import api
 
@@ -11,7 +11,7 @@ admin.site.site_header = "枫桥 · 网格化治理平台"
 admin.site.site_title = "枫桥管理后台"
 admin.site.index_title = "数据管理"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

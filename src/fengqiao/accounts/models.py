@@ -157,9 +157,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("任职")
         verbose_name_plural = _("任职")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "node", "role"], name="membership_unique_role_per_node")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "node", "role"], name="membership_unique_role_per_node")]
         indexes = [models.Index(fields=["role", "node_path"])]
 
     def __str__(self) -> str:

@@ -1,5 +1,51 @@
-"""The native JSON API (django-ninja); its OpenAPI document is the contract."""
+"""The native JSON API (django-ninja); its OpenAPI document at /api/v1/openapi.json is the contract.
 
+Routes stay thin: parse, call one selector or service, return a schema. Domain errors become JSON answers
+with a status and a message in the user's language.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import django_auth
 
-api = NinjaAPI(title="fengqiao API", version="1", urls_namespace="api")
+from fengqiao.accounts.api import router as accounts_router
+from fengqiao.core.errors import DomainError
+from fengqiao.grids.api import router as grids_router
+
+api = NinjaAPI(
+    title="fengqiao API",
+    version="1",
+    description="网格化治理 · 矛盾纠纷多元化解 — native API",
+    urls_namespace="api",
+    auth=django_auth,
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    return api.create_response(request, {"detail": _("请先登录。"), "code": "unauthenticated"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    return api.create_response(
+        request,
+        {"detail": _("请求参数无效。"), "code": "invalid", "errors": exc.errors},
+        status=422,
+    )
+
+
+api.add_router("/grids", grids_router)
+api.add_router("/accounts", accounts_router)

@@ -75,9 +75,7 @@ class Action(models.Model):
 class InGrid(models.Model):
     """Something that lives in a grid: it keeps the finest grid and that grid's path for one-range scoping."""
 
-    grid = models.ForeignKey(
-        "grids.GridNode", verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name="+"
-    )
+    grid = models.ForeignKey("grids.GridNode", verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name="+")
     grid_path = models.CharField(_("网格路径"), max_length=255, db_index=True, editable=False)
 
     jurisdiction_path_field = "grid_path"
@@ -86,6 +84,6 @@ class InGrid(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.grid_id is not None:
+        if self.grid_id is not None:  # type: ignore[attr-defined]
             self.grid_path = self.grid.path
         super().save(*args, **kwargs)

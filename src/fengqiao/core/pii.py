@@ -59,7 +59,7 @@ def mask(value: str) -> str:
     return value
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """A text column whose value is stored encrypted; Python code sees the plain value."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:

@@ -57,7 +57,7 @@ def scope(queryset: QuerySet[M], actor: Any, *, field: str | None = None) -> Que
 
     ``field`` names the path column; models declare it as ``jurisdiction_path_field``.
     """
-    field = field or getattr(queryset.model, "jurisdiction_path_field", "grid_path")
+    field = field or str(getattr(queryset.model, "jurisdiction_path_field", "grid_path"))
     paths = paths_of(actor)
     if paths is None:
         return queryset
@@ -86,5 +86,5 @@ def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
     if obj is None:
         if queryset.filter(**lookup).exists():
             raise OutsideJurisdiction()
-        raise queryset.model.DoesNotExist()
+        raise queryset.model.DoesNotExist()  # type: ignore[attr-defined]
     return obj

@@ -102,9 +102,7 @@ class Workflow:
         state = self.state_of(obj)
         return [row for row in self.transitions if state in row.source and row.allowed(actor, obj)]
 
-    def check(
-        self, obj: models.Model, name: str, *, actor: Any, note: str, values: Mapping[str, Any]
-    ) -> Transition:
+    def check(self, obj: models.Model, name: str, *, actor: Any, note: str, values: Mapping[str, Any]) -> Transition:
         row = self.by_name.get(name)
         if row is None:
             raise WorkflowError(_("未定义的操作：%(name)s") % {"name": name}, code="unknown_transition")
@@ -116,9 +114,7 @@ class Workflow:
                 code="not_allowed_in_state",
             )
         if not row.allowed(actor, obj):
-            raise WorkflowError(
-                _("您无权执行“%(action)s”。") % {"action": row.label}, code="not_permitted"
-            )
+            raise WorkflowError(_("您无权执行“%(action)s”。") % {"action": row.label}, code="not_permitted")
         if row.note_required and not note.strip():
             raise WorkflowError(_("“%(action)s”需要填写说明。") % {"action": row.label}, code="note_required")
         missing = [key for key in row.requires if values.get(key) in (None, "", [], ())]

@@ -1,0 +1,51 @@
+# Two commands: `make run` serves the demo, `make test` runs every check. Both set everything up first.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= small
+
+.PHONY: run test setup browser lint typecheck pytest e2e clean-db fmt
+
+run: setup
+	$(PY) -m fengqiao migrate --noinput
+	$(PY) -m fengqiao demo --scale $(SCALE) --if-empty
+	$(PY) -m fengqiao serve --host $(HOST) --port $(PORT) --with-worker
+
+test: setup browser lint typecheck pytest
+
+setup: .venv/.synced
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+# Browser tests drive Debian's Chromium; CJK fonts make Chinese pages render in screenshots.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+		echo "installing chromium and CJK fonts (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+lint: setup
+	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff format --check src tests bench
+
+typecheck: setup
+	$(PY) -m mypy
+
+pytest: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+e2e: setup browser
+	$(PY) -m pytest -q tests/e2e
+
+fmt: setup
+	$(PY) -m ruff format src tests bench
+	$(PY) -m ruff check --fix src tests bench

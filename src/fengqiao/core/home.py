@@ -1,0 +1,81 @@
+"""What each role sees first: figures for their jurisdiction and the work that is theirs to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from fengqiao.accounts.models import Role
+from fengqiao.grids import selectors as grid_selectors
+from fengqiao.grids.models import Level
+
+TASKS: dict[str, list[tuple[Any, Any]]] = {
+    Role.ADMIN: [
+        (_l("维护网格与人员"), _l("在后台导入网格边界、配置部门和人员任职。")),
+        (_l("查看操作记录"), _l("所有状态变更都记录在审计日志中。")),
+    ],
+    Role.LEADER: [
+        (_l("查看辖区一张图"), _l("从网格地图逐级查看各街道、社区、网格。")),
+    ],
+    Role.DISPATCHER: [
+        (_l("核实立案、分流交办"), _l("核实群众和网格员上报的事件，派发到责任部门。")),
+        (_l("浏览辖区网格"), _l("查看网格边界、网格员和职能部门。")),
+    ],
+    Role.HANDLER: [(_l("签收并办理交办事项"), _l("按时限签收、处置并反馈结果。"))],
+    Role.MEDIATOR: [(_l("受理调解案件"), _l("接受指派，组织调解，记录调解过程。"))],
+    Role.GRID_LEADER: [(_l("带领网格团队"), _l("督促网格员巡查走访，处理上报事项。"))],
+    Role.GRID_WORKER: [
+        (_l("巡查网格"), _l("走访入户，发现问题随手拍上报，小事网格办。")),
+    ],
+    Role.PART_TIME_WORKER: [(_l("协助巡查"), _l("发现问题及时上报。"))],
+    Role.INFORMANT: [(_l("信息上报"), _l("发现矛盾纠纷和安全隐患及时报告。"))],
+}
+
+
+def for_user(user: Any) -> dict[str, Any]:
+    role = user.primary_role
+    roots = grid_selectors.jurisdiction_roots(actor=user)
+    visible = grid_selectors.visible_nodes(actor=user)
+    cards: list[dict[str, Any]] = []
+    if roots:
+        first = roots[0]
+        cards = [
+            {
+                "title": _("辖区网格"),
+                "value": visible.filter(level=Level.GRID).count(),
+                "hint": _("含专属网格"),
+                "url": reverse("grids:detail", args=[first.code]),
+            },
+            {
+                "title": _("微网格"),
+                "value": visible.filter(level=Level.MICRO).count(),
+                "hint": _("每个 50–70 户"),
+                "url": reverse("grids:detail", args=[first.code]),
+            },
+            {
+                "title": _("户数"),
+                "value": sum(r.households for r in roots),
+                "hint": _("辖区登记户数"),
+                "url": reverse("grids:detail", args=[first.code]),
+            },
+            {
+                "title": _("人口"),
+                "value": sum(r.population for r in roots),
+                "hint": _("辖区实有人口"),
+                "url": reverse("grids:detail", args=[first.code]),
+            },
+        ]
+    tasks = [
+        {"title": title, "description": text, "url": reverse("grids:index")} for title, text in TASKS.get(role, [])
+    ]
+    return {
+        "role": role,
+        "role_label": Role(role).label if role else "",
+        "memberships": user.active_memberships,
+        "roots": roots,
+        "cards": cards,
+        "tasks": tasks,
+    }

@@ -1,0 +1,44 @@
+"""``fengqiao serve``: the ASGI server (uvicorn), optionally with the background worker beside it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import uvicorn
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web UI and API over ASGI (uvicorn)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="server processes (production: one per core)")
+        parser.add_argument("--with-worker", action="store_true", help="also run the background task worker")
+        parser.add_argument("--quiet", action="store_true", help="do not print the demo logins")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["quiet"]:
+            call_command("demo", "--logins")
+            self.stdout.write(f"\n  枫桥 fengqiao → http://{options['host']}:{options['port']}/\n")
+        worker = None
+        if options["with_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "fengqiao", "worker"])
+        try:
+            uvicorn.run(
+                "fengqiao.asgi:application",
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"],
+                log_level="info",
+                proxy_headers=True,
+                lifespan="off",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

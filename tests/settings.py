@@ -1,0 +1,8 @@
+"""Test settings: the real settings plus a tiny app whose model exercises the workflow engine."""
+
+from fengqiao.settings import *  # noqa: F403
+from fengqiao.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]
+# Read the grid version on every lookup so tests see changes at once.
+FENGQIAO_LOCATOR_CHECK_SECONDS = 0.0
