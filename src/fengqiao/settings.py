@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "fengqiao.core",
     "fengqiao.accounts",
     "fengqiao.grids",
+    "fengqiao.events",
+    "fengqiao.disputes",
+    "fengqiao.dispatch",
     "fengqiao.demo",
     "fengqiao.api",
 ]
@@ -178,6 +181,9 @@ X_FRAME_OPTIONS = "DENY"
 FENGQIAO_LOCATOR_CHECK_SECONDS = float(os.environ.get("FENGQIAO_LOCATOR_CHECK_SECONDS", "2"))
 # A point outside every grid gets the nearest grid within this distance offered as a suggestion.
 FENGQIAO_LOCATOR_SUGGEST_METRES = float(os.environ.get("FENGQIAO_LOCATOR_SUGGEST_METRES", "500"))
+# Largest accepted upload, in bytes.
+FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = FENGQIAO_MAX_UPLOAD_BYTES * 2
 # Geometry tolerances for grid validation, in metres.
 FENGQIAO_GRID_TOLERANCE_METRES = float(os.environ.get("FENGQIAO_GRID_TOLERANCE_METRES", "5"))
 

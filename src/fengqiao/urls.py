@@ -17,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("", include("fengqiao.accounts.urls")),
     path("grids/", include("fengqiao.grids.urls")),
+    path("events/", include("fengqiao.events.urls")),
+    path("disputes/", include("fengqiao.disputes.urls")),
+    path("dispatch/", include("fengqiao.dispatch.urls")),
     path("", include("fengqiao.core.urls")),
 ]
 if settings.DEBUG:

@@ -13,6 +13,9 @@ from ninja.security import django_auth
 
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.core.errors import DomainError
+from fengqiao.dispatch.api import router as dispatch_router
+from fengqiao.disputes.api import router as disputes_router
+from fengqiao.events.api import router as events_router
 from fengqiao.grids.api import router as grids_router
 
 api = NinjaAPI(
@@ -49,3 +52,6 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/grids", grids_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/events", events_router)
+api.add_router("/disputes", disputes_router)
+api.add_router("/dispatch", dispatch_router)

@@ -87,3 +87,35 @@ class InGrid(models.Model):
         if self.grid_id is not None:  # type: ignore[attr-defined]
             self.grid_path = self.grid.path
         super().save(*args, **kwargs)
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    """A cleaned image attached to a case (event, dispute ...): the stored copy carries no EXIF metadata."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    purpose = models.CharField(_("用途"), max_length=32, blank=True)  # report, result, evidence, agreement ...
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    thumbnail = models.FileField(_("缩略图"), upload_to=attachment_path, blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

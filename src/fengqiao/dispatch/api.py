@@ -1,0 +1,5 @@
+"""指挥调度 endpoints of the native API."""
+
+from ninja import Router
+
+router = Router(tags=["dispatch"])

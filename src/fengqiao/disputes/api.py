@@ -1,0 +1,5 @@
+"""矛盾纠纷 endpoints of the native API."""
+
+from ninja import Router
+
+router = Router(tags=["disputes"])

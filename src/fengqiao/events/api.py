@@ -1,0 +1,5 @@
+"""事件 endpoints of the native API."""
+
+from ninja import Router
+
+router = Router(tags=["events"])
