@@ -102,8 +102,14 @@ def main() -> None:
 
     single_p50, single_p95 = percentile(timings, 50), percentile(timings, 95)
     db_p50, db_p95 = percentile(db_timings, 50), percentile(db_timings, 95)
-    print(f"database: {connection.vendor}  nodes: {nodes:,}  (leaves {len(locator.leaves):,}, inner {len(locator.inner):,})")
-    print(f"build: {build_s:.2f} s   memory for the trees: {rss_after - rss_before:.0f} MB   process RSS: {rss_after:.0f} MB")
+    print(
+        f"database: {connection.vendor}  nodes: {nodes:,}"
+        f"  (leaves {len(locator.leaves):,}, inner {len(locator.inner):,})"
+    )
+    print(
+        f"build: {build_s:.2f} s   memory for the trees: {rss_after - rss_before:.0f} MB"
+        f"   process RSS: {rss_after:.0f} MB"
+    )
     print(
         f"single lookup: p50 {single_p50:.1f} µs  p95 {single_p95:.1f} µs  mean {statistics.fmean(timings):.1f} µs"
         f"  ({found / args.singles:.1%} inside a grid)"

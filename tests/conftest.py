@@ -32,3 +32,13 @@ def dispatcher(tree):
 @pytest.fixture
 def superuser(db):
     return make_user("root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def catalogue(db):
+    """The default event catalogue (a data migration loads it, but transactional tests flush it away)."""
+    from fengqiao.events.catalogue import load_catalogue
+    from fengqiao.events.models import Category
+
+    if not Category.objects.exists():
+        load_catalogue()

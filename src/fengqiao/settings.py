@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "fengqiao.core.context.navigation",
             ],
         },
     },
@@ -181,6 +182,13 @@ X_FRAME_OPTIONS = "DENY"
 FENGQIAO_LOCATOR_CHECK_SECONDS = float(os.environ.get("FENGQIAO_LOCATOR_CHECK_SECONDS", "2"))
 # A point outside every grid gets the nearest grid within this distance offered as a suggestion.
 FENGQIAO_LOCATOR_SUGGEST_METRES = float(os.environ.get("FENGQIAO_LOCATOR_SUGGEST_METRES", "500"))
+# A stage turns orange when this share of its time is left (绿橙红).
+FENGQIAO_ORANGE_SHARE = float(os.environ.get("FENGQIAO_ORANGE_SHARE", "0.25"))
+# Possible duplicates: open events of the same category within this distance and time window.
+FENGQIAO_DUPLICATE_METRES = float(os.environ.get("FENGQIAO_DUPLICATE_METRES", "200"))
+FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"))
+# Grid code that receives reports lying outside every grid (兜底); empty refuses them.
+FENGQIAO_FALLBACK_GRID = os.environ.get("FENGQIAO_FALLBACK_GRID", "")
 # Largest accepted upload, in bytes.
 FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = FENGQIAO_MAX_UPLOAD_BYTES * 2

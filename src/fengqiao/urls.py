@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("fengqiao.events.open311_urls")),
     path("", include("fengqiao.accounts.urls")),
     path("grids/", include("fengqiao.grids.urls")),
     path("events/", include("fengqiao.events.urls")),

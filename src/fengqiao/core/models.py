@@ -84,7 +84,7 @@ class InGrid(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.grid_id is not None:  # type: ignore[attr-defined]
+        if self.grid_id is not None:
             self.grid_path = self.grid.path
         super().save(*args, **kwargs)
 

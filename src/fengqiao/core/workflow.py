@@ -36,7 +36,7 @@ class Transition:
     name: str
     source: frozenset[str]
     target: str
-    label: str = ""
+    label: Any = ""
     allowed: Guard = anyone
     requires: tuple[str, ...] = ()
     note_required: bool = False
@@ -49,7 +49,7 @@ class Transition:
         source: Iterable[str] | str,
         target: str,
         *,
-        label: str = "",
+        label: Any = "",
         allowed: Guard = anyone,
         requires: Iterable[str] = (),
         note_required: bool = False,
@@ -72,7 +72,7 @@ class Workflow:
     """A state table for one model."""
 
     name: str
-    states: Mapping[str, str]
+    states: Mapping[str, Any]
     initial: str
     transitions: Iterable[Transition]
     state_field: str = "state"
@@ -94,7 +94,7 @@ class Workflow:
     def state_of(self, obj: models.Model) -> str:
         return str(getattr(obj, self.state_field))
 
-    def choices(self) -> list[tuple[str, str]]:
+    def choices(self) -> list[tuple[str, Any]]:
         return list(self.states.items())
 
     def available(self, obj: models.Model, actor: Any) -> list[Transition]:
@@ -139,7 +139,7 @@ class Workflow:
                 if key in values:
                     setattr(locked, key, values[key])
             if row.effect is not None:
-                row.effect(locked, values)
+                row.effect(locked, {**values, "note": note})
             setattr(locked, self.state_field, row.target)
             locked.save()
             action = audit.record(

@@ -1,1 +1,264 @@
-"""事件."""
+"""Events (事件): categories, the events themselves, and the records around them (supervision, extensions, devices).
+
+An event lives in its finest grid (``InGrid``). Its colour is never stored: the stage it is in has a deadline
+(``due_at``) and an orange threshold (``warn_at``), and ``core.sla`` turns them into green/orange/red in SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core import pii
+from fengqiao.core.models import InGrid
+
+
+class Tier(models.TextChoices):
+    """四事分办: who handles it — small things in the grid, urgent ones in the community, and so on up."""
+
+    GRID = "grid", _("网格")
+    COMMUNITY = "community", _("社区/村")
+    STREET = "street", _("街道/乡镇")
+    COUNTY = "county", _("区/县")
+
+
+TIER_ORDER: list[str] = [Tier.GRID, Tier.COMMUNITY, Tier.STREET, Tier.COUNTY]
+
+
+class Category(models.Model):
+    """A two-level catalogue (大类/小类) with who handles it and how long each stage may take."""
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", _("小时")
+        WORKDAYS = "workdays", _("工作日")
+
+    code = models.CharField(_("编码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("大类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    department_kind = models.CharField(_("默认责任部门类别"), max_length=16, blank=True)
+    tier = models.CharField(_("处置层级"), max_length=10, choices=Tier.choices, default=Tier.COMMUNITY)
+    register_hours = models.FloatField(_("核实立案时限（小时）"), default=2)
+    sign_hours = models.FloatField(_("签收时限（小时）"), default=2)
+    handle_amount = models.FloatField(_("办理时限"), default=3)
+    handle_unit = models.CharField(_("办理时限单位"), max_length=10, choices=Unit.choices, default=Unit.WORKDAYS)
+    verify_hours = models.FloatField(_("核查时限（小时）"), default=24)
+    requires_acceptance = models.BooleanField(_("需现场整改验收（安全隐患）"), default=False)
+    allows_skip_level = models.BooleanField(_("允许越级上报"), default=False)
+    keywords = models.TextField(_("示例描述（用于智能分类，每行一条）"), blank=True)
+    public = models.BooleanField(
+        _("公开（Open311 可见）"), default=True, help_text=_("矛盾纠纷、违法线索等敏感类别不对外公开。")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("事件分类")
+        verbose_name_plural = _("事件分类")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.parent_id is not None
+
+
+class Source(models.TextChoices):
+    PATROL = "patrol", _("网格员巡查")
+    RESIDENT = "resident", _("群众随手拍")
+    HOTLINE = "hotline", _("12345 热线")
+    API = "api", _("接口")
+    OPEN311 = "open311", _("Open311")
+    IOT = "iot", _("物联感知")
+
+
+class HotlineKind(models.TextChoices):
+    CONSULT = "consult", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+
+
+class Event(InGrid):
+    """One reported problem, from its report to its closure and rating."""
+
+    tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    hotline_kind = models.CharField(_("热线类型"), max_length=12, choices=HotlineKind.choices, blank=True)
+    description = models.TextField(_("描述"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_events",
+    )
+    reporter_name = models.CharField(_("上报人姓名"), max_length=50, blank=True)
+    reporter_phone = pii.EncryptedTextField(_("上报人电话"), blank=True)
+    reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    state = models.CharField(_("状态"), max_length=20, default="reported", db_index=True)
+    tier = models.CharField(_("处置层级"), max_length=10, choices=Tier.choices, default=Tier.COMMUNITY)
+    lead_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_events",
+    )
+    co_departments = models.ManyToManyField(
+        "accounts.Department", verbose_name=_("协办部门"), blank=True, related_name="co_events"
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    reason = models.TextField(_("不予立案/退回理由"), blank=True)
+    result = models.TextField(_("处置结果"), blank=True)
+    acceptance = models.TextField(_("验收意见"), blank=True)
+    stars = models.PositiveSmallIntegerField(_("评价星级"), null=True, blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    reported_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
+    registered_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The clock of the stage the event is in; empty when no clock runs (closed, merged, not registered).
+    stage_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("本环节时限"), null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    orange_sent_at = models.DateTimeField(null=True, blank=True)
+    red_sent_at = models.DateTimeField(null=True, blank=True)
+    extended = models.BooleanField(_("已延期"), default=False)
+    supervised = models.BooleanField(_("已督办"), default=False)
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["grid_path", "state"]),
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["lead_department", "state"]),
+            models.Index(fields=["category", "state", "reported_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.reporter_phone_index = pii.blind_index(self.reporter_phone) if self.reporter_phone else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def state_label(self) -> str:
+        from fengqiao.events.workflow import STATES
+
+        return str(STATES.get(self.state, self.state))
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        return pii.mask(self.reporter_phone)
+
+
+class Supervision(models.Model):
+    """督办: an order from above to hurry an open event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="supervisions")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("督办意见"))
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.issued_at:%Y-%m-%d}"
+
+
+class Extension(models.Model):
+    """延期申请: a handler asks for more time; the dispatcher approves (the deadline moves) or rejects."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    hours = models.PositiveIntegerField(_("延长小时数"))
+    reason = models.TextField(_("申请理由"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+
+    def __str__(self) -> str:
+        return f"{self.event} +{self.hours}h"
+
+
+class Device(InGrid):
+    """An IoT sensor (smoke, gas, e-bike charging) that raises events through the webhook, signed with its secret."""
+
+    code = models.CharField(_("设备编号"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    category = models.ForeignKey(Category, verbose_name=_("告警分类"), on_delete=models.PROTECT)
+    secret = pii.EncryptedTextField(_("签名密钥"))
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    address = models.CharField(_("安装位置"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("感知设备")
+        verbose_name_plural = _("感知设备")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiClient(models.Model):
+    """A system allowed to post through Open311 / the API with an ``api_key`` (stored as a keyed hash)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    key_index = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_key(self, key: str) -> None:
+        self.key_index = pii.blind_index(key)
+
+    @classmethod
+    def for_key(cls, key: str) -> ApiClient | None:
+        if not key:
+            return None
+        return cls.objects.filter(key_index=pii.blind_index(key), active=True).first()

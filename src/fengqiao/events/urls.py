@@ -1,4 +1,20 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from fengqiao.events import views, webhooks
 
 app_name = "events"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("department/", views.department_queue, name="department"),
+    path("mine/", views.mine, name="mine"),
+    path("report/", views.report, name="report"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("r/<str:grid_code>/", views.public_report, name="public_report"),
+    path("poster/<str:grid_code>/", views.poster, name="poster"),
+    path("track/", views.track_lookup, name="track_lookup"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("iot/<str:device_code>/", webhooks.iot_alarm, name="iot"),
+    path("extensions/<int:pk>/decide/", views.decide_extension, name="decide_extension"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/act/<str:name>/", views.act, name="act"),
+]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
 from fengqiao.core.errors import DomainError
 from fengqiao.grids import locator, selectors
@@ -78,8 +78,8 @@ def roots(request: HttpRequest) -> list[NodeOut]:
 @router.get("/locate", response={200: LocateOut, 422: Any}, summary="The finest grid containing a point")
 def locate(
     request: HttpRequest,
-    lon: float = Field(..., ge=-180, le=180),
-    lat: float = Field(..., ge=-90, le=90),
+    lon: float = Query(..., ge=-180, le=180),
+    lat: float = Query(..., ge=-90, le=90),
 ) -> LocateOut:
     found = locator.locate(lon, lat)
     visible = selectors.visible_nodes(actor=request.user).select_related("parent")

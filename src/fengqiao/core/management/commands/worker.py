@@ -1,19 +1,34 @@
-"""``fengqiao worker``: runs queued background tasks (django-tasks' database backend)."""
+"""``fengqiao worker``: runs queued background tasks (django-tasks' database backend) and the periodic jobs."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from fengqiao.core import periodic
+
 
 class Command(BaseCommand):
-    help = "Run background tasks from the database queue."
+    help = "Run background tasks from the database queue, and periodic jobs (deadline warnings ...)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+        parser.add_argument(
+            "--once", action="store_true", help="run the periodic jobs once and queued tasks, then exit"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = ["--batch"] if options["batch"] else []
-        call_command("db_worker", *extra)
+        if options["once"]:
+            ran = periodic.run_due(now=float("inf"))
+            self.stdout.write(f"periodic jobs run: {', '.join(ran) or 'none'}")
+            call_command("db_worker", "--batch")
+            return
+        stop = threading.Event()
+        thread = threading.Thread(target=periodic.loop, args=(stop,), name="periodic", daemon=True)
+        thread.start()
+        try:
+            call_command("db_worker")
+        finally:
+            stop.set()

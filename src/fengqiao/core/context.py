@@ -1,0 +1,44 @@
+"""Template context shared by every page: the navigation for the signed-in user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+STAFF = {"admin", "dispatcher", "leader"}
+WORKERS = {"grid_leader", "grid_worker", "part_time_worker", "informant"}
+
+# (label, url name, roles that see it; None = everyone signed in)
+NAV: list[tuple[Any, str, set[str] | None]] = [
+    (_("首页"), "home", None),
+    (_("事件工作台"), "events:queue", STAFF | {"grid_leader"}),
+    (_("部门待办"), "events:department", {"handler"}),
+    (_("上报"), "events:report", WORKERS | {"dispatcher"}),
+    (_("我的上报"), "events:mine", WORKERS),
+    (_("矛盾纠纷"), "disputes:queue", STAFF | {"mediator"}),
+    (_("指挥调度"), "dispatch:inbox", None),
+    (_("一张图"), "dashboard:map", STAFF),
+    (_("网格"), "grids:index", None),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user: Any = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = set(user.roles()) | ({"admin"} if user.is_superuser else set())
+    items = []
+    for label, name, allowed in NAV:
+        if allowed is not None and not (roles & allowed):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a part of the platform that is not installed here
+            continue
+        items.append(
+            {"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))}
+        )
+    return {"nav_items": items}

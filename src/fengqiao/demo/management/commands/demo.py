@@ -1,0 +1,55 @@
+"""``fengqiao demo --scale small|medium|city``: load the demo city into an empty database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fengqiao.demo.generator import DEFAULT_SEED, DEMO_LOGINS, DEMO_PASSWORD, SCALES, DemoError, generate
+from fengqiao.grids.models import GridNode
+
+
+class Command(BaseCommand):
+    help = "生成演示城市（郑州）：网格树、职能部门、人员与演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=list(SCALES), default="small", help="规模：small、medium、city")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子（同一种子生成相同数据）")
+        parser.add_argument("--if-empty", action="store_true", help="库中已有网格时什么也不做")
+        parser.add_argument("--logins", action="store_true", help="只打印演示账号")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["logins"]:
+            self.print_logins()
+            return
+        if options["if_empty"] and GridNode.objects.exists():
+            self.stdout.write("库中已有网格数据，跳过演示数据生成。")
+            return
+        try:
+            summary = generate(scale=options["scale"], seed=options["seed"], stdout=self.stdout)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示城市已导入：{SCALES[summary.scale].label}，种子 {summary.seed}，"
+                f"生成 {summary.plan_seconds:.1f} s，写入 {summary.load_seconds:.1f} s。"
+            )
+        )
+        for label, count in summary.rows():
+            self.stdout.write(f"  {count:>12,}  {label}")
+        self.stdout.write("  按角色：" + "，".join(f"{role} {n:,}" for role, n in summary.roles.items()))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        from fengqiao.accounts.models import User
+
+        present = set(
+            User.objects.filter(username__in=[u for u, _, _ in DEMO_LOGINS]).values_list("username", flat=True)
+        )
+        if not present:
+            return
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, role, description in DEMO_LOGINS:
+            if username in present:
+                self.stdout.write(f"  {username:<12}{role} — {description}")

@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from fengqiao.core.admin import JurisdictionAdmin
+from fengqiao.events.models import ApiClient, Category, Device, Event, Extension, Supervision
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "tier",
+        "department_kind",
+        "handle_amount",
+        "handle_unit",
+        "public",
+        "active",
+    ]
+    list_filter = ["tier", "active", "public", "requires_acceptance"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Event)
+class EventAdmin(JurisdictionAdmin):
+    list_display = ["tracking_code", "category", "state", "source", "grid", "reported_at", "due_at"]
+    list_filter = ["state", "source", "tier"]
+    search_fields = ["tracking_code", "description"]
+    raw_id_fields = ["grid", "category", "lead_department", "merged_into", "reporter"]
+    exclude = ["reporter_phone"]
+    readonly_fields = ["state", "tracking_code", "due_at", "warn_at", "stage_started_at"]
+    list_select_related = ["category", "grid"]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        # Events change only through the workflow, so the audit trail is complete.
+        return False
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(admin.ModelAdmin):
+    list_display = ["event", "issued_by", "issued_at"]
+    raw_id_fields = ["event", "issued_by"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["event", "hours", "state", "requested_at"]
+    raw_id_fields = ["event", "requested_by", "decided_by"]
+
+
+@admin.register(Device)
+class DeviceAdmin(JurisdictionAdmin):
+    list_display = ["code", "name", "category", "grid", "active"]
+    raw_id_fields = ["grid", "category"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "created_at"]
+    readonly_fields = ["key_index"]

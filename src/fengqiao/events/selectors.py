@@ -1,0 +1,246 @@
+"""Queries over events, always scoped to the actor's jurisdiction (or department, for handlers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+
+from fengqiao.accounts.models import Membership, Role
+from fengqiao.core import audit, scoping, sla
+from fengqiao.core.codes import normalise
+from fengqiao.core.models import Action
+from fengqiao.events.models import Category, Event
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES
+from fengqiao.grids.models import GridNode
+
+
+def with_colour(qs: QuerySet[Event], now: dt.datetime | None = None) -> QuerySet[Event]:
+    running = Q(state__in=OPEN_STATES, due_at__isnull=False)
+    colour = sla.colour_expression(now, running=running)
+    urgency = SqlCase(
+        When(Q(due_at__lt=now or timezone.now()) & running, then=Value(0)),
+        When(Q(warn_at__lte=now or timezone.now()) & running, then=Value(1)),
+        When(running, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(colour=colour, urgency=urgency)
+
+
+def visible_events(*, actor: Any) -> QuerySet[Event]:
+    """Events in the actor's grids, plus those routed to a department the actor handles for."""
+    scoped = scoping.scope(Event.objects.all(), actor)
+    departments = department_ids(actor)
+    if departments and scoping.paths_of(actor) is not None:
+        routed = Event.objects.filter(Q(lead_department_id__in=departments) | Q(co_departments__in=departments))
+        return (scoped | routed).distinct()
+    return scoped
+
+
+def department_ids(actor: Any) -> list[int]:
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    return [m.department_id for m in actor.active_memberships if m.role == Role.HANDLER and m.department_id]
+
+
+@dataclass
+class QueueFilters:
+    state: str = ""
+    category: str = ""
+    grid: str = ""
+    colour: str = ""
+    source: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    q: str = ""
+    open_only: bool = False
+
+
+def event_queue(*, actor: Any, filters: QueueFilters | None = None, now: dt.datetime | None = None) -> QuerySet[Event]:
+    """The workbench queue: scoped, filtered, each row with its colour, most urgent first."""
+    f = filters or QueueFilters()
+    qs = visible_events(actor=actor)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    elif f.open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if f.category:
+        qs = qs.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
+    if f.grid:
+        node = scoping.scope(GridNode.objects.all(), actor).filter(code=f.grid).first()
+        qs = qs.filter(grid_path__startswith=node.path) if node else qs.none()
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.since:
+        qs = qs.filter(reported_at__date__gte=f.since)
+    if f.until:
+        qs = qs.filter(reported_at__date__lte=f.until)
+    if f.q:
+        qs = qs.filter(Q(tracking_code__icontains=f.q.strip()) | Q(description__icontains=f.q.strip()))
+    qs = with_colour(qs, now)
+    if f.colour:
+        qs = qs.filter(colour=f.colour)  # type: ignore[misc]
+    return qs.select_related("category", "category__parent", "grid", "lead_department").order_by(
+        "urgency", "due_at", "-reported_at"
+    )
+
+
+def colour_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    """Open events per colour in the actor's jurisdiction (one grouped query)."""
+    qs = with_colour(visible_events(actor=actor).filter(state__in=OPEN_STATES), now)
+    counts = {c.value: 0 for c in sla.Colour}
+    for row in qs.values("colour").annotate(n=Count("id")).order_by():  # type: ignore[misc]
+        counts[row["colour"]] = row["n"]
+    return counts
+
+
+def event_detail(*, actor: Any, code: str) -> Event:
+    code = normalise(code)
+    qs = Event.objects.select_related("category", "category__parent", "grid", "lead_department", "merged_into")
+    event = visible_events(actor=actor).filter(tracking_code=code).first()
+    if event is None:
+        if Event.objects.filter(tracking_code=code).exists():
+            raise scoping.OutsideJurisdiction()
+        raise Event.DoesNotExist()
+    return with_colour(qs.filter(pk=event.pk)).get()
+
+
+def my_events(*, actor: Any) -> QuerySet[Event]:
+    return with_colour(Event.objects.filter(reporter=actor)).select_related("category", "grid").order_by("-reported_at")
+
+
+VERB_LABELS = {
+    **{t.name: t.label for t in EVENT_FLOW.transitions},
+    "report": _l("上报"),
+    "supervise": _l("督办"),
+    "extension.request": _l("申请延期"),
+    "extension.approve": _l("批准延期"),
+    "extension.reject": _l("驳回延期"),
+}
+
+
+def timeline(event: Event) -> list[Action]:
+    """The audit trail of one event, each row labelled for people."""
+    rows = list(audit.history(event).select_related("actor"))
+    for row in rows:
+        row.verb_label = str(VERB_LABELS.get(row.verb, row.verb))  # type: ignore[attr-defined]
+        row.to_label = str(STATES.get(row.to_state, row.to_state))  # type: ignore[attr-defined]
+    return rows
+
+
+def available_actions(*, actor: Any, event: Event) -> list[str]:
+    names = [t.name for t in EVENT_FLOW.available(event, actor) if t.name not in ("rate",)]
+    return names
+
+
+def possible_duplicates(*, event: Event, limit: int = 10) -> list[tuple[Event, float]]:
+    """Open events of the same category near this one in space and time, nearest first, with distance in metres."""
+    if event.lon is None or event.lat is None or event.category_id is None:
+        return []
+    radius = settings.FENGQIAO_DUPLICATE_METRES
+    window = dt.timedelta(hours=settings.FENGQIAO_DUPLICATE_HOURS)
+    dlat = radius / 111_320.0
+    dlon = radius / (111_320.0 * max(math.cos(math.radians(event.lat)), 0.1))
+    candidates = Event.objects.filter(
+        category_id=event.category_id,
+        state__in=OPEN_STATES,
+        merged_into__isnull=True,
+        lon__range=(event.lon - dlon, event.lon + dlon),
+        lat__range=(event.lat - dlat, event.lat + dlat),
+        reported_at__range=(event.reported_at - window, event.reported_at + window),
+    ).exclude(pk=event.pk)
+    found = []
+    for other in candidates[:200]:
+        metres = haversine(event.lon, event.lat, other.lon or 0, other.lat or 0)
+        if metres <= radius:
+            found.append((other, metres))
+    return sorted(found, key=lambda p: p[1])[:limit]
+
+
+def haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def departments_for(*, event: Event) -> QuerySet[Any]:
+    """Departments that may be given this event: those whose area contains its grid."""
+    from fengqiao.accounts.models import Department
+
+    paths = [p for p in _ancestors(event.grid_path)]
+    return (
+        Department.objects.filter(active=True, node_path__in=paths)
+        .select_related("node")
+        .order_by("-node_path", "name")
+    )
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
+
+
+def leaf_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True, parent__isnull=False).select_related("parent").order_by("code")
+
+
+@dataclass
+class PublicStage:
+    label: str
+    at: dt.datetime
+    note: str
+
+
+PUBLIC_VERBS = {
+    "report": _l("已受理上报"),
+    "register": _l("已核实立案"),
+    "reject": _l("不予立案"),
+    "merge": _l("已与相同事件合并处理"),
+    "route": _l("已交办责任部门"),
+    "sign": _l("责任部门已签收"),
+    "return": _l("重新分派中"),
+    "start": _l("正在处置"),
+    "handle": _l("已处置完毕"),
+    "handle_in_grid": _l("网格员已现场处置"),
+    "escalate": _l("已上报上级处理"),
+    "verify": _l("已核查"),
+    "close": _l("已办结"),
+    "reopen": _l("重新办理中"),
+    "rate": _l("您已评价"),
+    "revisit": _l("已回访"),
+    "supervise": _l("上级已督办"),
+}
+
+
+def public_tracking(*, code: str) -> tuple[Event, list[PublicStage]]:
+    """What a resident may see by tracking code: stages and times, never people's names or phones."""
+    event = Event.objects.select_related("category", "grid", "lead_department").get(tracking_code=normalise(code))
+    stages = []
+    for action in audit.history(event):
+        label = PUBLIC_VERBS.get(action.verb)
+        if label is None:
+            continue
+        note = ""
+        if action.verb in ("reject",):
+            note = action.note
+        if action.verb == "route" and event.lead_department:
+            note = event.lead_department.name
+        stages.append(PublicStage(label=str(label), at=action.at, note=note))
+    return event, stages
+
+
+def handler_memberships(actor: Any) -> list[Membership]:
+    return [m for m in actor.active_memberships if m.role == Role.HANDLER]
+
+
+STATE_LABELS = STATES

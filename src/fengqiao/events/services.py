@@ -1,0 +1,471 @@
+"""Commands of the event closed loop. Each checks its input, runs in one transaction and writes the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.models import Department, Membership, Role, User
+from fengqiao.core import audit, codes, scoping, sla
+from fengqiao.core.attachments import attach, read_uploads
+from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
+from fengqiao.core.signals import notify
+from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
+from fengqiao.grids import locator
+from fengqiao.grids.models import GridNode
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+MAX_TEXT = 2000
+MAX_PHOTOS = 9
+
+
+class ReportError(DomainError):
+    """A report that cannot be accepted as it is."""
+
+
+def clean_phone(phone: str, *, required: bool) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not phone:
+        if required:
+            raise ReportError(_("请填写联系电话，以便反馈处理结果。"), code="phone_required")
+        return ""
+    if not (PHONE_RE.match(phone) or LANDLINE_RE.match(phone)):
+        raise ReportError(_("联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。"), code="bad_phone")
+    return phone
+
+
+def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
+    if lon in (None, "") and lat in (None, ""):
+        return None, None
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise ReportError(_("位置坐标无效：经纬度必须是数字。"), code="bad_position") from None
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
+        raise ReportError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code="bad_position")
+    return lon_f, lat_f
+
+
+def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None = None) -> GridNode:
+    """The finest grid for a position; a QR code's own grid when there is no position; the fallback grid if set."""
+    if lon is not None and lat is not None:
+        found = locator.locate(lon, lat)
+        if found.node_id is not None:
+            return GridNode.objects.get(pk=found.node_id)
+        if grid is not None:
+            return grid
+        fallback = settings.FENGQIAO_FALLBACK_GRID
+        if fallback:
+            node = GridNode.objects.filter(code=fallback).first()
+            if node is not None:
+                return node
+        hint = ""
+        if found.suggestion_code:
+            near = GridNode.objects.filter(code=found.suggestion_code).first()
+            if near is not None:
+                hint = _("最近的网格是“%(name)s”，约 %(m)s 米。") % {
+                    "name": near.name,
+                    "m": int(found.suggestion_metres or 0),
+                }
+        raise ReportError(_("该位置不在任何网格范围内。") + hint, code="outside_grids")
+    if grid is not None:
+        return grid
+    raise ReportError(_("请提供位置（定位或在地图上选点），或从网格二维码进入上报。"), code="position_required")
+
+
+def _stage_clock(event: Event, hours: float) -> None:
+    now = timezone.now()
+    event.stage_started_at = now
+    event.due_at = sla.due(now, hours)
+    event.warn_at = sla.warn_time(now, event.due_at, settings.FENGQIAO_ORANGE_SHARE)
+
+
+def report_event(
+    *,
+    actor: Any,
+    source: str,
+    description: str,
+    category: Category | None = None,
+    lon: Any = None,
+    lat: Any = None,
+    grid: GridNode | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    hotline_kind: str = "",
+    photos: Iterable[Any] = (),
+    idempotency_key: str | None = None,
+    external_id: str = "",
+) -> Event:
+    """信息上报: create an event from any channel. A retried request with the same idempotency key returns the first."""
+    if idempotency_key:
+        existing = Event.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if source not in Source.values:
+        raise ReportError(_("未知的来源：%(s)s") % {"s": source}, code="bad_source")
+    description = (description or "").strip()
+    if len(description) < 2:
+        raise ReportError(_("请描述问题，至少 2 个字。"), code="description_required")
+    if len(description) > MAX_TEXT:
+        raise ReportError(_("描述不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code="description_too_long")
+    if category is not None and (not category.active or not category.is_leaf):
+        raise ReportError(_("请选择一个具体的小类。"), code="bad_category")
+    anonymous = not getattr(actor, "is_authenticated", False)
+    phone = clean_phone(reporter_phone, required=source in (Source.RESIDENT, Source.HOTLINE))
+    photo_list = list(photos)
+    if len(photo_list) > MAX_PHOTOS:
+        raise ReportError(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos")
+    images = read_uploads(photo_list)  # every photo is checked before anything is written
+    lon_f, lat_f = _position(lon, lat)
+    if lon_f is None:
+        gps = next(((img.lon, img.lat) for _, img in images if img.lon is not None), None)
+        if gps is not None:
+            lon_f, lat_f = gps
+    node = locate_grid(lon_f, lat_f, grid=grid)
+    if not anonymous and source == Source.PATROL and not scoping.covers(actor, node.path):
+        raise OutsideJurisdiction(_("该位置不在您负责的网格内，请确认定位。"))
+    event = Event(
+        tracking_code=codes.tracking_code("E"),
+        grid=node,
+        category=category,
+        source=source,
+        hotline_kind=hotline_kind if source == Source.HOTLINE else "",
+        description=description,
+        address=(address or "").strip()[:200],
+        lon=lon_f,
+        lat=lat_f,
+        reporter=None if anonymous else actor,
+        reporter_name=(reporter_name or "").strip()[:50] or ("" if anonymous else actor.display_name),
+        reporter_phone=phone,
+        tier=category.tier if category else "community",
+        idempotency_key=idempotency_key or None,
+        external_id=external_id[:64],
+    )
+    _stage_clock(event, category.register_hours if category else 2)
+    try:
+        with transaction.atomic():
+            event.save()
+            attach(actor=actor, target=event, images=images, purpose="report")
+            audit.record(
+                actor=actor,
+                verb="report",
+                target=event,
+                workflow=EVENT_FLOW.name,
+                to_state=event.state,
+                data={"source": source, "category": category.code if category else None},
+            )
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its event.
+        if idempotency_key:
+            existing = Event.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    transaction.on_commit(lambda: _tell_dispatchers(event, _("新上报事件 %(code)s") % {"code": event.tracking_code}))
+    return event
+
+
+def _url(event: Event) -> str:
+    return reverse("events:detail", args=[event.tracking_code])
+
+
+def dispatchers_for(event: Event) -> list[User]:
+    """Dispatchers whose jurisdiction covers the event, nearest centre first."""
+    ancestors = [p for p in _ancestor_paths(event.grid_path)]
+    members = (
+        Membership.objects.filter(role=Role.DISPATCHER, active=True, node_path__in=ancestors)
+        .select_related("user")
+        .order_by("-node_path")
+    )
+    return [m.user for m in members]
+
+
+def handlers_of(department: Department | None) -> list[User]:
+    if department is None:
+        return []
+    return [
+        m.user
+        for m in Membership.objects.filter(role=Role.HANDLER, department=department, active=True).select_related("user")
+    ]
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
+
+
+def _tell_dispatchers(event: Event, title: str) -> None:
+    notify.send(
+        sender=Event, recipients=dispatchers_for(event), kind="event", title=title, url=_url(event), target=event
+    )
+
+
+def _apply(event: Event, name: str, *, actor: Any, note: str = "", **values: Any) -> Event:
+    return EVENT_FLOW.apply(event, name, actor=actor, note=note, **values)
+
+
+def register_event(*, actor: Any, event: Event, category: Category | None = None, note: str = "") -> Event:
+    """核实立案."""
+    category = category or event.category
+    if category is not None and not category.is_leaf:
+        raise WorkflowError(_("请选择一个具体的小类。"), code="bad_category")
+    return _apply(event, "register", actor=actor, note=note, category=category)
+
+
+def reject_event(*, actor: Any, event: Event, note: str) -> Event:
+    """不予立案, with the reason."""
+    return _apply(event, "reject", actor=actor, note=note)
+
+
+def merge_event(*, actor: Any, event: Event, into: Event, note: str = "") -> Event:
+    """Merge a duplicate into the event that goes on."""
+    if into.pk == event.pk or into.state not in OPEN_STATES or into.merged_into_id:
+        raise WorkflowError(_("只能合并到另一个未办结的事件。"), code="bad_merge_target")
+    scoping.require(actor, into.grid_path)
+    return _apply(event, "merge", actor=actor, note=note, into=into)
+
+
+def handle_in_grid(*, actor: Any, event: Event, result: str, photos: Iterable[Any] = ()) -> Event:
+    """小事网格办: the grid handles it on the spot."""
+    images = read_uploads(list(photos))
+    with transaction.atomic():
+        event = _apply(event, "handle_in_grid", actor=actor, result=(result or "").strip())
+        attach(actor=actor, target=event, images=images, purpose="result")
+    return event
+
+
+def route_event(
+    *, actor: Any, event: Event, department: Department, co_departments: Sequence[Department] = (), note: str = ""
+) -> Event:
+    """分流交办: send a registered event to its lead department (and co-handlers, 吹哨报到)."""
+    for dept in (department, *co_departments):
+        if not dept.active or not event.grid_path.startswith(dept.node_path):
+            raise WorkflowError(
+                _("部门“%(d)s”不负责该事件所在区域。") % {"d": dept.name}, code="department_outside_area"
+            )
+    with transaction.atomic():
+        event = _apply(event, "route", actor=actor, note=note, department=department)
+        event.co_departments.set([d for d in co_departments if d.pk != department.pk])
+    recipients = handlers_of(department) + [u for d in co_departments for u in handlers_of(d)]
+    transaction.on_commit(
+        lambda: notify.send(
+            sender=Event,
+            recipients=recipients,
+            kind="assignment",
+            title=_("新交办事件 %(code)s") % {"code": event.tracking_code},
+            url=_url(event),
+            target=event,
+        )
+    )
+    return event
+
+
+def sign_event(*, actor: Any, event: Event, note: str = "") -> Event:
+    """签收."""
+    return _apply(event, "sign", actor=actor, note=note)
+
+
+def return_event(*, actor: Any, event: Event, note: str) -> Event:
+    """退回: a wrong dispatch goes back to the dispatcher with the reason."""
+    event = _apply(event, "return", actor=actor, note=note)
+    transaction.on_commit(lambda: _tell_dispatchers(event, _("事件 %(code)s 被退回") % {"code": event.tracking_code}))
+    return event
+
+
+def start_event(*, actor: Any, event: Event, note: str = "") -> Event:
+    return _apply(event, "start", actor=actor, note=note)
+
+
+def handle_event(*, actor: Any, event: Event, result: str, photos: Iterable[Any] = ()) -> Event:
+    """处置反馈: the department reports what it did, with photos."""
+    images = read_uploads(list(photos))
+    with transaction.atomic():
+        event = _apply(event, "handle", actor=actor, result=(result or "").strip())
+        attach(actor=actor, target=event, images=images, purpose="result")
+    return event
+
+
+def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False) -> Event:
+    """上报上级: hand the event one tier up (two where the category allows skipping a level)."""
+    position = TIER_ORDER.index(event.tier) if event.tier in TIER_ORDER else 1
+    step = 2 if skip else 1
+    if skip and not (event.category and event.category.allows_skip_level):
+        raise WorkflowError(_("该类事件不允许越级上报。"), code="skip_not_allowed")
+    if position + step >= len(TIER_ORDER):
+        raise WorkflowError(_("已是最高处置层级，无法继续上报。"), code="top_tier")
+    event = _apply(event, "escalate", actor=actor, note=note, tier=TIER_ORDER[position + step])
+    transaction.on_commit(
+        lambda: _tell_dispatchers(event, _("事件 %(code)s 上报至上级") % {"code": event.tracking_code})
+    )
+    return event
+
+
+def verify_event(*, actor: Any, event: Event, acceptance: str = "", note: str = "") -> Event:
+    """核查 (with on-site acceptance for hazards)."""
+    return _apply(event, "verify", actor=actor, note=note, acceptance=(acceptance or "").strip())
+
+
+def close_event(*, actor: Any, event: Event, note: str = "") -> Event:
+    """办结."""
+    return _apply(event, "close", actor=actor, note=note)
+
+
+def reopen_event(*, actor: Any, event: Event, note: str) -> Event:
+    return _apply(event, "reopen", actor=actor, note=note)
+
+
+def rate_event(*, actor: Any, event: Event, stars: Any, comment: str = "") -> Event:
+    """评价: 1–5 stars by the reporter, once."""
+    try:
+        stars_i = int(stars)
+    except (TypeError, ValueError):
+        stars_i = 0
+    if not 1 <= stars_i <= 5:
+        raise WorkflowError(_("请选择 1 到 5 星。"), code="bad_stars")
+    if event.stars is not None:
+        raise WorkflowError(_("该事件已评价，感谢您的反馈。"), code="already_rated")
+    if len(comment or "") > 500:
+        raise WorkflowError(_("评价意见不能超过 500 字。"), code="comment_too_long")
+    return _apply(event, "rate", actor=actor, stars=stars_i, comment=(comment or "").strip())
+
+
+def record_revisit(*, actor: Any, event: Event, note: str) -> Event:
+    """回访."""
+    return _apply(event, "revisit", actor=actor, note=note)
+
+
+def supervise_event(*, actor: Any, event: Event, note: str) -> Supervision:
+    """督办: an order from a dispatcher or leader to hurry an open event."""
+    if not actor.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN):
+        raise WorkflowError(_("只有综治中心和领导可以督办。"), code="not_permitted")
+    scoping.require(actor, event.grid_path)
+    if event.state not in OPEN_STATES:
+        raise WorkflowError(_("只能督办未办结的事件。"), code="not_open")
+    if not (note or "").strip():
+        raise WorkflowError(_("请填写督办意见。"), code="note_required")
+    with transaction.atomic():
+        order = Supervision.objects.create(event=event, issued_by=actor, note=note.strip())
+        Event.objects.filter(pk=event.pk).update(supervised=True)
+        event.supervised = True
+        audit.record(actor=actor, verb="supervise", target=event, note=note.strip(), workflow=EVENT_FLOW.name)
+    recipients = handlers_of(event.lead_department) or dispatchers_for(event)
+    transaction.on_commit(
+        lambda: notify.send(
+            sender=Event,
+            recipients=recipients,
+            kind="supervision",
+            title=_("督办：%(code)s") % {"code": event.tracking_code},
+            body=note.strip(),
+            url=_url(event),
+            target=event,
+        )
+    )
+    return order
+
+
+def request_extension(*, actor: Any, event: Event, hours: Any, reason: str) -> Extension:
+    """延期申请 by the lead department."""
+    from fengqiao.events.workflow import lead_handler
+
+    if not lead_handler(actor, event) or event.state not in ("signed", "in_progress"):
+        raise WorkflowError(_("只有牵头部门在办理期间可以申请延期。"), code="not_permitted")
+    try:
+        hours_i = int(hours)
+    except (TypeError, ValueError):
+        hours_i = 0
+    if not 1 <= hours_i <= 24 * 30:
+        raise WorkflowError(_("延期时长应为 1 到 720 小时。"), code="bad_hours")
+    if not (reason or "").strip():
+        raise WorkflowError(_("请填写延期理由。"), code="reason_required")
+    if event.extensions.filter(state=Extension.State.PENDING).exists():
+        raise WorkflowError(_("已有待审批的延期申请。"), code="pending_exists")
+    with transaction.atomic():
+        ext = Extension.objects.create(event=event, requested_by=actor, hours=hours_i, reason=reason.strip())
+        audit.record(actor=actor, verb="extension.request", target=event, note=reason.strip(), data={"hours": hours_i})
+    return ext
+
+
+def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: str = "") -> Extension:
+    """The dispatcher approves (the deadline moves) or rejects an extension request."""
+    from fengqiao.events.workflow import dispatcher
+
+    event = extension.event
+    if not dispatcher(actor, event):
+        raise WorkflowError(_("只有综治中心可以审批延期。"), code="not_permitted")
+    if extension.state != Extension.State.PENDING:
+        raise WorkflowError(_("该申请已审批。"), code="already_decided")
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        extension.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
+        extension.decided_by = actor
+        extension.decided_at = timezone.now()
+        extension.save()
+        if approve and locked.due_at is not None:
+            delta = dt.timedelta(hours=extension.hours)
+            locked.due_at = locked.due_at + delta
+            locked.warn_at = (locked.warn_at or locked.due_at) + delta
+            locked.orange_sent_at = locked.red_sent_at = None
+            locked.extended = True
+            locked.save(update_fields=["due_at", "warn_at", "orange_sent_at", "red_sent_at", "extended", "updated_at"])
+        audit.record(
+            actor=actor,
+            verb="extension.approve" if approve else "extension.reject",
+            target=locked,
+            note=note,
+            data={"hours": extension.hours},
+        )
+    return extension
+
+
+def send_deadline_warnings(*, now: Any = None) -> dict[str, int]:
+    """The periodic job: orange goes to whoever holds the event, red to the supervisors — once each per stage."""
+    now = now or timezone.now()
+    sent = {"orange": 0, "red": 0}
+    orange = Event.objects.filter(
+        state__in=OPEN_STATES, warn_at__lte=now, due_at__gte=now, orange_sent_at__isnull=True
+    ).select_related("lead_department")
+    for event in orange.iterator(chunk_size=500):
+        if Event.objects.filter(pk=event.pk, orange_sent_at__isnull=True).update(orange_sent_at=now) == 1:
+            recipients = handlers_of(event.lead_department) if event.lead_department_id else dispatchers_for(event)
+            notify.send(
+                sender=Event,
+                recipients=recipients,
+                kind="deadline_orange",
+                title=_("事件 %(code)s 即将超期") % {"code": event.tracking_code},
+                url=_url(event),
+                target=event,
+            )
+            sent["orange"] += 1
+    red = Event.objects.filter(state__in=OPEN_STATES, due_at__lt=now, red_sent_at__isnull=True)
+    for event in red.iterator(chunk_size=500):
+        if Event.objects.filter(pk=event.pk, red_sent_at__isnull=True).update(red_sent_at=now) == 1:
+            supervisors = dispatchers_for(event) + [
+                m.user
+                for m in Membership.objects.filter(
+                    role=Role.LEADER, active=True, node_path__in=_ancestor_paths(event.grid_path)
+                ).select_related("user")
+            ]
+            notify.send(
+                sender=Event,
+                recipients=supervisors,
+                kind="deadline_red",
+                title=_("事件 %(code)s 已超期") % {"code": event.tracking_code},
+                url=_url(event),
+                target=event,
+            )
+            sent["red"] += 1
+    return sent

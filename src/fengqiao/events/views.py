@@ -1,0 +1,361 @@
+"""Event pages: the dispatcher's workbench, the event page, phone pages for grid workers and residents."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fengqiao.accounts.models import Department, Role
+from fengqiao.core import scoping
+from fengqiao.core.attachments import attachments_of
+from fengqiao.core.errors import DomainError
+from fengqiao.events import selectors, services, suggest
+from fengqiao.events.forms import (
+    ActionForm,
+    HotlineForm,
+    PublicReportForm,
+    QueueFilterForm,
+    RatingForm,
+    ReportForm,
+    TrackLookupForm,
+)
+from fengqiao.events.models import Event, Extension, Source
+from fengqiao.events.workflow import OPEN_STATES, STATES
+from fengqiao.grids.models import GridNode
+from fengqiao.grids.selectors import visible_nodes
+
+
+def _event_or_404(request: HttpRequest, code: str) -> Event:
+    try:
+        return selectors.event_detail(actor=request.user, code=code)
+    except Event.DoesNotExist:
+        raise Http404(code) from None
+
+
+def _form_errors(form: Any) -> str:
+    return "；".join(
+        f"{form.fields[k].label if k in form.fields else ''}{'：' if k in form.fields else ''}{' '.join(v)}"
+        for k, v in form.errors.items()
+    )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The workbench: the actor's subtree, filtered, most urgent first."""
+    form = QueueFilterForm(request.GET or None)
+    filters = selectors.QueueFilters(open_only=not request.GET)
+    if form.is_valid():
+        filters = selectors.QueueFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    page = Paginator(selectors.event_queue(actor=request.user, filters=filters), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": selectors.colour_counts(actor=request.user),
+            "query": query.urlencode(),
+            "states": STATES,
+        },
+    )
+
+
+@login_required
+def department_queue(request: HttpRequest) -> HttpResponse:
+    """The department handler's list: events routed to their departments."""
+    departments = selectors.department_ids(request.user)
+    events = (
+        selectors.with_colour(Event.objects.filter(lead_department_id__in=departments, state__in=OPEN_STATES))
+        .select_related("category", "grid")
+        .order_by("urgency", "due_at")
+    )
+    return render(request, "events/department.html", {"events": events[:200]})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/mine.html", {"events": selectors.my_events(actor=request.user)[:100]})
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    event = _event_or_404(request, code)
+    user: Any = request.user
+    actions = selectors.available_actions(actor=user, event=event)
+    can_supervise = event.state in OPEN_STATES and user.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+    duplicates = selectors.possible_duplicates(event=event) if "merge" in actions else []
+    pending = event.extensions.filter(state=Extension.State.PENDING).first()
+    suggestion = suggest.suggest(event.description) if "register" in actions else None
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "event": event,
+            "timeline": selectors.timeline(event),
+            "photos": attachments_of(event),
+            "actions": actions,
+            "can_supervise": can_supervise,
+            "can_extend": event.state in ("signed", "in_progress") and "handle" in actions,
+            "pending_extension": pending,
+            "can_decide_extension": pending is not None
+            and "verify" in {t.name for t in _all(event)}
+            and user.has_role(Role.DISPATCHER, Role.ADMIN),
+            "duplicates": duplicates,
+            "departments": selectors.departments_for(event=event) if "route" in actions else [],
+            "suggestion": suggestion,
+            "form": ActionForm(),
+            "categories": selectors.leaf_categories() if "register" in actions else [],
+            "states": STATES,
+        },
+    )
+
+
+def _all(event: Event) -> Any:
+    from fengqiao.events.workflow import EVENT_FLOW
+
+    return EVENT_FLOW.transitions
+
+
+def _department(pk: Any) -> Department:
+    dept = Department.objects.filter(pk=pk).first()
+    if dept is None:
+        raise DomainError(_("请选择责任部门。"), code="department_required")
+    return dept
+
+
+def _merge_target(request: HttpRequest, code: str) -> Event:
+    try:
+        return selectors.event_detail(actor=request.user, code=code)
+    except Event.DoesNotExist:
+        raise DomainError(_("找不到要合并的事件 %(code)s。") % {"code": code}, code="not_found") from None
+
+
+ACTIONS: dict[str, Callable[[HttpRequest, Event, dict[str, Any]], Any]] = {
+    "register": lambda r, e, d: services.register_event(actor=r.user, event=e, category=d["category"], note=d["note"]),
+    "reject": lambda r, e, d: services.reject_event(actor=r.user, event=e, note=d["note"]),
+    "merge": lambda r, e, d: services.merge_event(
+        actor=r.user, event=e, into=_merge_target(r, d["into"]), note=d["note"]
+    ),
+    "handle_in_grid": lambda r, e, d: services.handle_in_grid(
+        actor=r.user, event=e, result=d["result"], photos=d["photos"]
+    ),
+    "route": lambda r, e, d: services.route_event(
+        actor=r.user,
+        event=e,
+        department=_department(d["department"]),
+        co_departments=list(Department.objects.filter(pk__in=d["co_departments"] or [])),
+        note=d["note"],
+    ),
+    "sign": lambda r, e, d: services.sign_event(actor=r.user, event=e, note=d["note"]),
+    "return": lambda r, e, d: services.return_event(actor=r.user, event=e, note=d["note"]),
+    "start": lambda r, e, d: services.start_event(actor=r.user, event=e, note=d["note"]),
+    "handle": lambda r, e, d: services.handle_event(actor=r.user, event=e, result=d["result"], photos=d["photos"]),
+    "escalate": lambda r, e, d: services.escalate_event(actor=r.user, event=e, note=d["note"], skip=d["skip"]),
+    "verify": lambda r, e, d: services.verify_event(actor=r.user, event=e, acceptance=d["acceptance"], note=d["note"]),
+    "close": lambda r, e, d: services.close_event(actor=r.user, event=e, note=d["note"]),
+    "reopen": lambda r, e, d: services.reopen_event(actor=r.user, event=e, note=d["note"]),
+    "revisit": lambda r, e, d: services.record_revisit(actor=r.user, event=e, note=d["note"]),
+    "supervise": lambda r, e, d: services.supervise_event(actor=r.user, event=e, note=d["note"]),
+    "extension": lambda r, e, d: services.request_extension(actor=r.user, event=e, hours=d["hours"], reason=d["note"]),
+}
+
+DONE = {
+    "register": _("已立案。"),
+    "reject": _("已标记为不予立案。"),
+    "merge": _("已合并。"),
+    "route": _("已交办。"),
+    "sign": _("已签收。"),
+    "return": _("已退回综治中心。"),
+    "supervise": _("已督办。"),
+    "extension": _("延期申请已提交，等待审批。"),
+}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
+    """Apply one action from the event page; every outcome is a clear message."""
+    event = _event_or_404(request, code)
+    handler = ACTIONS.get(name)
+    if handler is None:
+        raise Http404(name)
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误：%(e)s") % {"e": _form_errors(form)})
+        return redirect("events:detail", code=event.tracking_code)
+    data = dict(form.cleaned_data)
+    data["photos"] = request.FILES.getlist("photos")
+    try:
+        handler(request, event, data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, str(DONE.get(name, _("操作成功。"))))
+    return redirect("events:detail", code=event.tracking_code)
+
+
+@login_required
+@require_POST
+def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    extension = Extension.objects.select_related("event").filter(pk=pk).first()
+    if extension is None or not scoping.covers(request.user, extension.event.grid_path):
+        raise Http404(str(pk))
+    try:
+        services.decide_extension(
+            actor=request.user,
+            extension=extension,
+            approve=request.POST.get("approve") == "1",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已审批延期申请。"))
+    return redirect("events:detail", code=extension.event.tracking_code)
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """A grid worker's report from the phone: category, text, photos from the camera, GPS."""
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.report_event(
+                actor=request.user,
+                source=Source.PATROL,
+                description=data["description"],
+                category=data["category"],
+                lon=data["lon"],
+                lat=data["lat"],
+                address=data["address"],
+                photos=request.FILES.getlist("photos"),
+                idempotency_key=data["idempotency_key"] or None,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已上报，查询码 %(code)s。") % {"code": event.tracking_code})
+            return redirect("events:detail", code=event.tracking_code)
+    return render(request, "events/report.html", {"form": form, "public": False})
+
+
+def public_report(request: HttpRequest, grid_code: str) -> HttpResponse:
+    """The resident's H5 page reached by a grid's QR code (郑好拍 / 码上服务): no login."""
+    grid = GridNode.objects.filter(code=grid_code).first()
+    if grid is None:
+        raise Http404(grid_code)
+    form = PublicReportForm(request.POST or None, request.FILES or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.report_event(
+                actor=None,
+                source=Source.RESIDENT,
+                description=data["description"],
+                category=data["category"],
+                lon=data["lon"],
+                lat=data["lat"],
+                grid=grid,
+                address=data["address"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                photos=request.FILES.getlist("photos"),
+                idempotency_key=data["idempotency_key"] or None,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(f"{reverse('events:track', args=[event.tracking_code])}?new=1")
+    return render(request, "events/report.html", {"form": form, "public": True, "grid": grid})
+
+
+def track(request: HttpRequest, code: str) -> HttpResponse:
+    """The resident's tracking page: every stage, no personal data; the rating form once it is closed."""
+    try:
+        event, stages = selectors.public_tracking(code=code)
+    except Event.DoesNotExist:
+        raise Http404(code) from None
+    form = RatingForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.rate_event(
+                    actor=None, event=event, stars=form.cleaned_data["stars"], comment=form.cleaned_data["comment"]
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("感谢您的评价！"))
+            return redirect("events:track", code=event.tracking_code)
+        messages.error(request, _("请选择 1 到 5 星。"))
+    return render(
+        request,
+        "events/track.html",
+        {"event": event, "stages": stages, "form": form, "new": request.GET.get("new") == "1", "states": STATES},
+    )
+
+
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    form = TrackLookupForm(request.GET or None)
+    if request.GET and form.is_valid():
+        code = form.cleaned_data["code"].strip().upper()
+        if Event.objects.filter(tracking_code=code).exists():
+            return redirect("events:track", code=code)
+        form.add_error("code", _("没有找到该查询码，请核对后重试。"))
+    return render(request, "events/track_lookup.html", {"form": form})
+
+
+@login_required
+def hotline(request: HttpRequest) -> HttpResponse:
+    """The 12345 operator's form."""
+    user: Any = request.user
+    if not user.has_role(Role.DISPATCHER, Role.ADMIN):
+        raise PermissionDenied(_("只有综治中心可以登记热线来电。"))
+    form = HotlineForm(request.POST or None)
+    form.fields["grid"].queryset = visible_nodes(actor=user)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.report_event(
+                actor=user,
+                source=Source.HOTLINE,
+                description=data["description"],
+                category=data["category"],
+                lon=data["lon"],
+                lat=data["lat"],
+                grid=data["grid"],
+                address=data["address"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                hotline_kind=data["hotline_kind"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登记，查询码 %(code)s。") % {"code": event.tracking_code})
+            return redirect("events:detail", code=event.tracking_code)
+    return render(request, "events/hotline.html", {"form": form})
+
+
+@login_required
+def poster(request: HttpRequest, grid_code: str) -> HttpResponse:
+    """A printable QR poster for a grid (郑好拍 / 码上服务)."""
+    node = scoping.get_scoped(GridNode.objects.all(), request.user, code=grid_code)
+    url = request.build_absolute_uri(reverse("events:public_report", args=[node.code]))
+    qr = segno.make(url, error="m")
+    return render(request, "events/poster.html", {"node": node, "url": url, "qr_svg": qr.svg_inline(scale=8)})

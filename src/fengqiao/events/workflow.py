@@ -1,0 +1,267 @@
+"""The event closed loop (事件闭环) as a state table on the core workflow engine.
+
+reported → registered (核实立案) | not_registered | merged
+registered → handled (小事网格办) | routed (分流交办, 吹哨报到)
+routed → signed (签收) | registered (退回)
+signed → in_progress → handled | registered one tier up (escalate)
+handled → verified (核查, with acceptance for hazards) → closed (办结) ; handled/verified → registered (reopen)
+closed → closed: rated by the reporter (评价), return visit (回访)
+Each stage's deadline is set on entering it; terminal states stop the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.models import WORKER_ROLES, Membership, Role
+from fengqiao.core import scoping, sla
+from fengqiao.core.workflow import Transition, Workflow
+
+STATES = {
+    "reported": _("待核实"),
+    "registered": _("已立案"),
+    "not_registered": _("不予立案"),
+    "merged": _("已合并"),
+    "routed": _("已交办"),
+    "signed": _("已签收"),
+    "in_progress": _("处置中"),
+    "handled": _("已处置"),
+    "verified": _("已核查"),
+    "closed": _("已办结"),
+}
+OPEN_STATES = ("reported", "registered", "routed", "signed", "in_progress", "handled", "verified")
+TERMINAL_STATES = ("not_registered", "merged", "closed")
+
+
+# Guards: who may act, always inside their jurisdiction.
+def dispatcher(actor: Any, event: Any) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return actor.has_role(Role.DISPATCHER, Role.ADMIN) and scoping.covers(actor, event.grid_path)
+
+
+def grid_staff(actor: Any, event: Any) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if dispatcher(actor, event):
+        return True
+    return any(
+        m.role in WORKER_ROLES - {Role.INFORMANT} and event.grid_path.startswith(m.node.path)
+        for m in actor.active_memberships
+    )
+
+
+def lead_handler(actor: Any, event: Any) -> bool:
+    if not getattr(actor, "is_authenticated", False) or event.lead_department_id is None:
+        return False
+    return Membership.objects.filter(
+        user=actor, role=Role.HANDLER, department_id=event.lead_department_id, active=True
+    ).exists()
+
+
+def reporter(actor: Any, event: Any) -> bool:
+    """Rating is done by whoever holds the tracking code (checked by the public page) or the reporting user."""
+    return actor is None or not getattr(actor, "is_authenticated", False) or actor.pk == event.reporter_id
+
+
+# Clock effects.
+def _start(event: Any, hours: float | None = None, amount: float | None = None, unit: str = "hours") -> None:
+    now = timezone.now()
+    event.stage_started_at = now
+    event.due_at = sla.due(now, amount if amount is not None else float(hours or 0), unit)
+    event.warn_at = sla.warn_time(now, event.due_at, settings.FENGQIAO_ORANGE_SHARE)
+    event.orange_sent_at = None
+    event.red_sent_at = None
+
+
+def _stop(event: Any) -> None:
+    event.stage_started_at = event.due_at = event.warn_at = None
+
+
+def _category(event: Any) -> Any:
+    return event.category
+
+
+def on_register(event: Any, values: Mapping[str, Any]) -> None:
+    if values.get("category") is not None:
+        event.category = values["category"]
+    event.registered_at = event.registered_at or timezone.now()
+    event.reason = ""
+    cat = _category(event)
+    if cat is not None and values.get("tier") is None and not event.lead_department_id:
+        event.tier = cat.tier
+    _start(event, amount=cat.handle_amount if cat else 3, unit=cat.handle_unit if cat else "workdays")
+
+
+def on_route(event: Any, values: Mapping[str, Any]) -> None:
+    event.lead_department = values["department"]
+    _start(event, hours=_category(event).sign_hours if _category(event) else 2)
+
+
+def on_return(event: Any, values: Mapping[str, Any]) -> None:
+    event.reason = values.get("note", "")
+    event.lead_department = None
+    _start(event, hours=_category(event).register_hours if _category(event) else 2)
+
+
+def on_sign(event: Any, values: Mapping[str, Any]) -> None:
+    cat = _category(event)
+    _start(event, amount=cat.handle_amount if cat else 3, unit=cat.handle_unit if cat else "workdays")
+
+
+def on_handled(event: Any, values: Mapping[str, Any]) -> None:
+    event.result = values["result"]
+    event.handled_at = timezone.now()
+    _start(event, hours=_category(event).verify_hours if _category(event) else 24)
+
+
+def on_escalate(event: Any, values: Mapping[str, Any]) -> None:
+    event.tier = values["tier"]
+    event.lead_department = None
+    _start(event, hours=_category(event).register_hours if _category(event) else 2)
+
+
+def on_verify(event: Any, values: Mapping[str, Any]) -> None:
+    cat = _category(event)
+    if cat is not None and cat.requires_acceptance and not str(values.get("acceptance") or "").strip():
+        from fengqiao.core.errors import WorkflowError
+
+        raise WorkflowError(str(_("安全隐患类事件核查时必须填写现场验收意见。")), code="acceptance_required")
+    event.acceptance = values.get("acceptance") or ""
+    _start(event, hours=24)
+
+
+def on_close(event: Any, values: Mapping[str, Any]) -> None:
+    event.closed_at = timezone.now()
+    _stop(event)
+
+
+def on_terminal(event: Any, values: Mapping[str, Any]) -> None:
+    if "note" in values:
+        event.reason = values["note"]
+    _stop(event)
+
+
+def on_merge(event: Any, values: Mapping[str, Any]) -> None:
+    event.merged_into = values["into"]
+    _stop(event)
+
+
+def on_reopen(event: Any, values: Mapping[str, Any]) -> None:
+    event.lead_department = None
+    event.handled_at = None
+    cat = _category(event)
+    _start(event, amount=cat.handle_amount if cat else 3, unit=cat.handle_unit if cat else "workdays")
+
+
+def on_rate(event: Any, values: Mapping[str, Any]) -> None:
+    event.stars = values["stars"]
+    event.rating_comment = values.get("comment", "")
+
+
+def nothing(event: Any, values: Mapping[str, Any]) -> None:
+    return None
+
+
+EVENT_FLOW = Workflow(
+    name="event",
+    states=STATES,
+    initial="reported",
+    transitions=[
+        Transition(
+            "register",
+            "reported",
+            "registered",
+            label=_("核实立案"),
+            allowed=dispatcher,
+            requires=["category"],
+            effect=on_register,
+        ),
+        Transition(
+            "reject",
+            "reported",
+            "not_registered",
+            label=_("不予立案"),
+            allowed=dispatcher,
+            note_required=True,
+            effect=on_terminal,
+        ),
+        Transition(
+            "merge",
+            "reported",
+            "merged",
+            label=_("合并重复事件"),
+            allowed=dispatcher,
+            requires=["into"],
+            effect=on_merge,
+        ),
+        Transition(
+            "handle_in_grid",
+            "registered",
+            "handled",
+            label=_("小事网格办"),
+            allowed=grid_staff,
+            requires=["result"],
+            effect=on_handled,
+        ),
+        Transition(
+            "route",
+            "registered",
+            "routed",
+            label=_("分流交办"),
+            allowed=dispatcher,
+            requires=["department"],
+            effect=on_route,
+        ),
+        Transition("sign", "routed", "signed", label=_("签收"), allowed=lead_handler, effect=on_sign),
+        Transition(
+            "return",
+            "routed",
+            "registered",
+            label=_("退回"),
+            allowed=lead_handler,
+            note_required=True,
+            effect=on_return,
+        ),
+        Transition("start", "signed", "in_progress", label=_("开始处置"), allowed=lead_handler, effect=nothing),
+        Transition(
+            "handle",
+            ["signed", "in_progress"],
+            "handled",
+            label=_("处置完毕"),
+            allowed=lead_handler,
+            requires=["result"],
+            effect=on_handled,
+        ),
+        Transition(
+            "escalate",
+            ["registered", "signed", "in_progress"],
+            "registered",
+            label=_("上报上级"),
+            allowed=lambda a, e: grid_staff(a, e) or lead_handler(a, e),
+            requires=["tier"],
+            note_required=True,
+            effect=on_escalate,
+        ),
+        Transition("verify", "handled", "verified", label=_("核查"), allowed=dispatcher, effect=on_verify),
+        Transition("close", "verified", "closed", label=_("办结"), allowed=dispatcher, effect=on_close),
+        Transition(
+            "reopen",
+            ["handled", "verified"],
+            "registered",
+            label=_("重新办理"),
+            allowed=dispatcher,
+            note_required=True,
+            effect=on_reopen,
+        ),
+        Transition("rate", "closed", "closed", label=_("评价"), allowed=reporter, requires=["stars"], effect=on_rate),
+        Transition(
+            "revisit", "closed", "closed", label=_("回访"), allowed=dispatcher, note_required=True, effect=nothing
+        ),
+    ],
+)
