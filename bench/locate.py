@@ -92,8 +92,10 @@ def main() -> None:
             point = shapely.Point(lon, lat)
             best = None
             for row_id, depth, kind, geometry in rows:
-                if shapely.from_geojson(geometry).intersects(point):
-                    rank = (1000 if kind != "ordinary" else 0) + depth
+                shape = shapely.from_geojson(geometry)
+                if shape.intersects(point):
+                    # Same rule as the locator: dedicated first, then deepest, then the smaller polygon.
+                    rank = ((1000 if kind != "ordinary" else 0) + depth, -shape.area)
                     if best is None or rank > best[0]:
                         best = (rank, row_id)
             db_timings.append((time.perf_counter() - t0) * 1e6)

@@ -45,9 +45,12 @@ class _Tree:
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.codes = [r[1] for r in rows]
         self.paths = [r[2] for r in rows]
-        # Rank: dedicated grids first, then depth; higher wins.
-        self.rank = np.array([(1000 if r[4] != Kind.ORDINARY else 0) + r[3] for r in rows], dtype=np.int64)
         geoms = shapely.from_geojson([r[5] for r in rows]) if rows else np.array([], dtype=object)
+        # Rank: dedicated grids first, then depth, then (for overlapping equals) the smaller polygon; higher wins.
+        base = np.array([(1000 if r[4] != Kind.ORDINARY else 0) + r[3] for r in rows], dtype=np.float64)
+        areas = shapely.area(geoms) if rows else np.array([], dtype=np.float64)
+        largest = float(areas.max()) if len(areas) else 1.0
+        self.rank = base + 0.5 * (1.0 - areas / (largest or 1.0))
         shapely.prepare(geoms)
         self.geoms = geoms
         self.tree = shapely.STRtree(geoms)
