@@ -94,7 +94,6 @@ def main() -> None:
     from django.utils import timezone
 
     from fengqiao.accounts.models import Membership, Role
-    from fengqiao.core import codes
     from fengqiao.events import selectors
     from fengqiao.events.models import ApiClient, Category, Event
     from fengqiao.grids.models import GridNode, Level
@@ -110,7 +109,10 @@ def main() -> None:
     client.save()
 
     port = free_port()
-    env = {**os.environ, "FENGQIAO_LOCATOR_CHECK_SECONDS": "30"}
+    env = {**os.environ, "FENGQIAO_LOCATOR_CHECK_SECONDS": "30", "LOG_LEVEL": "WARNING"}
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -152,15 +154,19 @@ def main() -> None:
     grid_ids = [g for g, _, _, _ in leaves]
     paths = {g: p for g, p, _, _ in leaves}
 
+    serial = int(time.time())
+
     def bench_rows(n: int, state: str = "reported") -> list[Event]:
         now = timezone.now()
         rows = []
+        nonlocal serial
         for i in range(n):
+            serial += 1
             g = grid_ids[i % len(grid_ids)]
             lon, lat = points[i % len(points)]
             rows.append(
                 Event(
-                    tracking_code=codes.tracking_code("B"),
+                    tracking_code=f"B{serial:013d}",
                     grid_id=g,
                     grid_path=paths[g],
                     category=category,

@@ -51,7 +51,10 @@ def test_bad_api_input_gets_a_precise_message(client, worker_a):
     assert not Event.objects.exists()
 
 
-def test_a_machine_client_reports_with_an_api_key(client, tree, api_key):
+def test_a_machine_client_reports_with_an_api_key(tree, api_key):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # machines have no CSRF cookie; the key alone must do
     response = client.post(
         "/api/v1/events",
         {"description": "路灯不亮", "lon": POINT_A[0], "lat": POINT_A[1]},

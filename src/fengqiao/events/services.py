@@ -156,6 +156,8 @@ def report_event(
         external_id=external_id[:64],
     )
     _stage_clock(event, category.register_hours if category else 2)
+    while Event.objects.filter(tracking_code=event.tracking_code).exists():  # about one in a billion per day
+        event.tracking_code = codes.tracking_code("E")
     try:
         with transaction.atomic():
             event.save()

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fengqiao.demo.generator import DEFAULT_SEED, DEMO_LOGINS, DEMO_PASSWORD, SCALES, DemoError, generate
 from fengqiao.grids.models import GridNode
 
+EVENTS_BY_SCALE = {"small": 800, "medium": 20_000, "city": 0}
+
 
 class Command(BaseCommand):
     help = "生成演示城市（郑州）：网格树、职能部门、人员与演示账号。"
@@ -18,10 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子（同一种子生成相同数据）")
         parser.add_argument("--if-empty", action="store_true", help="库中已有网格时什么也不做")
         parser.add_argument("--logins", action="store_true", help="只打印演示账号")
+        parser.add_argument(
+            "--events", type=int, default=None, help="演示事件数量（默认：small 800，medium 20000，city 0）"
+        )
+        parser.add_argument("--events-only", action="store_true", help="只向已有的演示城市追加演示事件")
+        parser.add_argument("--months", type=int, default=6, help="演示事件分布在过去几个月")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["logins"]:
             self.print_logins()
+            return
+        if options["events_only"]:
+            self.add_events(options["events"] or 0, options["months"], options["seed"])
             return
         if options["if_empty"] and GridNode.objects.exists():
             self.stdout.write("库中已有网格数据，跳过演示数据生成。")
@@ -39,7 +49,17 @@ class Command(BaseCommand):
         for label, count in summary.rows():
             self.stdout.write(f"  {count:>12,}  {label}")
         self.stdout.write("  按角色：" + "，".join(f"{role} {n:,}" for role, n in summary.roles.items()))
-        self.print_logins()
+        events = options["events"] if options["events"] is not None else EVENTS_BY_SCALE.get(options["scale"], 0)
+        self.add_events(events, options["months"], options["seed"])
+        if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
+            self.print_logins()
+
+    def add_events(self, count: int, months: int, seed: int) -> None:
+        from fengqiao.events.demo import generate_events
+
+        if count > 0:
+            self.stdout.write(f"生成演示事件 {count:,} 条（过去 {months} 个月）…")
+            generate_events(count=count, months=months, seed=seed, stdout=self.stdout)
 
     def print_logins(self) -> None:
         from fengqiao.accounts.models import User
