@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "fengqiao.events",
     "fengqiao.disputes",
     "fengqiao.dispatch",
+    "fengqiao.metrics",
+    "fengqiao.dashboard",
     "fengqiao.demo",
     "fengqiao.api",
 ]

@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", include("fengqiao.events.urls")),
     path("disputes/", include("fengqiao.disputes.urls")),
     path("dispatch/", include("fengqiao.dispatch.urls")),
+    path("metrics/", include("fengqiao.metrics.urls")),
+    path("dashboard/", include("fengqiao.dashboard.urls")),
     path("", include("fengqiao.core.urls")),
 ]
 if settings.DEBUG:

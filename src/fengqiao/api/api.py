@@ -13,10 +13,12 @@ from ninja.security import django_auth
 
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.core.errors import DomainError
+from fengqiao.dashboard.api import router as dashboard_router
 from fengqiao.dispatch.api import router as dispatch_router
 from fengqiao.disputes.api import router as disputes_router
 from fengqiao.events.api import router as events_router
 from fengqiao.grids.api import router as grids_router
+from fengqiao.metrics.api import router as metrics_router
 
 api = NinjaAPI(
     title="fengqiao API",
@@ -55,3 +57,5 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/events", events_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/dispatch", dispatch_router)
+api.add_router("/metrics", metrics_router)
+api.add_router("/dashboard", dashboard_router)
