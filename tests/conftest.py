@@ -42,3 +42,13 @@ def catalogue(db):
 
     if not Category.objects.exists():
         load_catalogue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_locator():
+    """Each test rolls its grids back, so a locator cached by an earlier test must not answer for this one."""
+    from fengqiao.grids import locator
+
+    locator.invalidate()
+    yield
+    locator.invalidate()

@@ -94,7 +94,14 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A connection pool per process (psycopg_pool): under ASGI persistent connections are not reused safely.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("FENGQIAO_DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("FENGQIAO_DB_POOL_MAX", "16")),
+            "timeout": 20,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -156,6 +156,8 @@ class Event(InGrid):
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["lead_department", "state"]),
             models.Index(fields=["category", "state", "reported_at"]),
+            # The workbench reads open events in deadline order: red first, then orange, then green.
+            models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="event_open_due_idx"),
         ]
 
     def __str__(self) -> str:

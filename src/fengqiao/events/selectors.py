@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
@@ -88,8 +88,9 @@ def event_queue(*, actor: Any, filters: QueueFilters | None = None, now: dt.date
     qs = with_colour(qs, now)
     if f.colour:
         qs = qs.filter(colour=f.colour)  # type: ignore[misc]
+    # Deadline order is urgency order (overdue first, then due soon); finished events, with no clock, come last.
     return qs.select_related("category", "category__parent", "grid", "lead_department").order_by(
-        "urgency", "due_at", "-reported_at"
+        F("due_at").asc(nulls_last=True), "-reported_at"
     )
 
 
