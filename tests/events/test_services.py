@@ -340,3 +340,15 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_event(tree, work
     assert not errors
     assert len(set(results)) == 1
     assert Event.objects.filter(idempotency_key="retry-42").count() == 1
+
+
+def test_a_tracking_code_drawn_twice_is_drawn_again(tree, worker_a, monkeypatch):
+    from fengqiao.core import codes
+
+    draws = iter(["E261124-AAAAAA", "E261124-AAAAAA", "E261124-BBBBBB"])
+    monkeypatch.setattr(codes, "tracking_code", lambda prefix: next(draws))
+    kwargs = dict(actor=worker_a, source=Source.PATROL, description="井盖丢失", lon=POINT_A[0], lat=POINT_A[1])
+    first = services.report_event(**kwargs)
+    second = services.report_event(**kwargs)
+    assert (first.tracking_code, second.tracking_code) == ("E261124-AAAAAA", "E261124-BBBBBB")
+    assert Event.objects.count() == 2

@@ -64,7 +64,7 @@ def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None =
     if lon is not None and lat is not None:
         found = locator.locate(lon, lat)
         if found.node_id is not None:
-            return GridNode.objects.get(pk=found.node_id)
+            return GridNode.objects.defer("geometry").get(pk=found.node_id)
         if grid is not None:
             return grid
         fallback = settings.FENGQIAO_FALLBACK_GRID
@@ -156,27 +156,33 @@ def report_event(
         external_id=external_id[:64],
     )
     _stage_clock(event, category.register_hours if category else 2)
-    while Event.objects.filter(tracking_code=event.tracking_code).exists():  # about one in a billion per day
-        event.tracking_code = codes.tracking_code("E")
-    try:
-        with transaction.atomic():
-            event.save()
-            attach(actor=actor, target=event, images=images, purpose="report")
-            audit.record(
-                actor=actor,
-                verb="report",
-                target=event,
-                workflow=EVENT_FLOW.name,
-                to_state=event.state,
-                data={"source": source, "category": category.code if category else None},
-            )
-    except IntegrityError:
-        # A concurrent retry with the same key won the race: answer with its event.
-        if idempotency_key:
-            existing = Event.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-        raise
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                event.save()
+                attach(actor=actor, target=event, images=images, purpose="report")
+                audit.record(
+                    actor=actor,
+                    verb="report",
+                    target=event,
+                    workflow=EVENT_FLOW.name,
+                    to_state=event.state,
+                    data={"source": source, "category": category.code if category else None},
+                )
+            break
+        except IntegrityError:
+            if idempotency_key:
+                # A concurrent retry with the same key won the race: answer with its event.
+                existing = Event.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
+            if attempt < 2 and Event.objects.filter(tracking_code=event.tracking_code).exists():
+                # Two reports drew the same code (about one in a billion a day): draw again.
+                event.pk = None
+                event._state.adding = True
+                event.tracking_code = codes.tracking_code("E")
+                continue
+            raise
     transaction.on_commit(lambda: _tell_dispatchers(event, _("新上报事件 %(code)s") % {"code": event.tracking_code}))
     return event
 
