@@ -36,6 +36,7 @@ def populated(tree, worker_a, catalogue, settings, tmp_path):
     )
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_an_empty_database_with_everything(populated, tmp_path, settings):
     before = backup.counts()
     archive = backup.create_backup(tmp_path / "b.tar.gz")
@@ -65,6 +66,7 @@ def test_the_archive_never_holds_a_plain_phone_number(populated, tmp_path):
     assert user["fields"]["phone"].startswith("gAAAAA")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_restoring_over_existing_data_needs_replace(populated, tmp_path):
     archive = backup.create_backup(tmp_path / "b.tar.gz")
     with pytest.raises(ValueError, match="--replace"):

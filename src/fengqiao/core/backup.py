@@ -62,8 +62,9 @@ def create_backup(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data.json"
+        outer = connection.in_atomic_block
         with transaction.atomic():  # one consistent snapshot (repeatable on PostgreSQL, serialised on SQLite)
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and not outer:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             call_command(
