@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,9 +184,26 @@ CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("FENGQIAO_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
+SECURE_HSTS_PRELOAD = SECURE_HTTPS and env_bool("FENGQIAO_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content security policy: our own scripts only; inline styles stay allowed for ECharts and Bootstrap utilities.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # The locator re-reads the grid version at most this often, so edits in another process show up quickly.
 FENGQIAO_LOCATOR_CHECK_SECONDS = float(os.environ.get("FENGQIAO_LOCATOR_CHECK_SECONDS", "2"))
@@ -198,6 +216,14 @@ FENGQIAO_DUPLICATE_METRES = float(os.environ.get("FENGQIAO_DUPLICATE_METRES", "2
 FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"))
 # Grid code that receives reports lying outside every grid (兜底); empty refuses them.
 FENGQIAO_FALLBACK_GRID = os.environ.get("FENGQIAO_FALLBACK_GRID", "")
+# Rate limits (counted in the database, so they hold across server processes). "N/s|m|h|d".
+FENGQIAO_RATE_LIMITS = env_bool("FENGQIAO_RATE_LIMITS", True)
+FENGQIAO_RATE_PUBLIC_REPORT = os.environ.get("FENGQIAO_RATE_PUBLIC_REPORT", "10/m")
+FENGQIAO_RATE_LOGIN = os.environ.get("FENGQIAO_RATE_LOGIN", "30/m")
+FENGQIAO_RATE_TRACK = os.environ.get("FENGQIAO_RATE_TRACK", "60/m")
+FENGQIAO_RATE_API = os.environ.get("FENGQIAO_RATE_API", "6000/m")
+# Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP).
+FENGQIAO_CLIENT_IP_HEADER = os.environ.get("FENGQIAO_CLIENT_IP_HEADER", "")
 # Largest accepted upload, in bytes.
 FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = FENGQIAO_MAX_UPLOAD_BYTES * 2

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.factories import make_user
-
 from fengqiao.accounts.models import Department, Membership, Role
+from tests.factories import make_user
 
 
 def test_one_event_walks_every_step_of_the_closed_loop(page, live_server, login, tree, browser, catalogue):

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "fengqiao.core"
     label = "core"
     verbose_name = _("平台内核")
+
+    def ready(self) -> None:
+        from fengqiao.core import periodic, ratelimit
+
+        periodic.register("core.prune_rate_counters", 3600, ratelimit.prune)

@@ -119,3 +119,18 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+class RateCounter(models.Model):
+    """Requests counted per key and time bucket, for rate limits that hold across server processes."""
+
+    key = models.CharField(max_length=200)
+    bucket = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True)  # epoch seconds when the bucket ends
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="ratecounter_key_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.bucket}: {self.count}"

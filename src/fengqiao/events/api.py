@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.security import APIKeyHeader, django_auth
 
 from fengqiao.accounts.models import Department
+from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError
 from fengqiao.events import selectors, services, suggest
 from fengqiao.events.models import ApiClient, Category, Event, Source
@@ -192,6 +194,10 @@ def report(
 ) -> tuple[int, EventOut]:
     from fengqiao.grids.models import GridNode
 
+    caller = getattr(request, "auth", None)
+    ratelimit.check(
+        request, "api-report", settings.FENGQIAO_RATE_API, key=f"{type(caller).__name__}:{getattr(caller, 'pk', '')}"
+    )
     grid = GridNode.objects.filter(code=body.grid).first() if body.grid else None
     if body.grid and grid is None:
         raise DomainError(_("网格 %(code)s 不存在。") % {"code": body.grid}, code="bad_grid")

@@ -11,12 +11,14 @@ import datetime as dt
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError
 from fengqiao.events import services
 from fengqiao.events.models import ApiClient, Category, Event, Source
@@ -179,8 +181,13 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
-    if ApiClient.for_key(data.get("api_key", "")) is None:
+    client = ApiClient.for_key(data.get("api_key", ""))
+    if client is None:
         return _error(fmt, 403, _("api_key 无效或缺失。"))
+    try:
+        ratelimit.check(request, "open311", settings.FENGQIAO_RATE_API, key=str(client.pk))
+    except ratelimit.RateLimited as exc:
+        return _error(fmt, 429, exc.message)
     code = data.get("service_code", "")
     category = _public_categories().filter(code=code).first()
     if category is None:

@@ -21,6 +21,7 @@ from fengqiao.accounts.models import Department, Role
 from fengqiao.core import scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
+from fengqiao.core.ratelimit import limit
 from fengqiao.events import selectors, services, suggest
 from fengqiao.events.forms import (
     ActionForm,
@@ -254,6 +255,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "events/report.html", {"form": form, "public": False})
 
 
+@limit("public_report", "FENGQIAO_RATE_PUBLIC_REPORT")
 def public_report(request: HttpRequest, grid_code: str) -> HttpResponse:
     """The resident's H5 page reached by a grid's QR code (郑好拍 / 码上服务): no login."""
     grid = GridNode.objects.filter(code=grid_code).first()
@@ -284,6 +286,7 @@ def public_report(request: HttpRequest, grid_code: str) -> HttpResponse:
     return render(request, "events/report.html", {"form": form, "public": True, "grid": grid})
 
 
+@limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))
 def track(request: HttpRequest, code: str) -> HttpResponse:
     """The resident's tracking page: every stage, no personal data; the rating form once it is closed."""
     try:
@@ -310,6 +313,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))
 def track_lookup(request: HttpRequest) -> HttpResponse:
     form = TrackLookupForm(request.GET or None)
     if request.GET and form.is_valid():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError
 from fengqiao.events import services
 from fengqiao.events.models import Device, Source
@@ -31,6 +32,8 @@ def iot_alarm(request: HttpRequest, device_code: str) -> JsonResponse:
     expected = hmac.new(device.secret.encode(), request.body, hashlib.sha256).hexdigest()
     if not given or not hmac.compare_digest(given, expected):
         return _error(401, "bad_signature", _("签名校验失败。"))
+    if not ratelimit.hit(f"iot:{device.code}", "120/m"):  # a sensor stuck in a loop must not flood the queue
+        return _error(429, "rate_limited", _("请求过于频繁，请稍后再试。"))
     try:
         payload = json.loads(request.body or b"{}")
     except json.JSONDecodeError:
