@@ -35,6 +35,18 @@ TASKS: dict[str, list[tuple[Any, Any]]] = {
 }
 
 
+# Where each role's work list leads.
+TASK_URLS = {
+    Role.DISPATCHER: "events:queue",
+    Role.HANDLER: "events:department",
+    Role.MEDIATOR: "disputes:mine",
+    Role.GRID_WORKER: "events:report",
+    Role.PART_TIME_WORKER: "events:report",
+    Role.INFORMANT: "events:report",
+    Role.GRID_LEADER: "events:queue",
+}
+
+
 def for_user(user: Any) -> dict[str, Any]:
     role = user.primary_role
     roots = grid_selectors.jurisdiction_roots(actor=user)

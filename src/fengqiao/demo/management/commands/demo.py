@@ -10,6 +10,7 @@ from fengqiao.demo.generator import DEFAULT_SEED, DEMO_LOGINS, DEMO_PASSWORD, SC
 from fengqiao.grids.models import GridNode
 
 EVENTS_BY_SCALE = {"small": 800, "medium": 20_000, "city": 0}
+DISPUTES_BY_SCALE = {"small": 12, "medium": 3, "city": 0}  # cases per community
 
 
 class Command(BaseCommand):
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         self.stdout.write("  按角色：" + "，".join(f"{role} {n:,}" for role, n in summary.roles.items()))
         events = options["events"] if options["events"] is not None else EVENTS_BY_SCALE.get(options["scale"], 0)
         self.add_events(events, options["months"], options["seed"])
+        self.add_disputes(DISPUTES_BY_SCALE.get(options["scale"], 0), options["months"], options["seed"])
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
 
@@ -60,6 +62,13 @@ class Command(BaseCommand):
         if count > 0:
             self.stdout.write(f"生成演示事件 {count:,} 条（过去 {months} 个月）…")
             generate_events(count=count, months=months, seed=seed, stdout=self.stdout)
+
+    def add_disputes(self, per_community: int, months: int, seed: int) -> None:
+        from fengqiao.disputes.demo import generate_disputes
+
+        if per_community > 0:
+            self.stdout.write(f"生成演示矛盾纠纷（每个社区 {per_community} 件，过去 {months} 个月）…")
+            generate_disputes(rng_seed=seed, months=months, per_community=per_community, stdout=self.stdout)
 
     def print_logins(self) -> None:
         from fengqiao.accounts.models import User

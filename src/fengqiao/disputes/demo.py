@@ -1,0 +1,469 @@
+"""Demo data for dispute mediation: organisations and mediators for the demo city, and months of cases in every
+state, with realistic time points (most assigned and answered within 24 hours, some late, a few past 30 days), so
+the queue's colours and the figures look like a real centre's.
+
+Rows are written with ``bulk_create`` (cases, parties, sessions, agreements and their audit trail), so the
+workflow's checks are not run here: the generator produces only sequences the workflow table allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from fengqiao.accounts.models import Membership, Role, User
+from fengqiao.core import pii
+from fengqiao.core.codes import ALPHABET
+from fengqiao.core.models import Action
+from fengqiao.disputes import tiers
+from fengqiao.disputes.catalogue import load_catalogue
+from fengqiao.disputes.models import (
+    Agreement,
+    Dispute,
+    DisputeType,
+    Industry,
+    Mediator,
+    Organisation,
+    Party,
+    Risk,
+    Session,
+    Source,
+)
+from fengqiao.disputes.validation import id_check_digit
+from fengqiao.grids.models import GridNode, Level
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强文军春梅海燕红梅淑珍"
+TYPE_WEIGHTS = {
+    "neighbours": 24,
+    "marriage": 16,
+    "property": 15,
+    "wages": 10,
+    "land": 8,
+    "traffic": 8,
+    "consumer": 6,
+    "construction": 5,
+    "medical": 3,
+    "other": 5,
+}
+SUMMARIES = {
+    "neighbours": [
+        "楼上装修噪音扰民，多次沟通无果",
+        "邻居在楼道堆放杂物影响通行",
+        "楼上漏水导致楼下天花板发霉",
+        "宅基地滴水檐争议",
+    ],
+    "marriage": ["夫妻因家庭琐事争吵要求调解", "兄妹因老人赡养费用分担发生争执", "离婚后子女探视问题协商不成"],
+    "property": ["业主以服务差为由拒交物业费", "小区车位收费标准争议", "电梯长期故障业主与物业矛盾"],
+    "wages": ["装修工人被拖欠工资", "农民工讨要工程尾款", "餐馆员工离职后工资未结清"],
+    "land": ["两户承包地边界争议", "林地界址不清引发纠纷", "宅基地使用权争议"],
+    "traffic": ["电动车与行人碰撞赔偿争议", "小区内车辆剐蹭赔偿协商不成"],
+    "consumer": ["预付卡商家关门退款纠纷", "网购商品质量问题退货争议"],
+    "construction": ["房屋装修质量纠纷", "自建房施工款结算争议"],
+    "medical": ["门诊治疗效果争议要求赔偿"],
+    "other": ["租房押金退还纠纷", "宠物伤人赔偿争议"],
+}
+INDUSTRY_NAMES = {
+    Industry.PROPERTY: "物业纠纷人民调解委员会",
+    Industry.MEDICAL: "医疗纠纷人民调解委员会",
+    Industry.TRAFFIC: "道路交通事故纠纷人民调解委员会",
+    Industry.LABOUR: "劳动争议人民调解委员会",
+    Industry.FAMILY: "婚姻家庭纠纷人民调解委员会",
+}
+
+
+def _name(rnd: random.Random) -> str:
+    return rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.choice((1, 2))))
+
+
+def _phone(rnd: random.Random) -> str:
+    return f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}"
+
+
+def _id_number(rnd: random.Random, area: str) -> str:
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=rnd.randrange(365 * 50))
+    first17 = f"{area[:6]:0<6}{born:%Y%m%d}{rnd.randrange(1000):03d}"
+    return first17 + id_check_digit(first17)
+
+
+def _code(rnd: random.Random, at: dt.datetime, taken: set[str]) -> str:
+    while True:
+        code = f"D{timezone.localtime(at):%y%m%d}-" + "".join(rnd.choice(ALPHABET) for _ in range(6))
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+class _Builder:
+    def __init__(self, rnd: random.Random, now: dt.datetime) -> None:
+        self.rnd = rnd
+        self.now = now
+        self.types = {t.code: t for t in DisputeType.objects.filter(active=True)}
+        self.password = make_password(None)
+
+    # Organisations and mediators.
+    def organisations(self) -> dict[str, Any]:
+        streets = list(GridNode.objects.filter(level=Level.STREET).order_by("path"))
+        communities = list(GridNode.objects.filter(level=Level.COMMUNITY).order_by("path"))
+        districts = list(GridNode.objects.filter(level=Level.DISTRICT).order_by("path"))
+        existing = {(o.node_id, o.name) for o in Organisation.objects.all()}
+        leaders = {m.node_id: m.user_id for m in Membership.objects.filter(role=Role.LEADER, node__level=Level.STREET)}
+        rows: list[Organisation] = []
+
+        def add(node: GridNode, name: str, kind: str, industry: str = "", leader: int | None = None) -> None:
+            if (node.pk, name) not in existing:
+                rows.append(
+                    Organisation(
+                        node=node, node_path=node.path, name=name, kind=kind, industry=industry, leader_id=leader
+                    )
+                )
+
+        for s in streets:
+            add(s, f"{s.name}人民调解委员会", Organisation.Kind.TOWNSHIP, leader=leaders.get(s.pk))
+            if self.rnd.random() < 0.5:
+                add(s, f"{_name(self.rnd)}调解工作室", Organisation.Kind.STUDIO)
+        for c in communities:
+            add(c, f"{c.name}人民调解委员会", Organisation.Kind.VILLAGE)
+        for d in districts:
+            for industry, suffix in INDUSTRY_NAMES.items():
+                add(d, f"{d.name}{suffix}", Organisation.Kind.INDUSTRY, industry=industry)
+            add(d, f"{d.name}调解专家库", Organisation.Kind.EXPERTS)
+        Organisation.objects.bulk_create(rows, batch_size=1000)
+        return {"streets": streets, "communities": communities}
+
+    def mediators(self) -> int:
+        orgs = list(Organisation.objects.select_related("node"))
+        by_node_kind: dict[tuple[int, str], Organisation] = {(o.node_id, o.kind): o for o in orgs}
+        have = set(Mediator.objects.values_list("user_id", "organisation_id"))
+        posts: list[Mediator] = []
+        # Existing mediators of the demo city join their node's committee.
+        for m in Membership.objects.filter(role=Role.MEDIATOR, active=True).select_related("node"):
+            kind = Organisation.Kind.VILLAGE if m.node.level >= Level.COMMUNITY else Organisation.Kind.TOWNSHIP
+            org = by_node_kind.get((m.node_id, kind))
+            if org is not None and (m.user_id, org.pk) not in have:
+                posts.append(Mediator(user_id=m.user_id, organisation=org, title="专职人民调解员"))
+                have.add((m.user_id, org.pk))
+        # New people for organisations that have nobody yet (industry, studios, experts, empty committees).
+        staffed = {org_id for _, org_id in have}
+        users: list[User] = []
+        wanted: list[tuple[Organisation, str, bool]] = []
+        for org in orgs:
+            if org.pk in staffed:
+                continue
+            count = {"industry": 2, "experts": 3}.get(str(org.kind), 1)
+            title = {
+                "industry": "行业调解员",
+                "experts": "调解专家（律师、退休法官）",
+                "studio": "金牌调解员",
+            }.get(str(org.kind), "兼职人民调解员")
+            for k in range(count):
+                username = f"tj{org.node.code}-{org.pk}-{k + 1}"
+                users.append(User(username=username, full_name=_name(self.rnd), password=self.password, phone_index=""))
+                wanted.append((org, title, org.kind == Organisation.Kind.EXPERTS))
+        taken = set(User.objects.filter(username__in=[u.username for u in users]).values_list("username", flat=True))
+        fresh = [(u, w) for u, w in zip(users, wanted, strict=True) if u.username not in taken]
+        User.objects.bulk_create([u for u, _ in fresh], batch_size=1000)
+        saved = {u.username: u for u in User.objects.filter(username__in=[u.username for u, _ in fresh])}
+        Membership.objects.bulk_create(
+            [
+                Membership(user=saved[u.username], node=org.node, node_path=org.node.path, role=Role.MEDIATOR)
+                for u, (org, _, _) in fresh
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        posts += [
+            Mediator(user=saved[u.username], organisation=org, title=title, is_expert=expert)
+            for u, (org, title, expert) in fresh
+        ]
+        Mediator.objects.bulk_create(posts, batch_size=1000)
+        # Specialties: industry organisations their field; others two or three common kinds.
+        through = Mediator.specialties.through
+        links = []
+        by_industry = {t.industry: t for t in self.types.values() if t.industry}
+        common = [self.types[c] for c in ("neighbours", "marriage", "land", "property", "wages") if c in self.types]
+        for post in Mediator.objects.select_related("organisation").filter(specialties__isnull=True):
+            org = post.organisation
+            if org.kind == Organisation.Kind.INDUSTRY and org.industry in by_industry:
+                chosen = [by_industry[org.industry]]
+            else:
+                chosen = self.rnd.sample(common, k=min(len(common), self.rnd.choice((1, 2, 3))))
+            links += [through(mediator_id=post.pk, disputetype_id=t.pk) for t in chosen]
+        through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+        return len(posts)
+
+
+def generate_disputes(*, rng_seed: int, months: int = 6, per_community: int = 12, stdout: Any = None) -> int:
+    """Create organisations, mediators and ``per_community`` cases per community over ``months``; returns the
+    number of cases created."""
+    rnd = random.Random(rng_seed)
+    now = timezone.now()
+
+    def say(text: str) -> None:
+        if stdout is not None:
+            stdout.write(text)
+
+    load_catalogue()
+    builder = _Builder(rnd, now)
+    with transaction.atomic():
+        found = builder.organisations()
+        posts = builder.mediators()
+    say(f"  调解组织 {Organisation.objects.count():,} 个，新增调解员 {posts:,} 名")
+    communities: list[GridNode] = found["communities"]
+    if not communities:
+        return 0
+    grids_of: dict[int, list[GridNode]] = defaultdict(list)
+    for g in GridNode.objects.filter(level=Level.GRID).only("id", "path", "parent_id", "code"):
+        grids_of[g.parent_id or 0].append(g)
+    mediators = list(Mediator.objects.select_related("organisation__node", "user").prefetch_related("specialties"))
+    serving: dict[str, list[Mediator]] = defaultdict(list)
+    for m in mediators:
+        serving[m.organisation.node_path].append(m)
+    type_codes = [c for c in TYPE_WEIGHTS if c in builder.types]
+    weights = [TYPE_WEIGHTS[c] for c in type_codes]
+    ladder = tiers.tiers()
+    ctype = ContentType.objects.get_for_model(Dispute)
+    taken = set(Dispute.objects.values_list("tracking_code", flat=True))
+    span = dt.timedelta(days=30 * months)
+    total = 0
+    for chunk_start in range(0, len(communities), 200):
+        chunk = communities[chunk_start : chunk_start + 200]
+        plans = []
+        for community in chunk:
+            grids = grids_of.get(community.pk) or [community]
+            ancestors = [p for p in _prefixes(community.path)]
+            pool = [m for p in ancestors for m in serving.get(p, [])]
+            for _ in range(per_community):
+                entered = now - span * (rnd.random() ** 1.3)  # more recent cases than old ones
+                type_ = builder.types[rnd.choices(type_codes, weights)[0]]
+                plans.append(_plan(rnd, now, entered, type_, rnd.choice(grids), pool, ladder, taken))
+        total += _write(plans, ctype)
+        say(f"  演示纠纷 {total:,} 件")
+    return total
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
+
+
+def _plan(
+    rnd: random.Random,
+    now: dt.datetime,
+    entered: dt.datetime,
+    type_: DisputeType,
+    grid: GridNode,
+    pool: list[Mediator],
+    ladder: list[tiers.Tier],
+    taken: set[str],
+) -> dict[str, Any]:
+    """One case's whole story, cut off at ``now``."""
+    h = dt.timedelta(hours=1)
+    people = rnd.choice((2, 2, 2, 3, 4)) if rnd.random() > 0.06 else rnd.randint(5, 40)
+    risk = Risk.RED if rnd.random() < 0.03 else (Risk.YELLOW if people >= 5 or rnd.random() < 0.12 else Risk.BLUE)
+    d = Dispute(
+        tracking_code=_code(rnd, entered, taken),
+        grid=grid,
+        grid_path=grid.path,
+        source=rnd.choices(Source.values, [40, 20, 15, 8, 8, 4, 5])[0],
+        type=type_,
+        summary=rnd.choice(SUMMARIES.get(type_.code, SUMMARIES["other"])) + "，申请调解。",
+        claim="请求依法调解，赔偿损失" if rnd.random() < 0.5 else "",
+        amount=rnd.choice([None, None, 500, 2000, 8000, 35000, 120000]),
+        people_involved=people,
+        is_group=people >= tiers.group_threshold(),
+        risk=risk,
+        risk_reason="群体性纠纷" if people >= 5 else ("矛盾有激化苗头" if risk == Risk.RED else ""),
+        tier=tiers.township_tier().index if risk == Risk.RED else 0,
+        entered_at=entered,
+        assign_due_at=entered + dt.timedelta(hours=type_.assign_hours),
+        close_due_at=entered + dt.timedelta(days=type_.close_days),
+    )
+    steps: list[tuple[str, dt.datetime, str, str, str, Mediator | None]] = [
+        ("submit", entered, "", "submitted", "", None)
+    ]
+    sessions: list[Session] = []
+    agreement: Agreement | None = None
+
+    def step(verb: str, at: dt.datetime, frm: str, to: str, note: str = "") -> bool:
+        if at > now:
+            return False
+        steps.append((verb, at, frm, to, note, d.mediator))
+        d.state = to
+        return True
+
+    t = entered + h * rnd.uniform(0.2, 6)
+    if not step("register", t, "submitted", "registered"):
+        return {"d": d, "steps": steps, "sessions": sessions, "agreement": agreement}
+    d.registered_at = t
+    candidates = [m for m in pool if type_ in m.specialties.all()] or pool
+    while True:
+        late = rnd.random() < 0.08
+        t = t + h * (rnd.uniform(24, 40) if late else rnd.uniform(0.3, 16))
+        if not candidates or not step("assign", t, "registered", "assigned"):
+            break
+        mediator = rnd.choice(candidates)
+        d.mediator, d.organisation, d.assigned_at = mediator, mediator.organisation, t
+        d.update_due_at = t + dt.timedelta(hours=type_.first_update_hours)
+        t = t + h * (rnd.uniform(25, 48) if rnd.random() < 0.06 else rnd.uniform(0.2, 12))
+        if not step("accept", t, "assigned", "accepted"):
+            break
+        d.accepted_at = d.first_update_at = t
+        for _ in range(rnd.choice((1, 1, 2, 3))):
+            t = t + dt.timedelta(days=rnd.uniform(0.3, 6))
+            if not step("record_session", t, d.state, "mediating", "组织双方当事人面对面调解"):
+                break
+            d.first_session_at = d.first_session_at or t
+            sessions.append(
+                Session(
+                    held_at=t,
+                    place=f"{mediator.organisation.name}调解室",
+                    online=rnd.random() < 0.1,
+                    participants="双方当事人、调解员",
+                    notes="听取双方陈述，释法说理，引导双方互谅互让。",
+                    tier=d.tier,
+                    recorded_by_id=mediator.user_id,
+                    recorded_at=t,
+                )
+            )
+        if d.state != "mediating":
+            break
+        t = t + dt.timedelta(days=rnd.uniform(0.2, 4) if rnd.random() > 0.05 else rnd.uniform(25, 40))
+        roll = rnd.random()
+        if roll < 0.04:
+            if step("withdraw", t, "mediating", "withdrawn", "当事人自行和解"):
+                d.concluded_at = t
+            break
+        if roll < 0.82 or d.tier + 1 >= len(ladder):
+            if step("resolve", t, "mediating", "resolved"):
+                d.result = "双方达成调解协议，当场履行" if rnd.random() < 0.5 else "双方达成调解协议，约定分期履行"
+                d.concluded_at = t
+                d.revisit_due_at = t + dt.timedelta(days=type_.revisit_days)
+                if rnd.random() < 0.6:
+                    agreement = Agreement(
+                        version=1,
+                        facts=d.summary,
+                        terms="双方互谅互让，自愿达成协议：" + d.result,
+                        performance="自协议签订之日起十五日内履行完毕",
+                        created_by_id=mediator.user_id,
+                        created_at=t,
+                    )
+                rv = t + dt.timedelta(days=rnd.uniform(1, type_.revisit_days * 1.3))
+                if step("revisit", rv, "resolved", "revisited", "当事人表示协议已履行"):
+                    d.revisited_at = rv
+                    d.revisit_note = "协议已履行"
+                    if step("close", rv + h, "revisited", "closed"):
+                        d.closed_at = rv + h
+            break
+        if roll < 0.9 and step("fail", t, "mediating", "unresolved", "双方分歧较大"):
+            if rnd.random() < 0.35:
+                if step("refer", t + h, "unresolved", "referred", "移送人民法院"):
+                    d.referral_to, d.concluded_at = "court", t + h
+                    d.referral_letter = "经多次调解未能达成协议，现移送人民法院依法处理。"
+                break
+            if not step("escalate", t + h, "unresolved", "registered", ""):
+                break
+            d.tier += 1
+            d.mediator = d.organisation = None
+            d.first_update_at = d.update_due_at = None
+            d.assign_due_at = t + h + dt.timedelta(hours=type_.assign_hours)
+            level = ladder[d.tier].level
+            candidates = [
+                m
+                for m in pool
+                if (level == tiers.STREET) == (m.organisation.node.level <= Level.STREET)
+                or m.organisation.kind == Organisation.Kind.INDUSTRY
+            ] or pool
+            t = t + h
+            continue
+        break
+    return {"d": d, "steps": steps, "sessions": sessions, "agreement": agreement}
+
+
+def _parties(rnd: random.Random, d: Dispute) -> list[Party]:
+    area = d.grid_path.split("/")[1] if d.grid_path.count("/") > 1 else "410100"
+    rows = []
+    for role, order in ((Party.Role.APPLICANT, 1), (Party.Role.RESPONDENT, 1)):
+        organisation = role == Party.Role.RESPONDENT and d.type.code in ("property", "wages", "medical", "consumer")
+        name = (
+            rnd.choice(["某物业服务有限公司", "某建筑劳务有限公司", "某商贸有限公司", "某医院"])
+            if organisation
+            else _name(rnd)
+        )
+        phone = _phone(rnd)
+        id_number = "" if organisation else _id_number(rnd, area)
+        rows.append(
+            Party(
+                dispute=d,
+                role=role,
+                kind=Party.Kind.ORGANISATION if organisation else Party.Kind.PERSON,
+                name=name,
+                phone=phone,
+                phone_index=pii.blind_index(phone),
+                id_number=id_number,
+                id_index=pii.blind_index(id_number) if id_number else "",
+                order=order,
+            )
+        )
+    return rows
+
+
+MEDIATOR_VERBS = ("accept", "record_session", "resolve", "fail", "refer", "revisit")
+
+
+def _actor_name(verb: str, mediator_user: Any) -> str:
+    if verb in ("submit", "withdraw"):
+        return ""
+    if verb in MEDIATOR_VERBS and mediator_user is not None:
+        return str(mediator_user.display_name)
+    return "综治中心"
+
+
+def _write(plans: list[dict[str, Any]], ctype: ContentType) -> int:
+    rnd = random.Random(len(plans))
+    with transaction.atomic():
+        Dispute.objects.bulk_create([p["d"] for p in plans], batch_size=1000)
+        parties: list[Party] = []
+        sessions: list[Session] = []
+        agreements: list[Agreement] = []
+        actions: list[Action] = []
+        for p in plans:
+            d: Dispute = p["d"]
+            parties += _parties(rnd, d)
+            for s in p["sessions"]:
+                s.dispute = d
+                sessions.append(s)
+            if p["agreement"] is not None:
+                p["agreement"].dispute = d
+                agreements.append(p["agreement"])
+            for verb, at, frm, to, note, acting in p["steps"]:
+                actor = acting.user if acting is not None else None
+                actions.append(
+                    Action(
+                        at=at,
+                        actor=actor if verb in MEDIATOR_VERBS else None,
+                        actor_name=_actor_name(verb, actor),
+                        verb=verb,
+                        content_type=ctype,
+                        object_id=str(d.pk),
+                        object_repr=d.tracking_code,
+                        workflow="dispute",
+                        from_state=frm,
+                        to_state=to,
+                        note=note,
+                        data={},
+                        grid_path=d.grid_path,
+                    )
+                )
+        Party.objects.bulk_create(parties, batch_size=1000)
+        Session.objects.bulk_create(sessions, batch_size=1000)
+        Agreement.objects.bulk_create(agreements, batch_size=1000)
+        Action.objects.bulk_create(actions, batch_size=2000)
+    return len(plans)

@@ -1,0 +1,479 @@
+"""Queries over disputes, always scoped to the actor's jurisdiction (plus the cases assigned to them).
+
+The "13710" colours (绿橙红) and their labels are computed in SQL from the stored deadlines and ``now``:
+    red    "超过办结期限"   the case is still open 30 days (per type) after entry;
+    orange "未按时分配"     it waits for a mediator past 24 hours (per type) after entry (or after escalation);
+    orange "未按时处理纠纷" its mediator has posted no first update 24 hours (per type) after assignment;
+    orange "未按时回访"     it was resolved and the return visit is late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+
+from fengqiao.core import audit, scoping
+from fengqiao.core.codes import normalise
+from fengqiao.core.models import Action
+from fengqiao.disputes import tiers
+from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation
+from fengqiao.disputes.services import ancestor_paths
+from fengqiao.disputes.workflow import (
+    DISPUTE_FLOW,
+    OPEN_STATES,
+    RESOLVED_STATES,
+    STATES,
+    WAITING_ASSIGNMENT,
+    WITH_MEDIATOR,
+)
+from fengqiao.grids.models import GridNode
+
+FLAG_LABELS = {
+    "late_close": _l("超过办结期限"),
+    "late_assign": _l("未按时分配"),
+    "late_update": _l("未按时处理纠纷"),
+    "late_revisit": _l("未按时回访"),
+}
+COLOURS = ("green", "orange", "red")
+
+
+def _conditions(now: dt.datetime) -> list[tuple[str, Q]]:
+    """(flag, condition) in priority order: red first."""
+    return [
+        ("late_close", Q(state__in=OPEN_STATES, close_due_at__lt=now)),
+        ("late_assign", Q(state__in=WAITING_ASSIGNMENT, assign_due_at__lt=now)),
+        ("late_update", Q(state__in=WITH_MEDIATOR, first_update_at__isnull=True, update_due_at__lt=now)),
+        ("late_revisit", Q(state="resolved", revisited_at__isnull=True, revisit_due_at__lt=now)),
+    ]
+
+
+def with_flags(qs: QuerySet[Dispute], now: dt.datetime | None = None) -> QuerySet[Dispute]:
+    """Annotate ``flag`` (a key of FLAG_LABELS or ""), ``colour`` (green/orange/red, "" once no clock runs) and
+    ``urgency`` (for ordering) — all in SQL."""
+    now = now or timezone.now()
+    conds = _conditions(now)
+    running = Q(state__in=OPEN_STATES) | Q(state="resolved", revisited_at__isnull=True)
+    flag = Case(*[When(c, then=Value(name)) for name, c in conds], default=Value(""), output_field=CharField())
+    colour = Case(
+        When(conds[0][1], then=Value("red")),
+        *[When(c, then=Value("orange")) for _, c in conds[1:]],
+        When(running, then=Value("green")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    urgency = Case(
+        When(conds[0][1], then=Value(0)),
+        *[When(c, then=Value(1)) for _, c in conds[1:]],
+        When(running, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(flag=flag, colour=colour, urgency=urgency)
+
+
+def visible_disputes(*, actor: Any) -> QuerySet[Dispute]:
+    """Cases in the actor's grids, plus those assigned to the actor as mediator (an industry mediator's cases)."""
+    scoped = scoping.scope(Dispute.objects.all(), actor)
+    if getattr(actor, "is_authenticated", False) and scoping.paths_of(actor) is not None:
+        return Dispute.objects.filter(Q(pk__in=scoped.values("pk")) | Q(mediator__user=actor))
+    return scoped
+
+
+@dataclass
+class QueueFilters:
+    state: str = ""
+    type: str = ""
+    grid: str = ""
+    colour: str = ""
+    flag: str = ""
+    risk: str = ""
+    source: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    q: str = ""
+    open_only: bool = False
+
+
+def dispute_queue(
+    *, actor: Any, filters: QueueFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet[Dispute]:
+    """The centre's queue: scoped, filtered, each row with its colour, most urgent first."""
+    f = filters or QueueFilters()
+    qs = visible_disputes(actor=actor)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    elif f.open_only:
+        qs = qs.filter(Q(state__in=OPEN_STATES) | Q(state="resolved"))
+    if f.type:
+        qs = qs.filter(type__code=f.type)
+    if f.grid:
+        node = scoping.scope(GridNode.objects.all(), actor).filter(code=f.grid).first()
+        qs = qs.filter(grid_path__startswith=node.path) if node else qs.none()
+    if f.risk:
+        qs = qs.filter(risk=f.risk)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.since:
+        qs = qs.filter(entered_at__date__gte=f.since)
+    if f.until:
+        qs = qs.filter(entered_at__date__lte=f.until)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(Q(tracking_code__icontains=term) | Q(summary__icontains=term))
+    qs = with_flags(qs, now)
+    if f.colour:
+        qs = qs.filter(colour=f.colour)  # type: ignore[misc]
+    if f.flag:
+        qs = qs.filter(flag=f.flag)  # type: ignore[misc]
+    return qs.select_related("type", "grid", "mediator__user", "organisation").order_by(
+        "urgency", "close_due_at", "-entered_at"
+    )
+
+
+def colour_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, int]:
+    """Cases per colour and per label in the actor's jurisdiction (one grouped query)."""
+    qs = with_flags(visible_disputes(actor=actor), now)
+    counts = {c: 0 for c in COLOURS} | {f: 0 for f in FLAG_LABELS}
+    for row in qs.values("colour", "flag").annotate(n=Count("id")).order_by():  # type: ignore[misc]
+        if row["colour"]:
+            counts[row["colour"]] += row["n"]
+        if row["flag"]:
+            counts[row["flag"]] += row["n"]
+    return counts
+
+
+@dataclass
+class UnitCounts:
+    node: GridNode
+    green: int = 0
+    orange: int = 0
+    red: int = 0
+    flags: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.green + self.orange + self.red
+
+
+def units_of(*, actor: Any, node: GridNode | None = None) -> list[GridNode]:
+    """The units one level below the actor's (or the given) node: the rows of the supervision table."""
+    if node is None:
+        roots = list(scoping.scope(GridNode.objects.all(), actor).order_by("depth", "path")[:1])
+        if not roots:
+            return []
+        node = roots[0]
+    return list(GridNode.objects.filter(parent=node).order_by("code"))
+
+
+def unit_colour_counts(*, actor: Any, node: GridNode | None = None, now: dt.datetime | None = None) -> list[UnitCounts]:
+    """Open cases per colour per unit, grouped in SQL by the unit's path prefix."""
+    units = units_of(actor=actor, node=node)
+    by_path = {u.path: UnitCounts(node=u) for u in units}
+    qs = with_flags(visible_disputes(actor=actor), now)
+    for length in sorted({len(u.path) for u in units}):
+        rows = (
+            qs.annotate(unit=Substr("grid_path", 1, length))
+            .values("unit", "colour", "flag")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            counts = by_path.get(row["unit"])
+            if counts is None or not row["colour"]:
+                continue
+            setattr(counts, row["colour"], getattr(counts, row["colour"]) + row["n"])
+            if row["flag"]:
+                counts.flags[row["flag"]] = counts.flags.get(row["flag"], 0) + row["n"]
+    return list(by_path.values())
+
+
+def dispute_detail(*, actor: Any, code: str, now: dt.datetime | None = None) -> Dispute:
+    """One case the actor may open; a case outside their jurisdiction is refused (403), a missing one is 404."""
+    code = normalise(code)
+    found = visible_disputes(actor=actor).filter(tracking_code=code).values_list("pk", flat=True).first()
+    if found is None:
+        if Dispute.objects.filter(tracking_code=code).exists():
+            raise scoping.OutsideJurisdiction()
+        raise Dispute.DoesNotExist()
+    qs = Dispute.objects.select_related("type", "grid", "mediator__user", "mediator__organisation", "organisation")
+    return with_flags(qs.filter(pk=found), now).prefetch_related("parties").get()
+
+
+def my_cases(*, actor: Any, now: dt.datetime | None = None) -> QuerySet[Dispute]:
+    """The mediator's workspace: cases assigned to them that still need work, most urgent first."""
+    qs = Dispute.objects.filter(mediator__user=actor).exclude(state__in=("closed", "withdrawn", "referred"))
+    return with_flags(qs, now).select_related("type", "grid").order_by("urgency", "close_due_at")
+
+
+VERB_LABELS: dict[str, Any] = {
+    **{t.name: t.label for t in DISPUTE_FLOW.transitions},
+    "submit": _l("录入"),
+    "update": _l("更新进度"),
+    "agreement": _l("起草调解协议书"),
+    "agreement_signed": _l("上传签字协议书"),
+}
+
+
+def timeline(dispute: Dispute) -> list[Action]:
+    rows = list(audit.history(dispute).select_related("actor"))
+    for row in rows:
+        row.verb_label = str(VERB_LABELS.get(row.verb, row.verb))  # type: ignore[attr-defined]
+        row.to_label = str(STATES.get(row.to_state, row.to_state))  # type: ignore[attr-defined]
+    return rows
+
+
+def available_actions(*, actor: Any, dispute: Dispute) -> list[str]:
+    return [t.name for t in DISPUTE_FLOW.available(dispute, actor)]
+
+
+@dataclass
+class PublicStage:
+    label: str
+    at: dt.datetime
+    note: str = ""
+
+
+PUBLIC_VERBS: dict[str, Any] = {
+    "submit": _l("纠纷已提交"),
+    "register": _l("综治中心已受理"),
+    "assign": _l("已分派调解员"),
+    "accept": _l("调解员已接单"),
+    "decline": _l("正在重新分派调解员"),
+    "recall": _l("正在重新分派调解员"),
+    "record_session": _l("已开展调解"),
+    "update": _l("调解员更新了进度"),
+    "agreement": _l("已形成调解协议书"),
+    "agreement_signed": _l("调解协议书已签署"),
+    "resolve": _l("调解成功"),
+    "fail": _l("本级调解未成功"),
+    "escalate": _l("已升级调解"),
+    "refer": _l("已移送法院/仲裁机构"),
+    "withdraw": _l("申请已撤回"),
+    "request_confirmation": _l("已申请司法确认"),
+    "record_confirmation": _l("司法确认已有结果"),
+    "revisit": _l("已回访"),
+    "close": _l("已结案"),
+}
+
+
+def public_tracking(*, code: str) -> tuple[Dispute, list[PublicStage]]:
+    """What the applicant sees by tracking code: each stage and its time; never a party's name, phone or ID,
+    never a mediator's notes."""
+    dispute = Dispute.objects.select_related("type", "grid", "organisation").get(tracking_code=normalise(code))
+    stages = []
+    for action in audit.history(dispute):
+        label = PUBLIC_VERBS.get(action.verb)
+        if label is None:
+            continue
+        note = ""
+        if action.verb == "assign" and isinstance(action.data.get("mediator"), dict):
+            mediator = Mediator.objects.filter(pk=action.data["mediator"].get("pk")).select_related("organisation")
+            first = mediator.first()
+            note = first.organisation.name if first else ""
+        elif action.verb == "escalate":
+            note = str(tiers.tier(int(action.data.get("tier", 0) or 0)).name) if "tier" in action.data else ""
+        elif action.verb == "refer":
+            note = str(dispute.get_referral_to_display())
+        stages.append(PublicStage(label=str(label), at=action.at, note=note))
+    return dispute, stages
+
+
+# Assignment suggestion.
+@dataclass
+class Suggestion:
+    mediator: Mediator
+    caseload: int
+    reason: str
+    rank: tuple[int, ...]
+
+
+def _open_caseload() -> Count:
+    return Count("cases", filter=Q(cases__state__in=WITH_MEDIATOR))
+
+
+def candidates(*, dispute: Dispute) -> QuerySet[Mediator]:
+    """Active mediators whose organisation serves the case's grid, with their open caseload."""
+    return (
+        Mediator.objects.filter(
+            active=True,
+            organisation__active=True,
+            organisation__node_path__in=ancestor_paths(dispute.grid_path),
+        )
+        .select_related("user", "organisation", "organisation__node")
+        .prefetch_related("specialties", "organisation__specialties")
+        .annotate(caseload=_open_caseload())
+    )
+
+
+def suggest_mediators(*, dispute: Dispute, limit: int = 5) -> list[Suggestion]:
+    """Who should take this case: industry mediators first for their types, then specialists of the type at the
+    tier's level, then community mediation as the fallback; within each, the lightest open caseload."""
+    level = tiers.tier(dispute.tier).level
+    ranked = []
+    for m in candidates(dispute=dispute):
+        org = m.organisation
+        specialties = {t.pk for t in m.specialties.all()} or {t.pk for t in org.specialties.all()}
+        specialist = dispute.type_id in specialties
+        org_level = tiers.COMMUNITY if org.node.level >= 4 else tiers.STREET
+        if org.kind == Organisation.Kind.INDUSTRY:
+            if not (dispute.type.industry and org.industry == dispute.type.industry) and not specialist:
+                continue
+            group, reason = 0, _l("行业调解优先")
+        elif specialist:
+            group, reason = 1, _l("擅长该类纠纷")
+        elif org.kind in (Organisation.Kind.VILLAGE, Organisation.Kind.TOWNSHIP):
+            group, reason = 2, _l("人民调解兜底")
+        else:
+            continue
+        level_penalty = 0 if org_level == level or group == 0 else 1
+        caseload = int(getattr(m, "caseload", 0))
+        rank = (group, level_penalty, caseload, -org.node.depth, m.pk)
+        ranked.append(Suggestion(mediator=m, caseload=caseload, reason=str(reason), rank=rank))
+    ranked.sort(key=lambda s: s.rank)
+    return ranked[:limit]
+
+
+def assignable_mediators(*, dispute: Dispute) -> list[Mediator]:
+    return list(candidates(dispute=dispute).order_by("organisation__node_path", "user__full_name"))
+
+
+def organisations(*, actor: Any) -> QuerySet[Organisation]:
+    """Mediation organisations in the actor's area, with members and open caseload."""
+    return (
+        scoping.scope(Organisation.objects.all(), actor)
+        .select_related("node", "leader")
+        .annotate(
+            member_count=Count("members", filter=Q(members__active=True), distinct=True),
+            caseload=Count("cases", filter=Q(cases__state__in=WITH_MEDIATOR), distinct=True),
+        )
+        .order_by("node_path", "kind", "name")
+    )
+
+
+def case_library(*, type_code: str = "", q: str = "") -> QuerySet[CaseStudy]:
+    qs = CaseStudy.objects.filter(published=True).select_related("type")
+    if type_code:
+        qs = qs.filter(type__code=type_code)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(facts__icontains=q) | Q(points__icontains=q))
+    return qs
+
+
+def similar_studies(*, dispute: Dispute, limit: int = 3) -> list[CaseStudy]:
+    return list(case_library(type_code=dispute.type.code)[:limit])
+
+
+def active_types() -> QuerySet[DisputeType]:
+    return DisputeType.objects.filter(active=True)
+
+
+# Figures (统计).
+@dataclass
+class Row:
+    key: str
+    label: str
+    entered: int = 0
+    resolved: int = 0
+    concluded: int = 0
+    on_time: int = 0
+    days_total: float = 0.0
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self.resolved / self.entered if self.entered else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.concluded if self.concluded else None
+
+    @property
+    def average_days(self) -> float | None:
+        return self.days_total / self.resolved if self.resolved else None
+
+
+@dataclass
+class Figures:
+    total: Row
+    by_type: list[Row]
+    by_unit: list[Row]
+    by_mediator: list[Row]
+    by_tier: list[tuple[str, int, float]]
+    village_share: float | None
+    township_share: float | None
+
+
+def figures(
+    *, actor: Any, since: dt.date | None = None, until: dt.date | None = None, node: GridNode | None = None
+) -> Figures:
+    """Entered, resolved, resolution rate (化解率), on-time rate, average days; by type, unit and mediator; and
+    the share resolved at each tier (小事不出村, 大事不出镇)."""
+    qs = visible_disputes(actor=actor)
+    if since:
+        qs = qs.filter(entered_at__date__gte=since)
+    if until:
+        qs = qs.filter(entered_at__date__lte=until)
+    units = units_of(actor=actor, node=node)
+    unit_rows = {u.path: Row(u.code, u.name) for u in units}
+    total = Row("", str(_l("合计")))
+    types: dict[str, Row] = {}
+    mediators: dict[str, Row] = {}
+    tier_counts: dict[int, int] = defaultdict(int)
+    not_referred_out = 0
+    values = qs.values_list(
+        "type__code",
+        "type__name",
+        "grid_path",
+        "mediator_id",
+        "mediator__user__full_name",
+        "mediator__user__username",
+        "state",
+        "tier",
+        "entered_at",
+        "concluded_at",
+        "close_due_at",
+    )
+    for code, name, path, mid, full, username, state, tier_index, entered, concluded, due in values.iterator():
+        resolved = state in RESOLVED_STATES
+        rows = [total, types.setdefault(code, Row(code, name))]
+        unit = next((r for p, r in unit_rows.items() if path.startswith(p)), None)
+        if unit is not None:
+            rows.append(unit)
+        if mid is not None:
+            rows.append(mediators.setdefault(str(mid), Row(str(mid), full or username)))
+        for row in rows:
+            row.entered += 1
+            if concluded is not None and state != "withdrawn":
+                row.concluded += 1
+                if due is None or concluded <= due:
+                    row.on_time += 1
+            if resolved:
+                row.resolved += 1
+                if concluded is not None:
+                    row.days_total += (concluded - entered).total_seconds() / 86400
+        if resolved:
+            tier_counts[tier_index] += 1
+        if concluded is not None and state != "withdrawn":
+            not_referred_out += 1 if state != "referred" else 0
+    concluded_all = total.concluded
+    ladder = tiers.tiers()
+    by_tier = [
+        (t.name, tier_counts.get(t.index, 0), tier_counts.get(t.index, 0) / total.resolved if total.resolved else 0.0)
+        for t in ladder
+    ]
+    village = sum(tier_counts.get(t.index, 0) for t in ladder if t.level == tiers.COMMUNITY)
+    return Figures(
+        total=total,
+        by_type=sorted(types.values(), key=lambda r: -r.entered),
+        by_unit=list(unit_rows.values()),
+        by_mediator=sorted(mediators.values(), key=lambda r: -r.entered)[:50],
+        by_tier=by_tier,
+        village_share=village / concluded_all if concluded_all else None,
+        township_share=not_referred_out / concluded_all if concluded_all else None,
+    )

@@ -1,0 +1,605 @@
+"""Commands of dispute mediation. Each checks its input, runs in one transaction and writes the audit trail.
+
+Every command takes the actor first and ``now`` last (default: the clock), so tests can run the "13710"
+deadlines on a controlled clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.models import Membership, Role, User
+from fengqiao.core import audit, codes, scoping
+from fengqiao.core.attachments import attach, read_uploads
+from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
+from fengqiao.core.signals import notify
+from fengqiao.disputes import tiers
+from fengqiao.disputes.models import (
+    Agreement,
+    Dispute,
+    DisputeType,
+    Mediator,
+    Organisation,
+    Party,
+    Referral,
+    Risk,
+    Session,
+    Source,
+    Update,
+)
+from fengqiao.disputes.validation import IntakeError, clean_id_number, clean_phone
+from fengqiao.disputes.workflow import DISPUTE_FLOW, WITH_MEDIATOR, mediator_or_centre
+from fengqiao.grids import locator
+from fengqiao.grids.models import GridNode, Level
+
+MAX_TEXT = 2000
+MAX_PHOTOS = 9
+
+
+@dataclass
+class PartyData:
+    """One party as typed at intake."""
+
+    role: str
+    name: str
+    kind: str = Party.Kind.PERSON
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+
+
+def ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
+
+
+def _text(value: str, *, label: str, minimum: int, maximum: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        raise IntakeError(_("请填写%(label)s，至少 %(n)s 个字。") % {"label": label, "n": minimum}, code="too_short")
+    if len(value) > maximum:
+        raise IntakeError(_("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": maximum}, code="too_long")
+    return value
+
+
+def _amount(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise IntakeError(_("涉及金额必须是数字。"), code="bad_amount") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        raise IntakeError(_("涉及金额应在 0 到 1 万亿元之间。"), code="bad_amount")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
+    if lon in (None, "") or lat in (None, ""):
+        return None, None
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise IntakeError(_("位置坐标无效：经纬度必须是数字。"), code="bad_position") from None
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
+        raise IntakeError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code="bad_position")
+    return lon_f, lat_f
+
+
+def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None) -> GridNode:
+    """The finest grid at the position; the poster's community when the position is unknown or outside it."""
+    if lon is not None and lat is not None:
+        found = locator.locate(lon, lat)
+        if found.node_id is not None:
+            node = GridNode.objects.get(pk=found.node_id)
+            if grid is None or node.path.startswith(grid.path):
+                return node
+    if grid is not None:
+        return grid
+    raise IntakeError(_("请提供纠纷发生的位置，或从社区的“一码解纠纷”二维码进入。"), code="position_required")
+
+
+def _clean_parties(parties: Sequence[PartyData], *, source: str) -> list[Party]:
+    rows: list[Party] = []
+    counts: dict[str, int] = {Party.Role.APPLICANT.value: 0, Party.Role.RESPONDENT.value: 0}
+    for data in parties:
+        if data.role not in counts:
+            raise IntakeError(_("当事人身份无效。"), code="bad_party")
+        if data.kind not in Party.Kind.values:
+            raise IntakeError(_("当事人类别无效。"), code="bad_party")
+        counts[data.role] += 1
+        role_label = str(Party.Role(data.role).label)
+        who = f"{role_label}{counts[data.role] if counts[data.role] > 1 else ''}"
+        name = (data.name or "").strip()
+        if not name:
+            raise IntakeError(_("请填写%(who)s的姓名或名称。") % {"who": who}, code="party_name_required")
+        if len(name) > 100:
+            raise IntakeError(_("%(who)s的姓名或名称过长。") % {"who": who}, code="party_name_too_long")
+        organisation = data.kind == Party.Kind.ORGANISATION
+        phone_needed = data.role == Party.Role.APPLICANT and counts[data.role] == 1 and source == Source.QR
+        rows.append(
+            Party(
+                role=data.role,
+                kind=data.kind,
+                name=name,
+                phone=clean_phone(data.phone, required=phone_needed, who=who),
+                id_number=clean_id_number(data.id_number, organisation=organisation, who=who),
+                address=(data.address or "").strip()[:200],
+                order=counts[data.role],
+            )
+        )
+    if counts[Party.Role.APPLICANT] == 0:
+        raise IntakeError(_("请至少填写一名申请人。"), code="applicant_required")
+    if counts[Party.Role.RESPONDENT] == 0:
+        raise IntakeError(_("请至少填写一名被申请人（对方当事人）。"), code="respondent_required")
+    return rows
+
+
+def submit_dispute(
+    *,
+    actor: Any,
+    source: str,
+    type: DisputeType,
+    summary: str,
+    parties: Sequence[PartyData],
+    claim: str = "",
+    amount: Any = None,
+    people_involved: int = 2,
+    risk: str = "",
+    risk_reason: str = "",
+    lon: Any = None,
+    lat: Any = None,
+    grid: GridNode | None = None,
+    address: str = "",
+    photos: Iterable[Any] = (),
+    now: dt.datetime | None = None,
+) -> Dispute:
+    """纠纷录入: a new case from any channel; the "13710" clocks start at entry."""
+    now = now or timezone.now()
+    if source not in Source.values:
+        raise IntakeError(_("未知的来源：%(s)s") % {"s": source}, code="bad_source")
+    if type is None or not type.active:
+        raise IntakeError(_("请选择纠纷类型。"), code="type_required")
+    if risk and risk not in Risk.values:
+        raise IntakeError(_("风险等级无效。"), code="bad_risk")
+    summary = _text(summary, label=_("纠纷简要情况"), minimum=5)
+    claim = (claim or "").strip()
+    if len(claim) > MAX_TEXT:
+        raise IntakeError(_("诉求不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code="too_long")
+    try:
+        people = int(people_involved)
+    except (TypeError, ValueError):
+        raise IntakeError(_("涉及人数必须是整数。"), code="bad_people") from None
+    if not 1 <= people <= 100_000:
+        raise IntakeError(_("涉及人数应在 1 到 100000 之间。"), code="bad_people")
+    party_rows = _clean_parties(parties, source=source)
+    photo_list = list(photos)
+    if len(photo_list) > MAX_PHOTOS:
+        raise IntakeError(_("最多上传 %(n)s 张证据照片。") % {"n": MAX_PHOTOS}, code="too_many_photos")
+    images = read_uploads(photo_list)  # every photo is checked before anything is written
+    lon_f, lat_f = _position(lon, lat)
+    node = locate_grid(lon_f, lat_f, grid=grid)
+    anonymous = not getattr(actor, "is_authenticated", False)
+    if not anonymous and source != Source.QR and not scoping.covers(actor, node.path):
+        raise OutsideJurisdiction(_("该纠纷发生地不在您的管辖范围内。"))
+    is_group = people >= tiers.group_threshold()
+    if not risk:
+        risk = Risk.YELLOW if is_group else Risk.BLUE
+        risk_reason = risk_reason or (_("群体性纠纷（涉及 %(n)s 人）") % {"n": people} if is_group else "")
+    dispute = Dispute(
+        tracking_code=codes.tracking_code("D"),
+        grid=node,
+        source=source,
+        type=type,
+        summary=summary,
+        claim=claim,
+        amount=_amount(amount),
+        people_involved=people,
+        is_group=is_group,
+        risk=risk,
+        risk_reason=(risk_reason or "").strip()[:200],
+        address=(address or "").strip()[:200],
+        lon=lon_f,
+        lat=lat_f,
+        entered_by=None if anonymous else actor,
+        entered_at=now,
+        assign_due_at=now + dt.timedelta(hours=type.assign_hours),
+        close_due_at=now + dt.timedelta(days=type.close_days),
+    )
+    if risk == Risk.RED:
+        dispute.tier = tiers.township_tier().index
+    with transaction.atomic():
+        dispute.save()
+        for row in party_rows:
+            row.dispute = dispute
+            row.save()
+        attach(actor=actor, target=dispute, images=images, purpose="evidence")
+        audit.record(
+            actor=actor,
+            verb="submit",
+            target=dispute,
+            workflow=DISPUTE_FLOW.name,
+            to_state=dispute.state,
+            data={"source": source, "type": type.code, "risk": risk},
+        )
+    transaction.on_commit(lambda: _tell_centre(dispute, _("新的矛盾纠纷 %(code)s") % {"code": dispute.tracking_code}))
+    if risk == Risk.RED:
+        transaction.on_commit(lambda: _alert_township(dispute))
+    return dispute
+
+
+def _url(dispute: Dispute) -> str:
+    return reverse("disputes:detail", args=[dispute.tracking_code])
+
+
+def centre_staff(dispute: Dispute) -> list[User]:
+    members = (
+        Membership.objects.filter(role=Role.DISPATCHER, active=True, node_path__in=ancestor_paths(dispute.grid_path))
+        .select_related("user")
+        .order_by("-node_path")
+    )
+    return [m.user for m in members]
+
+
+def township_leaders(dispute: Dispute) -> list[User]:
+    """The leader of the township's people's mediation committee, else the street's leaders."""
+    paths = ancestor_paths(dispute.grid_path)
+    leaders = [
+        org.leader
+        for org in Organisation.objects.filter(
+            kind=Organisation.Kind.TOWNSHIP, active=True, node_path__in=paths, leader__isnull=False
+        ).select_related("leader")
+        if org.leader is not None
+    ]
+    if leaders:
+        return leaders
+    street = GridNode.objects.filter(path__in=paths, level=Level.STREET).first()
+    if street is None:
+        return []
+    return [
+        m.user for m in Membership.objects.filter(node=street, role=Role.LEADER, active=True).select_related("user")
+    ]
+
+
+def _tell_centre(dispute: Dispute, title: str) -> None:
+    recipients = centre_staff(dispute)
+    if recipients:
+        notify.send(
+            sender=Dispute,
+            recipients=recipients,
+            kind="dispute",
+            title=title,
+            body=dispute.summary[:100],
+            url=_url(dispute),
+            target=dispute,
+        )
+
+
+def _alert_township(dispute: Dispute) -> None:
+    """Red-class disputes go straight to the township tier and alert its leader."""
+    recipients = township_leaders(dispute)
+    if recipients:
+        notify.send(
+            sender=Dispute,
+            recipients=recipients,
+            kind="dispute_red",
+            title=_("红色风险矛盾纠纷 %(code)s 已直接提级到乡镇（街道）") % {"code": dispute.tracking_code},
+            body=f"{dispute.risk_reason} {dispute.summary[:80]}",
+            url=_url(dispute),
+            target=dispute,
+        )
+
+
+def register(
+    *,
+    actor: Any,
+    dispute: Dispute,
+    type: DisputeType | None = None,
+    risk: str = "",
+    risk_reason: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Dispute:
+    """受理: the centre checks the case, may correct its type and risk class."""
+    if risk and risk not in Risk.values:
+        raise IntakeError(_("风险等级无效。"), code="bad_risk")
+    if risk == Risk.RED and not (risk_reason or dispute.risk_reason).strip():
+        raise IntakeError(_("研判为红色风险时须填写理由。"), code="risk_reason_required")
+    was_red = dispute.risk == Risk.RED
+    with transaction.atomic():
+        DISPUTE_FLOW.apply(
+            dispute,
+            "register",
+            actor=actor,
+            note=note,
+            type=type,
+            risk=risk,
+            risk_reason=risk_reason,
+            now=now,
+        )
+    if dispute.risk == Risk.RED and not was_red:
+        transaction.on_commit(lambda: _alert_township(dispute))
+    return dispute
+
+
+def serves(mediator: Mediator, dispute: Dispute) -> bool:
+    """Whether the mediator's organisation serves the grid the case is in."""
+    return (
+        mediator.active
+        and mediator.organisation.active
+        and dispute.grid_path.startswith(mediator.organisation.node_path)
+    )
+
+
+def assign(
+    *, actor: Any, dispute: Dispute, mediator: Mediator, note: str = "", now: dt.datetime | None = None
+) -> Dispute:
+    """分配: the centre gives the case to a mediator serving its area."""
+    if mediator is None:
+        raise WorkflowError(_("请选择调解员。"), code="mediator_required")
+    if not serves(mediator, dispute):
+        raise DomainError(_("调解员 %(m)s 不服务于该纠纷所在区域。") % {"m": mediator.user}, code="mediator_outside")
+    with transaction.atomic():
+        DISPUTE_FLOW.apply(dispute, "assign", actor=actor, note=note, mediator=mediator, now=now)
+    transaction.on_commit(
+        lambda: notify.send(
+            sender=Dispute,
+            recipients=[mediator.user],
+            kind="assignment",
+            title=_("新的调解案件 %(code)s，请在 24 小时内接受并更新进度") % {"code": dispute.tracking_code},
+            body=dispute.summary[:100],
+            url=_url(dispute),
+            target=dispute,
+        )
+    )
+    return dispute
+
+
+def accept(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+    """接受: the mediator takes the case."""
+    return DISPUTE_FLOW.apply(dispute, "accept", actor=actor, note=note, now=now)
+
+
+def decline(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+    """拒绝: the mediator gives the case back with a reason; the centre assigns again."""
+    with transaction.atomic():
+        DISPUTE_FLOW.apply(dispute, "decline", actor=actor, note=reason, now=now)
+    transaction.on_commit(
+        lambda: _tell_centre(dispute, _("调解员拒绝了 %(code)s，请重新分配") % {"code": dispute.tracking_code})
+    )
+    return dispute
+
+
+def recall(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+    """收回: the centre takes the case back from a mediator to assign it again."""
+    return DISPUTE_FLOW.apply(dispute, "recall", actor=actor, note=reason, now=now)
+
+
+def record_session(
+    *,
+    actor: Any,
+    dispute: Dispute,
+    held_at: dt.datetime | None,
+    participants: str,
+    notes: str,
+    place: str = "",
+    online: bool = False,
+    now: dt.datetime | None = None,
+) -> Session:
+    """调解记录: one session (date, place or online, participants, notes)."""
+    now = now or timezone.now()
+    held_at = held_at or now
+    if held_at > now + dt.timedelta(minutes=5):
+        raise IntakeError(_("调解时间不能晚于现在。"), code="session_in_future")
+    participants = (participants or "").strip()[:500]
+    notes = (notes or "").strip()
+    if len(notes) > MAX_TEXT * 2:
+        raise IntakeError(_("调解情况不能超过 %(n)s 字。") % {"n": MAX_TEXT * 2}, code="too_long")
+    if not online and not (place or "").strip():
+        raise IntakeError(_("请填写调解地点，或选择线上远程调解。"), code="place_required")
+    with transaction.atomic():
+        DISPUTE_FLOW.apply(
+            dispute,
+            "record_session",
+            actor=actor,
+            participants=participants,
+            notes=notes,
+            held_at=held_at,
+            now=now,
+        )
+        return Session.objects.create(
+            dispute=dispute,
+            held_at=held_at,
+            place=(place or "").strip()[:200],
+            online=online,
+            participants=participants,
+            notes=notes,
+            tier=dispute.tier,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+
+
+def post_update(
+    *, actor: Any, dispute: Dispute, text: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
+) -> Update:
+    """更新进度 (and upload evidence): the mediator's note; the first one stops the 24-hour clock."""
+    now = now or timezone.now()
+    if dispute.state not in (*WITH_MEDIATOR, "unresolved") or not mediator_or_centre(actor, dispute):
+        raise WorkflowError(_("只有承办调解员可以在调解过程中更新进度。"), code="not_permitted")
+    photo_list = list(photos)
+    text = (text or "").strip()
+    if not text and not photo_list:
+        raise IntakeError(_("请填写进度内容或上传证据。"), code="update_empty")
+    if len(photo_list) > MAX_PHOTOS:
+        raise IntakeError(_("最多上传 %(n)s 张证据照片。") % {"n": MAX_PHOTOS}, code="too_many_photos")
+    images = read_uploads(photo_list)
+    with transaction.atomic():
+        update = Update.objects.create(
+            dispute=dispute, author=actor, text=text[: MAX_TEXT * 2] or _("上传证据"), at=now
+        )
+        attach(actor=actor, target=dispute, images=images, purpose="evidence")
+        if dispute.mediator is not None and dispute.mediator.user_id == actor.pk:
+            Dispute.objects.filter(pk=dispute.pk, first_update_at__isnull=True).update(first_update_at=now)
+        audit.record(actor=actor, verb="update", target=dispute, note=update.text, workflow=DISPUTE_FLOW.name)
+    dispute.refresh_from_db()
+    return update
+
+
+def resolve(*, actor: Any, dispute: Dispute, result: str, now: dt.datetime | None = None) -> Dispute:
+    """调解成功: agreement reached; the return-visit clock starts."""
+    result = _text(result, label=_("调解结果"), minimum=2)
+    return DISPUTE_FLOW.apply(dispute, "resolve", actor=actor, result=result, now=now)
+
+
+def fail(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+    """调解未成功: the next step is escalation to the next tier or referral."""
+    return DISPUTE_FLOW.apply(dispute, "fail", actor=actor, note=reason, now=now)
+
+
+def escalate(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+    """逐级递进: to the next tier of the ladder, to be assigned again there."""
+    with transaction.atomic():
+        DISPUTE_FLOW.apply(dispute, "escalate", actor=actor, note=note, tier=dispute.tier + 1, now=now)
+    transaction.on_commit(
+        lambda: _tell_centre(
+            dispute,
+            _("%(code)s 已升级至“%(tier)s”，请分配调解员") % {"code": dispute.tracking_code, "tier": dispute.tier_name},
+        )
+    )
+    return dispute
+
+
+def referral_letter(dispute: Dispute, referral_to: str, note: str) -> str:
+    """移送函: the text of the letter sent with the case file."""
+    applicants = "、".join(p.name for p in dispute.applicants())
+    respondents = "、".join(p.name for p in dispute.respondents())
+    return _(
+        "%(to)s：\n"
+        "申请人%(a)s与被申请人%(r)s之间的%(type)s纠纷（查询码 %(code)s），经%(tier)s等调解未能达成协议。"
+        "根据当事人意愿，现将该纠纷移送贵单位依法处理。\n"
+        "纠纷简要情况：%(summary)s\n"
+        "当事人诉求：%(claim)s\n"
+        "移送说明：%(note)s\n"
+        "附：调解记录 %(sessions)s 份。"
+    ) % {
+        "to": Referral(referral_to).label,
+        "a": applicants,
+        "r": respondents,
+        "type": dispute.type.name,
+        "code": dispute.tracking_code,
+        "tier": dispute.tier_name,
+        "summary": dispute.summary,
+        "claim": dispute.claim or _("（未填写）"),
+        "note": note or _("无"),
+        "sessions": dispute.sessions.count(),
+    }
+
+
+def refer(*, actor: Any, dispute: Dispute, referral_to: str, note: str = "", now: dt.datetime | None = None) -> Dispute:
+    """移送: to a court (诉调对接) or an arbitration commission, with a referral letter."""
+    if referral_to not in Referral.values:
+        raise IntakeError(_("请选择移送的法院或仲裁机构。"), code="referral_required")
+    letter = referral_letter(dispute, referral_to, note)
+    return DISPUTE_FLOW.apply(dispute, "refer", actor=actor, note=note, referral_to=referral_to, letter=letter, now=now)
+
+
+def withdraw(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+    """撤回: the applicant withdraws the request."""
+    return DISPUTE_FLOW.apply(dispute, "withdraw", actor=actor, note=reason, now=now)
+
+
+def request_confirmation(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+    """申请司法确认: the parties ask a court to confirm the agreement (optional)."""
+    if not dispute.agreements.exists():
+        raise WorkflowError(_("申请司法确认需要书面调解协议书，请先起草协议书。"), code="agreement_required")
+    return DISPUTE_FLOW.apply(dispute, "request_confirmation", actor=actor, note=note, now=now)
+
+
+def record_confirmation(*, actor: Any, dispute: Dispute, outcome: str, now: dt.datetime | None = None) -> Dispute:
+    """司法确认结果: what the court decided."""
+    outcome = _text(outcome, label=_("司法确认结果"), minimum=2)
+    return DISPUTE_FLOW.apply(dispute, "record_confirmation", actor=actor, outcome=outcome, now=now)
+
+
+def record_revisit(*, actor: Any, dispute: Dispute, note: str, now: dt.datetime | None = None) -> Dispute:
+    """回访: how the agreement is being kept."""
+    return DISPUTE_FLOW.apply(dispute, "revisit", actor=actor, note=note, now=now)
+
+
+def close(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+    """结案."""
+    return DISPUTE_FLOW.apply(dispute, "close", actor=actor, note=note, now=now)
+
+
+def draft_agreement(
+    *,
+    actor: Any,
+    dispute: Dispute,
+    facts: str,
+    terms: str,
+    performance: str,
+    now: dt.datetime | None = None,
+) -> Agreement:
+    """调解协议书: a new version of the agreement text."""
+    if dispute.state not in ("mediating", "resolved") or not mediator_or_centre(actor, dispute):
+        raise WorkflowError(_("只有调解中或调解成功的案件可以由承办调解员起草协议书。"), code="not_permitted")
+    facts = _text(facts, label=_("纠纷事实"), minimum=2)
+    terms = _text(terms, label=_("协议内容"), minimum=2)
+    performance = _text(performance, label=_("履行方式和期限"), minimum=2)
+    with transaction.atomic():
+        Dispute.objects.select_for_update().filter(pk=dispute.pk).first()
+        last = dispute.agreements.aggregate(v=Max("version"))["v"] or 0
+        agreement = Agreement.objects.create(
+            dispute=dispute,
+            version=last + 1,
+            facts=facts,
+            terms=terms,
+            performance=performance,
+            created_by=actor,
+            created_at=now or timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            verb="agreement",
+            target=dispute,
+            note=_("调解协议书第 %(v)s 版") % {"v": agreement.version},
+            workflow=DISPUTE_FLOW.name,
+            data={"version": agreement.version},
+        )
+    return agreement
+
+
+def upload_signed_agreement(
+    *, actor: Any, agreement: Agreement, scans: Sequence[Any], now: dt.datetime | None = None
+) -> Agreement:
+    """The signed scan of one version, uploaded back (images, checked like every upload)."""
+    dispute = agreement.dispute
+    if not mediator_or_centre(actor, dispute):
+        raise WorkflowError(_("只有承办调解员或综治中心可以上传签字协议书。"), code="not_permitted")
+    if not scans:
+        raise IntakeError(_("请选择签字协议书的扫描件或照片。"), code="scan_required")
+    images = read_uploads(scans)
+    with transaction.atomic():
+        attach(actor=actor, target=agreement, images=images, purpose="signed")
+        agreement.signed_at = now or timezone.now()
+        agreement.save(update_fields=["signed_at"])
+        audit.record(
+            actor=actor,
+            verb="agreement_signed",
+            target=dispute,
+            note=_("上传第 %(v)s 版签字协议书") % {"v": agreement.version},
+            workflow=DISPUTE_FLOW.name,
+        )
+    return agreement

@@ -1,0 +1,82 @@
+"""Checks on what people type at intake: ID numbers (GB 11643), credit codes (GB 32100) and phone numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils.translation import gettext as _
+
+from fengqiao.core.errors import DomainError
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+class IntakeError(DomainError):
+    """Input that cannot be accepted as it is."""
+
+
+def id_check_digit(first17: str) -> str:
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def is_valid_id_number(value: str) -> bool:
+    """A mainland resident ID number (GB 11643-1999): 17 digits, a real birth date, the right check character."""
+    value = value.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return False
+    try:
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900 or born > dt.date.today():
+        return False
+    return id_check_digit(value[:17]) == value[17]
+
+
+def is_valid_credit_code(value: str) -> bool:
+    """A unified social credit code (GB 32100-2015) of an organisation."""
+    value = value.strip().upper()
+    if len(value) != 18 or any(c not in CREDIT_ALPHABET for c in value):
+        return False
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(value[:17], CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31] == value[17]
+
+
+def clean_id_number(value: str, *, organisation: bool, who: str) -> str:
+    value = "".join((value or "").split()).upper()
+    if not value:
+        return ""
+    if organisation:
+        if not is_valid_credit_code(value):
+            raise IntakeError(
+                _("%(who)s的统一社会信用代码“%(v)s”不正确，请核对 18 位代码。") % {"who": who, "v": value},
+                code="bad_credit_code",
+            )
+    elif not is_valid_id_number(value):
+        raise IntakeError(
+            _("%(who)s的身份证号码不正确：应为 18 位，出生日期有效，最后一位校验码须正确。") % {"who": who},
+            code="bad_id_number",
+        )
+    return value
+
+
+def clean_phone(value: str, *, required: bool, who: str) -> str:
+    phone = re.sub(r"[\s()-]", "", value or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not phone:
+        if required:
+            raise IntakeError(_("请填写%(who)s的联系电话。") % {"who": who}, code="phone_required")
+        return ""
+    if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
+        raise IntakeError(
+            _("%(who)s的联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。") % {"who": who},
+            code="bad_phone",
+        )
+    return phone

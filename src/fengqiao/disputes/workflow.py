@@ -1,0 +1,294 @@
+"""The dispute workflow (矛盾纠纷化解流程) as a state table on the core engine.
+
+submitted → registered (受理) → assigned (分配) → accepted (接受) | registered (拒绝, with reason)
+accepted/mediating → mediating (sessions recorded) → resolved (调解成功) | unresolved (调解未成功)
+unresolved → registered one tier up (逐级递进) | referred (移送法院/仲裁)
+any open state → withdrawn (申请人撤回)
+resolved → confirming (申请司法确认) → resolved (确认结果) ; resolved → revisited (回访) → closed (结案)
+Effects stamp every time point and start or stop the "13710" clocks; ``now`` may be passed for a controlled clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.models import Role
+from fengqiao.core import scoping
+from fengqiao.core.errors import WorkflowError
+from fengqiao.core.workflow import Transition, Workflow
+from fengqiao.disputes import tiers
+from fengqiao.disputes.models import Risk
+
+STATES = {
+    "submitted": _("已提交"),
+    "registered": _("待分配"),
+    "assigned": _("已分派"),
+    "accepted": _("已接受"),
+    "mediating": _("调解中"),
+    "resolved": _("调解成功"),
+    "unresolved": _("调解未成功"),
+    "referred": _("已移送"),
+    "withdrawn": _("已撤回"),
+    "confirming": _("司法确认中"),
+    "revisited": _("已回访"),
+    "closed": _("已结案"),
+}
+# The 30-day clock runs in these states; it stops once the case is resolved, referred or withdrawn.
+OPEN_STATES = ("submitted", "registered", "assigned", "accepted", "mediating", "unresolved")
+WAITING_ASSIGNMENT = ("submitted", "registered")
+WITH_MEDIATOR = ("assigned", "accepted", "mediating")
+RESOLVED_STATES = ("resolved", "confirming", "revisited", "closed")
+
+
+def now_of(values: Mapping[str, Any]) -> dt.datetime:
+    return values.get("now") or timezone.now()
+
+
+# Guards: who may act, always inside their jurisdiction.
+def centre(actor: Any, dispute: Any) -> bool:
+    """The administrator of a governance centre whose jurisdiction covers the case."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return actor.has_role(Role.DISPATCHER, Role.ADMIN) and scoping.covers(actor, dispute.grid_path)
+
+
+def mediator(actor: Any, dispute: Any) -> bool:
+    """The mediator the case is assigned to."""
+    if not getattr(actor, "is_authenticated", False) or dispute.mediator_id is None:
+        return False
+    return bool(dispute.mediator.user_id == actor.pk)
+
+
+def mediator_or_centre(actor: Any, dispute: Any) -> bool:
+    return mediator(actor, dispute) or centre(actor, dispute)
+
+
+def applicant_or_centre(actor: Any, dispute: Any) -> bool:
+    """Withdrawal: the applicant on the public page (holding the tracking code) or the centre on their behalf."""
+    return actor is None or not getattr(actor, "is_authenticated", False) or centre(actor, dispute)
+
+
+# Effects: time points and clocks.
+def on_register(d: Any, values: Mapping[str, Any]) -> None:
+    now = now_of(values)
+    d.registered_at = now
+    if values.get("type") is not None:
+        d.type = values["type"]
+    if values.get("risk"):
+        d.risk = values["risk"]
+        d.risk_reason = values.get("risk_reason") or d.risk_reason
+    if d.risk == Risk.RED:
+        d.tier = max(d.tier, tiers.township_tier().index)
+
+
+def on_assign(d: Any, values: Mapping[str, Any]) -> None:
+    now = now_of(values)
+    d.mediator = values["mediator"]
+    d.organisation = values["mediator"].organisation
+    d.assigned_at = now
+    d.first_update_at = None
+    d.update_due_at = now + dt.timedelta(hours=d.type.first_update_hours)
+    d.decline_reason = ""
+
+
+def first_update(d: Any, values: Mapping[str, Any]) -> None:
+    if d.first_update_at is None:
+        d.first_update_at = now_of(values)
+
+
+def on_accept(d: Any, values: Mapping[str, Any]) -> None:
+    d.accepted_at = now_of(values)
+    first_update(d, values)
+
+
+def on_unassign(d: Any, values: Mapping[str, Any]) -> None:
+    d.decline_reason = values.get("note", "")
+    d.mediator = None
+    d.organisation = None
+    d.first_update_at = None
+    d.update_due_at = None
+
+
+def on_session(d: Any, values: Mapping[str, Any]) -> None:
+    first_update(d, values)
+    if d.first_session_at is None:
+        d.first_session_at = values.get("held_at") or now_of(values)
+
+
+def on_resolve(d: Any, values: Mapping[str, Any]) -> None:
+    now = now_of(values)
+    first_update(d, values)
+    d.result = values["result"]
+    d.concluded_at = now
+    d.revisit_due_at = now + dt.timedelta(days=d.type.revisit_days)
+
+
+def on_fail(d: Any, values: Mapping[str, Any]) -> None:
+    first_update(d, values)
+    d.result = values.get("note", "")
+
+
+def on_escalate(d: Any, values: Mapping[str, Any]) -> None:
+    ladder = tiers.tiers()
+    if d.tier + 1 >= len(ladder):
+        raise WorkflowError(
+            str(_("已是最高调解层级（%(tier)s），请移送法院或仲裁。") % {"tier": ladder[-1].name}), code="top_tier"
+        )
+    now = now_of(values)
+    d.tier += 1
+    on_unassign(d, values)
+    d.decline_reason = ""
+    # The next tier gets the same time to find a mediator as a new case.
+    d.assign_due_at = now + dt.timedelta(hours=d.type.assign_hours)
+
+
+def on_refer(d: Any, values: Mapping[str, Any]) -> None:
+    d.referral_to = values["referral_to"]
+    d.referral_letter = values.get("letter", "")
+    d.concluded_at = now_of(values)
+
+
+def on_withdraw(d: Any, values: Mapping[str, Any]) -> None:
+    d.result = values.get("note", "")
+    d.concluded_at = now_of(values)
+
+
+def on_request_confirmation(d: Any, values: Mapping[str, Any]) -> None:
+    d.confirmation_requested_at = now_of(values)
+
+
+def on_confirmation(d: Any, values: Mapping[str, Any]) -> None:
+    d.confirmation_outcome = values["outcome"]
+    d.confirmed_at = now_of(values)
+
+
+def on_revisit(d: Any, values: Mapping[str, Any]) -> None:
+    d.revisit_note = values.get("note", "")
+    d.revisited_at = now_of(values)
+
+
+def on_close(d: Any, values: Mapping[str, Any]) -> None:
+    d.closed_at = now_of(values)
+
+
+DISPUTE_FLOW = Workflow(
+    name="dispute",
+    states=STATES,
+    initial="submitted",
+    transitions=[
+        Transition("register", "submitted", "registered", label=_("受理"), allowed=centre, effect=on_register),
+        Transition(
+            "assign",
+            "registered",
+            "assigned",
+            label=_("分配调解员"),
+            allowed=centre,
+            requires=["mediator"],
+            effect=on_assign,
+        ),
+        Transition("accept", "assigned", "accepted", label=_("接受"), allowed=mediator, effect=on_accept),
+        Transition(
+            "decline",
+            "assigned",
+            "registered",
+            label=_("拒绝"),
+            allowed=mediator,
+            note_required=True,
+            effect=on_unassign,
+        ),
+        Transition(
+            "recall",
+            ["assigned", "accepted"],
+            "registered",
+            label=_("收回重新分配"),
+            allowed=centre,
+            note_required=True,
+            effect=on_unassign,
+        ),
+        Transition(
+            "record_session",
+            ["accepted", "mediating"],
+            "mediating",
+            label=_("记录调解"),
+            allowed=mediator,
+            requires=["participants", "notes"],
+            effect=on_session,
+        ),
+        Transition(
+            "resolve",
+            "mediating",
+            "resolved",
+            label=_("调解成功"),
+            allowed=mediator,
+            requires=["result"],
+            effect=on_resolve,
+        ),
+        Transition(
+            "fail",
+            ["accepted", "mediating"],
+            "unresolved",
+            label=_("调解未成功"),
+            allowed=mediator,
+            note_required=True,
+            effect=on_fail,
+        ),
+        Transition(
+            "escalate",
+            "unresolved",
+            "registered",
+            label=_("升级调解"),
+            allowed=mediator_or_centre,
+            effect=on_escalate,
+        ),
+        Transition(
+            "refer",
+            "unresolved",
+            "referred",
+            label=_("移送法院/仲裁"),
+            allowed=mediator_or_centre,
+            requires=["referral_to"],
+            effect=on_refer,
+        ),
+        Transition(
+            "withdraw",
+            list(OPEN_STATES),
+            "withdrawn",
+            label=_("撤回申请"),
+            allowed=applicant_or_centre,
+            note_required=True,
+            effect=on_withdraw,
+        ),
+        Transition(
+            "request_confirmation",
+            "resolved",
+            "confirming",
+            label=_("申请司法确认"),
+            allowed=mediator_or_centre,
+            effect=on_request_confirmation,
+        ),
+        Transition(
+            "record_confirmation",
+            "confirming",
+            "resolved",
+            label=_("登记司法确认结果"),
+            allowed=mediator_or_centre,
+            requires=["outcome"],
+            effect=on_confirmation,
+        ),
+        Transition(
+            "revisit",
+            "resolved",
+            "revisited",
+            label=_("回访"),
+            allowed=mediator_or_centre,
+            note_required=True,
+            effect=on_revisit,
+        ),
+        Transition("close", "revisited", "closed", label=_("结案"), allowed=centre, effect=on_close),
+    ],
+)
