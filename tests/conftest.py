@@ -52,3 +52,8 @@ def _fresh_locator():
     locator.invalidate()
     yield
     locator.invalidate()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright's sync API keeps an event loop in the main thread until the session ends."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))

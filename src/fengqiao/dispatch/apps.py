@@ -6,3 +6,9 @@ class DispatchConfig(AppConfig):
     name = "fengqiao.dispatch"
     label = "dispatch"
     verbose_name = _("指挥调度")
+
+    def ready(self) -> None:
+        from fengqiao.core.signals import notify
+        from fengqiao.dispatch.services import on_notify
+
+        notify.connect(on_notify, dispatch_uid="fengqiao.dispatch.notifications")

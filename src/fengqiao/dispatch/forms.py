@@ -1,0 +1,111 @@
+"""Forms of the dispatch pages: parse and check input; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.models import Role
+from fengqiao.dispatch.models import Instruction
+from fengqiao.grids.models import GridNode, Level
+from fengqiao.grids.selectors import visible_nodes
+
+MAX_NODE_CHOICES = 2000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class NodeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: GridNode) -> str:
+        return f"{'　' * max(obj.depth - self.top_depth, 0)}{obj.name}"
+
+    top_depth = 0
+
+
+class SendForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=Instruction.Kind.choices, initial=Instruction.Kind.INSTRUCTION)
+    priority = forms.TypedChoiceField(
+        label=_("紧急程度"), choices=Instruction.Priority.choices, coerce=int, initial=Instruction.Priority.NORMAL
+    )
+    nodes = NodeChoiceField(
+        label=_("发送范围"),
+        queryset=GridNode.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("选中区域下的全部人员都会收到；可多选。"),
+    )
+    codes = forms.CharField(
+        label=_("或输入网格编码"),
+        required=False,
+        help_text=_("多个编码用逗号或空格分隔，用于下拉列表之外的网格。"),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("限定角色"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则发给范围内所有人员。"),
+    )
+    deadline = forms.DateTimeField(
+        label=_("完成期限"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    requires_ack = forms.BooleanField(label=_("需要签收"), required=False, initial=True)
+    requires_report = forms.BooleanField(label=_("需要反馈办理情况"), required=False)
+    images = forms.FileField(
+        label=_("附件图片"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        field: Any = self.fields["nodes"]
+        nodes = visible_nodes(actor=actor).filter(level__lte=Level.COMMUNITY).order_by("path")
+        field.queryset = nodes
+        first = nodes.first()
+        field.top_depth = first.depth if first else 0
+        field.required = False
+
+    def clean_deadline(self) -> Any:
+        deadline = self.cleaned_data.get("deadline")
+        if deadline is not None and deadline <= timezone.now():
+            raise forms.ValidationError(_("完成期限必须晚于现在。"))
+        return deadline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = list(data.get("nodes") or [])
+        codes = [c for c in (data.get("codes") or "").replace("，", ",").replace(",", " ").split() if c]
+        if codes:
+            found = list(visible_nodes(actor=self.actor).filter(code__in=codes))
+            missing = sorted(set(codes) - {n.code for n in found})
+            if missing:
+                self.add_error("codes", _("找不到或无权访问的网格编码：%(codes)s") % {"codes": "、".join(missing)})
+            chosen += found
+        if not chosen and not self.errors:
+            self.add_error("nodes", _("请选择发送范围（至少一个网格或区域）。"))
+        data["targets"] = chosen
+        return data
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class VisitForm(forms.Form):
+    address = forms.CharField(label=_("走访地址"), max_length=200)
+    person_name = forms.CharField(label=_("走访对象"), max_length=50, required=False)
+    note = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+
+class DiaryForm(forms.Form):
+    text = forms.CharField(label=_("今日民情日志"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,447 @@
+"""Commands of 指挥调度: send instructions, receipts (read, 签收, 反馈), reminders, patrols, visits, diaries, inbox.
+
+Each command takes the actor first, runs in one transaction, writes the audit trail, and tells the live-push hub
+after commit. Sending to a whole city is one instruction row, a few target rows and one NOTIFY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.accounts.models import Role, User
+from fengqiao.core import audit, scoping
+from fengqiao.core.attachments import attach
+from fengqiao.core.errors import DomainError, OutsideJurisdiction
+from fengqiao.core.signals import notify
+from fengqiao.core.uploads import CheckedImage
+from fengqiao.dispatch import selectors
+from fengqiao.dispatch.models import (
+    Diary,
+    Instruction,
+    InstructionTarget,
+    Notification,
+    Patrol,
+    PatrolPoint,
+    Receipt,
+    Visit,
+    check_point,
+)
+from fengqiao.dispatch.pubsub import publish_on_commit
+from fengqiao.grids.models import GridNode
+
+REMIND_INTERVAL = dt.timedelta(minutes=5)
+MAX_POINTS_PER_CALL = 500
+
+
+class NotPermitted(DomainError):
+    status = 403
+
+
+def _common_path(paths: Sequence[str]) -> str:
+    parts = [p.split("/")[:-1] for p in paths]
+    common: list[str] = []
+    for codes in zip(*parts, strict=False):
+        if len(set(codes)) != 1:
+            break
+        common.append(codes[0])
+    return "".join(f"{c}/" for c in common)
+
+
+def send_instruction(
+    *,
+    actor: Any,
+    title: str,
+    nodes: Sequence[GridNode],
+    body: str = "",
+    roles: Iterable[str] = (),
+    kind: str = Instruction.Kind.INSTRUCTION,
+    priority: int = Instruction.Priority.NORMAL,
+    deadline: dt.datetime | None = None,
+    requires_ack: bool = True,
+    requires_report: bool = False,
+    images: Sequence[tuple[str, CheckedImage]] = (),
+) -> Instruction:
+    """下达指令: one row for every addressee under ``nodes`` (optionally only ``roles``), pushed live after commit."""
+    if not selectors.can_send(actor):
+        raise NotPermitted(_("只有综治中心调度员、领导或管理员可以下达指令。"), code="not_sender")
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("请填写指令标题。"), code="title_required")
+    if not nodes:
+        raise DomainError(_("请选择发送范围（至少一个网格或区域）。"), code="nodes_required")
+    roles = sorted(set(roles))
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise DomainError(_("未知的角色：%(roles)s") % {"roles": "、".join(unknown)}, code="bad_role")
+    if kind not in Instruction.Kind.values:
+        raise DomainError(_("未知的指令类型。"), code="bad_kind")
+    if priority not in Instruction.Priority.values:
+        raise DomainError(_("未知的紧急程度。"), code="bad_priority")
+    if deadline is not None and deadline <= timezone.now():
+        raise DomainError(_("完成期限必须晚于现在。"), code="deadline_past")
+    for node in nodes:
+        if not scoping.covers(actor, node.path):
+            raise OutsideJurisdiction(_("“%(node)s”不在您的管辖范围内，不能向其下达指令。") % {"node": node.name})
+    # Drop nodes already inside another chosen node: each addressee is reached once.
+    chosen = {n.path: n for n in nodes}
+    kept = [chosen[p] for p in scoping.minimal_paths(chosen)]
+    with transaction.atomic():
+        instruction = Instruction.objects.create(
+            sender=actor,
+            sender_name=audit.actor_label(actor),
+            kind=kind,
+            title=title[:120],
+            body=body,
+            priority=priority,
+            deadline=deadline,
+            requires_ack=requires_ack,
+            requires_report=requires_report,
+            roles=roles,
+            scope_path=_common_path([n.path for n in kept]),
+            target_names="、".join(n.name for n in kept)[:500],
+        )
+        InstructionTarget.objects.bulk_create(
+            InstructionTarget(instruction=instruction, node=node, path=node.path, role=role)
+            for node in kept
+            for role in (roles or [""])
+        )
+        if images:
+            attach(actor=actor, target=instruction, images=list(images), purpose="instruction")
+        audit.record(
+            actor=actor,
+            verb="send_instruction",
+            target=instruction,
+            data={"nodes": [n.code for n in kept], "roles": roles, "priority": priority},
+        )
+        message = {
+            "t": "i",
+            "id": instruction.pk,
+            "sender": actor.pk,
+            "targets": sorted({(n.path, r) for n in kept for r in (roles or [""])}),
+            "event": selectors.instruction_event(instruction),
+        }
+        publish_on_commit(message)
+    return instruction
+
+
+def _receipt(actor: Any, instruction: Instruction) -> Receipt:
+    if not selectors.is_addressee(actor, instruction):
+        raise NotPermitted(_("这条指令不是发给您的。"), code="not_addressee")
+    receipt, _created = Receipt.objects.get_or_create(
+        instruction=instruction,
+        user=actor,
+        defaults={"node_path": selectors.addressed_path(actor, instruction)},
+    )
+    return receipt
+
+
+def _changed(actor: Any, instruction: Instruction) -> None:
+    publish_on_commit({"t": "r", "users": [actor.pk]})
+    publish_on_commit({"t": "k", "users": [instruction.sender_id], "instruction": instruction.pk})
+
+
+def mark_read(*, actor: Any, instruction: Instruction) -> Receipt | None:
+    """Opening an instruction marks it read for an addressee (no audit row: reading changes nothing)."""
+    if not selectors.is_addressee(actor, instruction):
+        return None
+    with transaction.atomic():
+        receipt = _receipt(actor, instruction)
+        if receipt.read_at is None:
+            receipt.read_at = timezone.now()
+            Receipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(read_at=receipt.read_at)
+            _changed(actor, instruction)
+    return receipt
+
+
+def acknowledge(*, actor: Any, instruction: Instruction) -> Receipt:
+    """签收: once per addressee; acknowledging again changes nothing."""
+    with transaction.atomic():
+        receipt = _receipt(actor, instruction)
+        now = timezone.now()
+        updated = Receipt.objects.filter(pk=receipt.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
+        if updated:
+            Receipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(read_at=now)
+            audit.record(actor=actor, verb="acknowledge", target=instruction, grid_path=receipt.node_path)
+            _changed(actor, instruction)
+        receipt.refresh_from_db()
+    return receipt
+
+
+def report_completion(*, actor: Any, instruction: Instruction, report: str) -> Receipt:
+    """反馈办理情况: the addressee reports the task done (acknowledging it too if they had not)."""
+    report = (report or "").strip()
+    if not report:
+        raise DomainError(_("请填写办理情况。"), code="report_required")
+    with transaction.atomic():
+        receipt = _receipt(actor, instruction)
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.completed_at is not None:
+            raise DomainError(_("您已反馈过办理情况。"), code="already_completed")
+        now = timezone.now()
+        receipt.read_at = receipt.read_at or now
+        receipt.acknowledged_at = receipt.acknowledged_at or now
+        receipt.completed_at = now
+        receipt.report = report
+        receipt.save()
+        audit.record(
+            actor=actor, verb="report_completion", target=instruction, note=report, grid_path=receipt.node_path
+        )
+        _changed(actor, instruction)
+    return receipt
+
+
+def remind(*, actor: Any, instruction: Instruction) -> int:
+    """催办: a notification to every addressee who has not yet done what the instruction asks; returns how many."""
+    if not selectors.can_track(actor, instruction):
+        raise OutsideJurisdiction()
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Instruction.objects.select_for_update().get(pk=instruction.pk)
+        if locked.reminded_at and now - locked.reminded_at < REMIND_INTERVAL:
+            raise DomainError(_("刚刚已催办，请五分钟后再试。"), code="remind_too_soon")
+        user_ids = sorted(set(selectors.pending_memberships(instruction).values_list("user_id", flat=True)))
+        Instruction.objects.filter(pk=instruction.pk).update(reminded_at=now, reminders=F("reminders") + 1)
+        audit.record(actor=actor, verb="remind", target=instruction, data={"users": len(user_ids)})
+        if user_ids:
+            title = _("催办：%(title)s") % {"title": instruction.title}
+            url = reverse("dispatch:detail", args=[instruction.pk])
+            transaction.on_commit(
+                lambda: notify.send(
+                    sender=Instruction,
+                    recipients=User.objects.filter(pk__in=user_ids),
+                    kind="reminder",
+                    title=title,
+                    body=instruction.body[:200],
+                    url=url,
+                    target=instruction,
+                )
+            )
+    instruction.refresh_from_db()
+    return len(user_ids)
+
+
+# --- notifications centre -------------------------------------------------------------------------------------------
+
+
+def deliver_notifications(
+    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", url: str = ""
+) -> list[Notification]:
+    """Put one message in each recipient's inbox (bulk) and push it live."""
+    ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
+    if not ids:
+        return []
+    with transaction.atomic():
+        rows = Notification.objects.bulk_create(
+            Notification(recipient_id=i, kind=kind[:32], title=str(title)[:200], body=str(body), url=str(url)[:300])
+            for i in ids
+        )
+        last = max((r.pk for r in rows if r.pk is not None), default=0)
+        if not last:  # backends that do not return ids from bulk inserts
+            last = Notification.objects.filter(recipient_id__in=ids).order_by("-id").values_list("id", flat=True)[0]
+        publish_on_commit({"t": "n", "users": ids, "id": last})
+    return rows
+
+
+def on_notify(sender: Any, **kwargs: Any) -> None:
+    """Receiver for :data:`fengqiao.core.signals.notify`."""
+    deliver_notifications(
+        recipients=kwargs.get("recipients") or [],
+        kind=kwargs.get("kind", "notice"),
+        title=kwargs.get("title", ""),
+        body=kwargs.get("body", ""),
+        url=kwargs.get("url", ""),
+    )
+
+
+def mark_notification_read(*, actor: Any, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.pk:
+        raise NotPermitted(_("这不是您的消息。"), code="not_recipient")
+    if notification.read_at is None:
+        with transaction.atomic():
+            notification.read_at = timezone.now()
+            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+            publish_on_commit({"t": "r", "users": [actor.pk]})
+    return notification
+
+
+def mark_all_read(*, actor: Any) -> int:
+    with transaction.atomic():
+        count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+        if count:
+            publish_on_commit({"t": "r", "users": [actor.pk]})
+    return count
+
+
+# --- patrols, visits, diaries ---------------------------------------------------------------------------------------
+
+
+def _worker_grid(actor: Any, grid: GridNode | None) -> GridNode:
+    if grid is None:
+        grid = selectors.worker_grid(actor)
+        if grid is None:
+            raise NotPermitted(_("您没有任职网格，不能登记巡查、走访或日志。"), code="no_grid")
+    scoping.require(actor, grid.path)
+    return grid
+
+
+def _point(lon: Any, lat: Any) -> tuple[float, float]:
+    try:
+        return check_point(lon, lat)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="bad_point") from None
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+def start_patrol(
+    *, actor: Any, grid: GridNode | None = None, lon: float | None = None, lat: float | None = None
+) -> Patrol:
+    """开始巡查."""
+    grid = _worker_grid(actor, grid)
+    first = _point(lon, lat) if lon is not None or lat is not None else None
+    if selectors.open_patrol(actor=actor) is not None:
+        raise DomainError(_("您有一次巡查尚未结束，请先结束它。"), code="patrol_open")
+    try:
+        with transaction.atomic():
+            patrol = Patrol.objects.create(worker=actor, grid=grid)
+            if first is not None:
+                PatrolPoint.objects.create(patrol=patrol, lon=first[0], lat=first[1])
+                patrol.points_count = 1
+                patrol.save(update_fields=["points_count"])
+            audit.record(actor=actor, verb="start_patrol", target=patrol)
+    except IntegrityError:
+        raise DomainError(_("您有一次巡查尚未结束，请先结束它。"), code="patrol_open") from None
+    return patrol
+
+
+def _own_open(actor: Any, patrol: Patrol) -> Patrol:
+    locked = Patrol.objects.select_for_update().get(pk=patrol.pk)
+    if locked.worker_id != actor.pk:
+        raise NotPermitted(_("只能记录自己的巡查。"), code="not_own_patrol")
+    if locked.ended_at is not None:
+        raise DomainError(_("这次巡查已经结束。"), code="patrol_ended")
+    return locked
+
+
+def add_patrol_points(
+    *, actor: Any, patrol: Patrol, points: Sequence[tuple[Any, Any] | tuple[Any, Any, Any]]
+) -> Patrol:
+    """记录轨迹: append GPS points (lon, lat[, accuracy]); one bad point refuses the whole batch."""
+    if not points:
+        raise DomainError(_("没有收到轨迹点。"), code="no_points")
+    if len(points) > MAX_POINTS_PER_CALL:
+        raise DomainError(_("一次最多提交 %(n)s 个轨迹点。") % {"n": MAX_POINTS_PER_CALL}, code="too_many_points")
+    cleaned = []
+    for point in points:
+        lon, lat = _point(point[0], point[1])
+        accuracy = float(point[2]) if len(point) > 2 and point[2] is not None else None
+        cleaned.append((lon, lat, accuracy))
+    with transaction.atomic():
+        locked = _own_open(actor, patrol)
+        last = locked.points.order_by("-recorded_at", "-id").values_list("lon", "lat").first()
+        distance = 0.0
+        for lon, lat, _accuracy in cleaned:
+            if last is not None:
+                distance += _metres(last, (lon, lat))
+            last = (lon, lat)
+        now = timezone.now()
+        PatrolPoint.objects.bulk_create(
+            PatrolPoint(patrol=locked, lon=lon, lat=lat, accuracy=acc, recorded_at=now) for lon, lat, acc in cleaned
+        )
+        Patrol.objects.filter(pk=locked.pk).update(
+            points_count=F("points_count") + len(cleaned), distance_m=F("distance_m") + distance
+        )
+    patrol.refresh_from_db()
+    return patrol
+
+
+def add_patrol_point(*, actor: Any, patrol: Patrol, lon: Any, lat: Any, accuracy: float | None = None) -> Patrol:
+    return add_patrol_points(actor=actor, patrol=patrol, points=[(lon, lat, accuracy)])
+
+
+def end_patrol(*, actor: Any, patrol: Patrol, note: str = "") -> Patrol:
+    """结束巡查."""
+    with transaction.atomic():
+        locked = _own_open(actor, patrol)
+        locked.ended_at = timezone.now()
+        locked.note = note.strip()
+        locked.save(update_fields=["ended_at", "note"])
+        audit.record(
+            actor=actor,
+            verb="end_patrol",
+            target=locked,
+            note=locked.note,
+            data={"points": locked.points_count, "metres": round(locked.distance_m)},
+        )
+    patrol.refresh_from_db()
+    return patrol
+
+
+def record_visit(
+    *,
+    actor: Any,
+    address: str,
+    note: str,
+    person_name: str = "",
+    house_ref: str = "",
+    person_ref: str = "",
+    grid: GridNode | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Visit:
+    """入户走访."""
+    grid = _worker_grid(actor, grid)
+    if not address.strip():
+        raise DomainError(_("请填写走访地址。"), code="address_required")
+    if not note.strip():
+        raise DomainError(_("请填写走访情况。"), code="note_required")
+    point = _point(lon, lat) if lon is not None or lat is not None else (None, None)
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            worker=actor,
+            grid=grid,
+            address=address.strip()[:200],
+            note=note.strip(),
+            person_name=person_name.strip()[:50],
+            house_ref=house_ref.strip()[:64],
+            person_ref=person_ref.strip()[:64],
+            lon=point[0],
+            lat=point[1],
+        )
+        audit.record(actor=actor, verb="record_visit", target=visit)
+    return visit
+
+
+def write_diary(*, actor: Any, text: str, day: dt.date | None = None, grid: GridNode | None = None) -> Diary:
+    """民情日志: one per day; writing again the same day replaces that day's text."""
+    grid = _worker_grid(actor, grid)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("请填写日志内容。"), code="text_required")
+    day = day or timezone.localdate()
+    if day > timezone.localdate():
+        raise DomainError(_("不能填写未来日期的日志。"), code="future_day")
+    with transaction.atomic():
+        diary, created = Diary.objects.select_for_update().get_or_create(
+            worker=actor, day=day, defaults={"grid": grid, "text": text}
+        )
+        if not created:
+            diary.text = text
+            diary.written_at = timezone.now()
+            diary.save(update_fields=["text", "written_at"])
+        audit.record(actor=actor, verb="write_diary", target=diary, data={"day": day.isoformat()})
+    return diary
