@@ -62,6 +62,7 @@ def test_the_deploy_checks_pass_with_production_settings(tmp_path):
         "FENGQIAO_VAR_DIR": str(tmp_path),
         "DEBUG": "0",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process, never in production
     result = subprocess.run(
         [sys.executable, "-m", "fengqiao", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, timeout=120,
