@@ -48,8 +48,16 @@ def build_tree() -> dict[str, GridNode]:
     return {n.code: n for n in nodes}
 
 
-def make_user(username: str, *, role: str | None = None, node: GridNode | None = None, **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password="correct-horse-9", **extra)
+def make_user(
+    username: str,
+    *,
+    role: str | None = None,
+    node: GridNode | None = None,
+    password: str | None = "correct-horse-9",
+    **extra: Any,
+) -> User:
+    """A user with a membership; ``password=None`` skips the slow argon2 hash where the test never signs in."""
+    user = User.objects.create_user(username=username, password=password, **extra)
     if role and node:
         Membership.objects.create(user=user, node=node, role=role)
     return user

@@ -1,0 +1,165 @@
+"""Every page and API endpoint, with how to build its URL inside and outside street A."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.permissions.world import World
+
+UrlFn = Callable[[World, str], str]
+
+
+def _code(kind: str) -> Callable[[World, str], str]:
+    return lambda w, side: w.obj(kind, side).tracking_code
+
+
+def _pk(kind: str) -> Callable[[World, str], Any]:
+    return lambda w, side: w.obj(kind, side).pk
+
+
+def _grid(w: World, side: str) -> str:
+    return w.obj("grid", side).code
+
+
+def _community(w: World, side: str) -> str:
+    return w.obj("community", side).code
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str  # with {x} placeholders filled by `params`
+    params: dict[str, Callable[[World, str], Any]]
+    method: str = "GET"
+    json: bool = False
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.params)
+
+    def url(self, world: World, side: str) -> str:
+        return self.path.format(**{k: f(world, side) for k, f in self.params.items()})
+
+
+def E(path: str, method: str = "GET", json: bool = False, **params: Callable[[World, str], Any]) -> Endpoint:
+    return Endpoint(path=path, params=params, method=method, json=json)
+
+
+EVENT = _code("event")
+DISPUTE = _code("dispute")
+INSTRUCTION = _pk("instruction")
+
+# Django URL names -> endpoint. (API operations are keyed "METHOD /api/v1/...".)
+PAGES: dict[str, Endpoint] = {
+    "home": E("/"),
+    "health": E("/healthz"),
+    "login": E("/login/"),
+    "logout": E("/logout/", "POST"),
+    "set_language": E("/i18n/setlang/", "POST"),
+    "grids:index": E("/grids/"),
+    "grids:detail": E("/grids/{g}/", g=_grid),
+    "grids:map": E("/grids/{g}/map.json", g=_grid),
+    "events:queue": E("/events/"),
+    "events:department": E("/events/department/"),
+    "events:mine": E("/events/mine/"),
+    "events:report": E("/events/report/"),
+    "events:hotline": E("/events/hotline/"),
+    "events:public_report": E("/events/r/{g}/", g=_grid),
+    "events:poster": E("/events/poster/{g}/", g=_grid),
+    "events:track_lookup": E("/events/track/"),
+    "events:track": E("/events/track/{c}/", c=EVENT),
+    "events:iot": E("/events/iot/NOPE/", "POST"),
+    "events:decide_extension": E("/events/extensions/{p}/decide/", "POST", p=_pk("extension")),
+    "events:detail": E("/events/{c}/", c=EVENT),
+    "events:act": E("/events/{c}/act/sign/", "POST", c=EVENT),
+    "open311-services": E("/open311/v2/services.json"),
+    "open311-service": E("/open311/v2/services/0404.json"),
+    "open311-requests": E("/open311/v2/requests.json"),
+    "open311-request": E("/open311/v2/requests/{c}.json", c=EVENT),
+    "disputes:queue": E("/disputes/"),
+    "disputes:mine": E("/disputes/mine/"),
+    "disputes:new": E("/disputes/new/"),
+    "disputes:library": E("/disputes/library/"),
+    "disputes:figures": E("/disputes/figures/"),
+    "disputes:organisations": E("/disputes/organisations/"),
+    "disputes:poster": E("/disputes/poster/{g}/", g=_community),
+    "disputes:apply": E("/disputes/apply/{g}/", g=_community),
+    "disputes:track_lookup": E("/disputes/track/"),
+    "disputes:track": E("/disputes/track/{c}/", c=DISPUTE),
+    "disputes:detail": E("/disputes/{c}/", c=DISPUTE),
+    "disputes:act": E("/disputes/{c}/act/register/", "POST", c=DISPUTE),
+    "disputes:agreement_file": E("/disputes/{c}/agreements/1.pdf", c=DISPUTE),
+    "disputes:agreement_signed": E("/disputes/{c}/agreements/1/signed/", "POST", c=DISPUTE),
+    "disputes:referral_file": E("/disputes/{c}/referral.pdf", c=DISPUTE),
+    "dispatch:inbox": E("/dispatch/"),
+    "dispatch:stream": E("/dispatch/stream/"),
+    "dispatch:send": E("/dispatch/send/"),
+    "dispatch:sent": E("/dispatch/sent/"),
+    "dispatch:detail": E("/dispatch/i/{p}/", p=INSTRUCTION),
+    "dispatch:acknowledge": E("/dispatch/i/{p}/ack/", "POST", p=INSTRUCTION),
+    "dispatch:complete": E("/dispatch/i/{p}/complete/", "POST", p=INSTRUCTION),
+    "dispatch:track": E("/dispatch/i/{p}/track/", p=INSTRUCTION),
+    "dispatch:remind": E("/dispatch/i/{p}/remind/", "POST", p=INSTRUCTION),
+    "dispatch:notification": E("/dispatch/n/999999/"),
+    "dispatch:read_all": E("/dispatch/n/read-all/", "POST"),
+    "dispatch:work": E("/dispatch/work/"),
+    "dispatch:patrol_start": E("/dispatch/patrol/start/", "POST"),
+    "dispatch:patrol_end": E("/dispatch/patrol/999999/end/", "POST"),
+    "dispatch:duty": E("/dispatch/duty/"),
+    "metrics:ranking": E("/metrics/ranking/"),
+    "metrics:efficiency": E("/metrics/efficiency/"),
+    "metrics:reports": E("/metrics/reports/"),
+    "metrics:report_generate": E("/metrics/reports/generate/", "POST"),
+    "metrics:report_download": E("/metrics/reports/999999/xlsx/"),
+    "metrics:export_events": E("/metrics/export/events.xlsx"),
+    "dashboard:map": E("/dashboard/"),
+    "dashboard:bigscreen": E("/dashboard/bigscreen/"),
+    "dashboard:feed": E("/dashboard/feed/"),
+}
+
+API: dict[str, Endpoint] = {
+    "GET /api/v1/accounts/me": E("/api/v1/accounts/me"),
+    "GET /api/v1/grids/roots": E("/api/v1/grids/roots"),
+    "GET /api/v1/grids/locate": E("/api/v1/grids/locate?lon=113.602&lat=34.708"),
+    "GET /api/v1/grids/{code}": E("/api/v1/grids/{g}", g=_grid),
+    "GET /api/v1/grids/{code}/children": E("/api/v1/grids/{g}/children", g=_grid),
+    "GET /api/v1/grids/{code}/geojson": E("/api/v1/grids/{g}/geojson", g=_grid),
+    "GET /api/v1/events/categories": E("/api/v1/events/categories"),
+    "POST /api/v1/events/suggest": E("/api/v1/events/suggest", "POST", json=True),
+    "POST /api/v1/events": E("/api/v1/events", "POST", json=True),
+    "GET /api/v1/events": E("/api/v1/events"),
+    "GET /api/v1/events/{code}": E("/api/v1/events/{c}", c=EVENT),
+    "GET /api/v1/events/{code}/timeline": E("/api/v1/events/{c}/timeline", c=EVENT),
+    "POST /api/v1/events/{code}/actions/{name}": E("/api/v1/events/{c}/actions/sign", "POST", json=True, c=EVENT),
+    "GET /api/v1/disputes/": E("/api/v1/disputes/"),
+    "GET /api/v1/disputes/track/{code}": E("/api/v1/disputes/track/{c}", c=DISPUTE),
+    "GET /api/v1/disputes/{code}": E("/api/v1/disputes/{c}", c=DISPUTE),
+    "GET /api/v1/disputes/{code}/suggestions": E("/api/v1/disputes/{c}/suggestions", c=DISPUTE),
+    "POST /api/v1/disputes/{code}/assign": E("/api/v1/disputes/{c}/assign", "POST", json=True, c=DISPUTE),
+    "POST /api/v1/disputes/{code}/accept": E("/api/v1/disputes/{c}/accept", "POST", json=True, c=DISPUTE),
+    "POST /api/v1/disputes/{code}/decline": E("/api/v1/disputes/{c}/decline", "POST", json=True, c=DISPUTE),
+    "GET /api/v1/dispatch/inbox": E("/api/v1/dispatch/inbox"),
+    "GET /api/v1/dispatch/unread": E("/api/v1/dispatch/unread"),
+    "POST /api/v1/dispatch/instructions": E("/api/v1/dispatch/instructions", "POST", json=True),
+    "GET /api/v1/dispatch/instructions/{pk}": E("/api/v1/dispatch/instructions/{p}", p=INSTRUCTION),
+    "POST /api/v1/dispatch/instructions/{pk}/ack": E(
+        "/api/v1/dispatch/instructions/{p}/ack", "POST", json=True, p=INSTRUCTION
+    ),
+    "POST /api/v1/dispatch/instructions/{pk}/complete": E(
+        "/api/v1/dispatch/instructions/{p}/complete", "POST", json=True, p=INSTRUCTION
+    ),
+    "GET /api/v1/dispatch/instructions/{pk}/tracking": E("/api/v1/dispatch/instructions/{p}/tracking", p=INSTRUCTION),
+    "POST /api/v1/dispatch/instructions/{pk}/remind": E(
+        "/api/v1/dispatch/instructions/{p}/remind", "POST", json=True, p=INSTRUCTION
+    ),
+    "GET /api/v1/dispatch/notifications": E("/api/v1/dispatch/notifications"),
+    "POST /api/v1/dispatch/notifications/{pk}/read": E("/api/v1/dispatch/notifications/999999/read", "POST", json=True),
+    "POST /api/v1/dispatch/patrols": E("/api/v1/dispatch/patrols", "POST", json=True),
+    "POST /api/v1/dispatch/patrols/{pk}/points": E("/api/v1/dispatch/patrols/999999/points", "POST", json=True),
+    "POST /api/v1/dispatch/patrols/{pk}/end": E("/api/v1/dispatch/patrols/999999/end", "POST", json=True),
+    "POST /api/v1/dispatch/visits": E("/api/v1/dispatch/visits", "POST", json=True),
+    "POST /api/v1/dispatch/diary": E("/api/v1/dispatch/diary", "POST", json=True),
+    "GET /api/v1/metrics/ranking": E("/api/v1/metrics/ranking"),
+    "GET /api/v1/dashboard/map": E("/api/v1/dashboard/map"),
+}

@@ -1,0 +1,96 @@
+"""The world the permission matrix runs in: two streets, one user per role in street A, and one object of each kind
+inside street A and outside it (street B)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fengqiao.accounts.models import Department, Membership, Role, User
+from fengqiao.events import services as events
+from fengqiao.events.models import Category, Extension, Source
+from tests.factories import build_tree, make_user
+
+PASSWORD = "correct-horse-9"
+ROLES = ["anonymous", "worker", "gridleader", "informant", "handler", "mediator", "dispatcher", "leader", "admin"]
+
+
+@dataclass
+class World:
+    tree: dict[str, Any]
+    users: dict[str, User | None] = field(default_factory=dict)
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> {"in": obj, "out": obj}
+
+    def obj(self, kind: str, side: str) -> Any:
+        return self.objects[kind][side]
+
+
+def build_world() -> World:
+    from fengqiao.dispatch import services as dispatch
+    from fengqiao.disputes import services as disputes
+    from fengqiao.disputes.catalogue import load_catalogue
+    from fengqiao.disputes.models import DisputeType, Organisation, Party
+    from fengqiao.events.catalogue import load_catalogue as load_events
+
+    load_events()
+    load_catalogue()
+    tree = build_tree()
+    w = World(tree=tree)
+    street_a, street_b = tree["410105001"], tree["410105002"]
+    grid_a, grid_b = tree["410105001001001"], tree["410105002001001"]
+    urban_a = Department.objects.create(node=street_a, name="甲街道城管", code="A-URB", kind="urban")
+    urban_b = Department.objects.create(node=street_b, name="乙街道城管", code="B-URB", kind="urban")
+    w.users["anonymous"] = None
+    w.users["worker"] = make_user("p_worker", password=None, role=Role.GRID_WORKER, node=grid_a)
+    w.users["gridleader"] = make_user("p_gridleader", password=None, role=Role.GRID_LEADER, node=grid_a)
+    w.users["informant"] = make_user("p_informant", password=None, role=Role.INFORMANT, node=tree["410105001001001001"])
+    handler = make_user("p_handler", password=None)
+    Membership.objects.create(user=handler, node=street_a, role=Role.HANDLER, department=urban_a)
+    w.users["handler"] = handler
+    w.users["mediator"] = make_user("p_mediator", password=None, role=Role.MEDIATOR, node=street_a)
+    w.users["dispatcher"] = make_user("p_dispatcher", password=None, role=Role.DISPATCHER, node=street_a, is_staff=True)
+    w.users["leader"] = make_user("p_leader", password=None, role=Role.LEADER, node=street_a, is_staff=True)
+    w.users["admin"] = make_user("p_admin", password=None, is_superuser=True, is_staff=True)
+    dispatcher_b = make_user("p_dispatcher_b", password=None, role=Role.DISPATCHER, node=street_b)
+
+    def event(grid: Any, dept: Any, who: Any) -> Any:
+        e = events.report_event(
+            actor=None, source=Source.RESIDENT, description="路灯不亮", grid=grid, reporter_phone="13800000000"
+        )
+        events.register_event(actor=who, event=e, category=Category.objects.get(code="0404"))
+        events.route_event(actor=who, event=e, department=dept)
+        return e
+
+    w.objects["event"] = {
+        "in": event(grid_a, urban_a, w.users["dispatcher"]),
+        "out": event(grid_b, urban_b, dispatcher_b),
+    }
+    ev_in, ev_out = w.objects["event"]["in"], w.objects["event"]["out"]
+    w.objects["extension"] = {
+        side: Extension.objects.create(event=e, requested_by=w.users["admin"], hours=5, reason="x")
+        for side, e in (("in", ev_in), ("out", ev_out))
+    }
+    neighbours = DisputeType.objects.get(code="neighbours")
+    Organisation.objects.create(name="甲社区调委会", kind=Organisation.Kind.VILLAGE, node=tree["410105001001"])
+
+    def dispute(community: Any) -> Any:
+        return disputes.submit_dispute(
+            actor=None,
+            source="qr",
+            type=neighbours,
+            summary="楼上邻居装修噪音扰民，多次沟通无果。",
+            parties=[
+                disputes.PartyData(role=Party.Role.APPLICANT, name="张三", phone="13800138000"),
+                disputes.PartyData(role=Party.Role.RESPONDENT, name="李四", phone="13912345678"),
+            ],
+            grid=community,
+        )
+
+    w.objects["dispute"] = {"in": dispute(tree["410105001001"]), "out": dispute(tree["410105002001"])}
+    w.objects["instruction"] = {
+        "in": dispatch.send_instruction(actor=w.users["dispatcher"], title="防汛检查", nodes=[street_a]),
+        "out": dispatch.send_instruction(actor=dispatcher_b, title="防汛检查", nodes=[street_b]),
+    }
+    w.objects["grid"] = {"in": grid_a, "out": grid_b}
+    w.objects["community"] = {"in": tree["410105001001"], "out": tree["410105002001"]}
+    return w
