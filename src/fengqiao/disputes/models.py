@@ -366,3 +366,19 @@ class CaseStudy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DeadlineWarning(models.Model):
+    """A missed "13710" deadline that has been announced; the unique pair makes each warning go out once."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="warnings")
+    flag = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("超时提醒")
+        verbose_name_plural = _("超时提醒")
+        constraints = [models.UniqueConstraint(fields=["dispute", "flag"], name="dispute_warning_once")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.flag}"
