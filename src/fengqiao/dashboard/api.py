@@ -1,5 +1,27 @@
 """一张图 endpoints of the native API."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Router
+from ninja.errors import HttpError
+
+from fengqiao.dashboard import selectors
+from fengqiao.grids.models import GridNode
+from fengqiao.metrics.selectors import PERIODS, period_of
 
 router = Router(tags=["dashboard"])
+
+
+@router.get("/map", response=dict[str, Any], url_name="dashboard_map", summary="一张图：节点、下级区域多边形与指标")
+def map_data(request: HttpRequest, node: str = "", period: str = "month") -> dict[str, Any]:
+    """The viewer's node (or the one named by ``node``), its children's polygons and figures for the period
+    (``day``, ``week``, ``month``, ``year``), open events as points, the 30-day trend and open events by category."""
+    if period not in PERIODS:
+        raise HttpError(422, "period")
+    try:
+        return selectors.map_payload(actor=request.user, code=node or None, period=period_of(period))
+    except GridNode.DoesNotExist:
+        raise HttpError(404, "node") from None

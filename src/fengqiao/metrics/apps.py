@@ -6,3 +6,24 @@ class MetricsConfig(AppConfig):
     name = "fengqiao.metrics"
     label = "metrics"
     verbose_name = _("考核评价")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+        from fengqiao.core import periodic
+        from fengqiao.events.models import Event
+        from fengqiao.metrics import reports, services
+        from fengqiao.metrics.optional import dispute_model
+
+        models = [Event]
+        dispute = dispute_model()
+        if dispute is not None:
+            models.append(dispute)
+        for model in models:
+            uid = f"metrics-{model._meta.label_lower}"
+            pre_save.connect(services.before_save, sender=model, dispatch_uid=f"{uid}-pre")
+            post_save.connect(services.after_save, sender=model, dispatch_uid=f"{uid}-post")
+            pre_delete.connect(services.before_delete, sender=model, dispatch_uid=f"{uid}-pre-delete")
+            post_delete.connect(services.after_delete, sender=model, dispatch_uid=f"{uid}-delete")
+        periodic.register("metrics.fold", 10, services.fold_pending)
+        periodic.register("metrics.monthly_reports", 3600, reports.generate_due_reports)

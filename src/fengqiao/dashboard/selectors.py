@@ -1,0 +1,188 @@
+"""What the one map shows: a node, its children's polygons and figures, open events as points, trend and feed.
+
+Everything is read from the daily counters (``metrics``) plus one grouped query over open events; nothing here
+scans all events. The node is resolved through the grid selectors, so a viewer only ever reaches their own subtree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from fengqiao.core import scoping, sla
+from fengqiao.events.models import Event
+from fengqiao.events.selectors import visible_events, with_colour
+from fengqiao.events.workflow import OPEN_STATES, STATES
+from fengqiao.grids import selectors as grid_selectors
+from fengqiao.grids.models import GridNode, Level
+from fengqiao.metrics import selectors as metrics
+from fengqiao.metrics.selectors import Period
+
+POINT_LIMIT = 1500
+FIGURES = [
+    ("red", "超期事件"),
+    ("orange", "临期事件"),
+    ("open", "未办结事件"),
+    ("reported", "上报事件"),
+    ("closed", "办结事件"),
+    ("score", "综合得分"),
+    ("closure_rate", "办结率"),
+    ("satisfaction_rate", "满意率"),
+]
+
+
+def default_node(*, actor: Any) -> GridNode | None:
+    roots = grid_selectors.jurisdiction_roots(actor=actor)
+    return roots[0] if roots else None
+
+
+def queue_url(code: str, **params: str) -> str:
+    """The events queue behind a figure, filtered to the node's subtree."""
+    return f"{reverse('events:queue')}?{urlencode({'grid': code, **params})}"
+
+
+def _links(code: str, period: Period) -> dict[str, str]:
+    since, until = period.start.isoformat(), period.end.isoformat()
+    return {
+        "open": queue_url(code, open_only="on"),
+        "red": queue_url(code, colour="red", open_only="on"),
+        "orange": queue_url(code, colour="orange", open_only="on"),
+        "reported": queue_url(code, since=since, until=until),
+        "closed": queue_url(code, state="closed", since=since, until=until),
+    }
+
+
+def _geometry(node: GridNode) -> Any:
+    try:
+        return json.loads(node.geometry) if node.geometry else None
+    except ValueError:
+        return None
+
+
+def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The JSON the map draws: the node, its visible children with polygons and figures, points, trend, categories.
+
+    Raises OutsideJurisdiction / GridNode.DoesNotExist for a node the actor may not see.
+    """
+    now = now or timezone.now()
+    node = grid_selectors.node_detail(actor=actor, code=code) if code else default_node(actor=actor)
+    if node is None:
+        raise GridNode.DoesNotExist()
+    children = list(grid_selectors.node_children(actor=actor, node=node))
+    paths = [c.path for c in children]
+    figures = metrics.stats([node.path, *paths], period)
+    opened = metrics.open_figures(actor=actor, node=node, child_paths=paths, now=now)
+    weights = metrics.indicators()
+    items = []
+    for child in children:
+        f = figures[child.path]
+        f.open, f.orange, f.red = (opened.by_child[child.path][k] for k in ("open", "orange", "red"))
+        items.append(
+            {
+                "code": child.code,
+                "name": child.name,
+                "level": child.level,
+                "level_label": child.get_level_display(),
+                "kind": child.kind,
+                "has_children": child.level < Level.MICRO,
+                "centroid": [child.centroid_lon, child.centroid_lat],
+                "geometry": _geometry(child),
+                "figures": {**f.as_dict(), "score": metrics.score(f, weights)},
+                "links": _links(child.code, period),
+            }
+        )
+    ranked = sorted(
+        (i for i in items if i["figures"]["score"] is not None), key=lambda i: -float(i["figures"]["score"])
+    )
+    for position, item in enumerate(ranked, start=1):
+        item["rank"] = position
+    total = figures[node.path]
+    total.open, total.orange, total.red = opened.total["open"], opened.total["orange"], opened.total["red"]
+    ancestors = grid_selectors.visible_ancestors(actor=actor, node=node)
+    return {
+        "node": {
+            "code": node.code,
+            "name": node.name,
+            "level": node.level,
+            "level_label": node.get_level_display(),
+            "geometry": _geometry(node),
+            "centroid": [node.centroid_lon, node.centroid_lat],
+            "parent": ancestors[-1].code if ancestors else None,
+            "figures": {**total.as_dict(), "score": metrics.score(total, weights)},
+            "links": _links(node.code, period),
+        },
+        "ancestors": [{"code": a.code, "name": a.name} for a in ancestors],
+        "period": {"key": period.key, "label": period.label, "start": period.start, "end": period.end},
+        "children": items,
+        "points": _points(actor=actor, node=node, items=items, now=now),
+        "categories": [
+            {"name": name, "open": n} for name, n in sorted(opened.categories.items(), key=lambda kv: -kv[1])[:10]
+        ],
+        "trend": [
+            {"day": r["day"].isoformat(), "reported": r["reported"], "closed": r["closed"]}
+            for r in metrics.daily_series(
+                node.path, timezone.localdate(now) - dt.timedelta(days=29), timezone.localdate(now)
+            )
+        ],
+        "figure_choices": [{"key": k, "label": v} for k, v in FIGURES],
+        "generated_at": now,
+    }
+
+
+def _points(*, actor: Any, node: GridNode, items: list[dict[str, Any]], now: dt.datetime) -> dict[str, Any]:
+    """Open events as points; above the community level, one bubble per child (aggregated), since they are many."""
+    if node.level < Level.COMMUNITY:
+        return {
+            "mode": "aggregated",
+            "items": [
+                {
+                    "name": i["name"],
+                    "code": i["code"],
+                    "value": [*i["centroid"], i["figures"]["open"]],
+                    "red": i["figures"]["red"],
+                    "orange": i["figures"]["orange"],
+                }
+                for i in items
+                if i["figures"]["open"] and i["centroid"][0] is not None
+            ],
+        }
+    qs = with_colour(
+        scoping.scope(Event.objects.filter(state__in=OPEN_STATES, grid_path__startswith=node.path), actor), now
+    ).filter(lon__isnull=False)
+    rows = qs.order_by(
+        "urgency", "due_at"
+    ).values(  # type: ignore[misc]
+        "tracking_code", "lon", "lat", "colour", "state", "category__name", "reported_at"
+    )[:POINT_LIMIT]
+    return {
+        "mode": "events",
+        "items": [
+            {
+                "code": r["tracking_code"],
+                "value": [r["lon"], r["lat"]],
+                "colour": r["colour"],
+                "state": str(STATES.get(r["state"], r["state"])),
+                "category": r["category__name"] or "",
+                "url": reverse("events:detail", args=[r["tracking_code"]]),
+            }
+            for r in rows
+        ],
+    }
+
+
+def live_feed(*, actor: Any, node: GridNode, limit: int = 12, now: dt.datetime | None = None) -> QuerySet[Event]:
+    """The newest events under the node (last 7 days), newest first, each with its colour."""
+    now = now or timezone.now()
+    qs = visible_events(actor=actor).filter(
+        grid_path__startswith=node.path, reported_at__gte=now - dt.timedelta(days=7)
+    )
+    return with_colour(qs, now).select_related("category", "grid").order_by("-reported_at")[:limit]
+
+
+COLOUR_LABELS = {c.value: str(label) for c, label in sla.COLOUR_LABELS.items()}

@@ -1,0 +1,255 @@
+// The one map (一张图): children of a node coloured by a figure, drill-down by click, open events as points,
+// KPI tiles, a table of figures, trend and category charts. The same script drives the big screen (data-theme=dark).
+(function () {
+  "use strict";
+  var root = document.getElementById("fq-onemap");
+  if (!root || !window.echarts) return;
+  var dark = root.dataset.theme === "dark";
+  var state = { node: root.dataset.node, period: root.dataset.period || "month", figure: root.dataset.figure || "red", data: null };
+  var $ = function (id) { return document.getElementById(id); };
+  var mapEl = $("fq-map");
+  var charts = {};
+  function chart(id) {
+    var el = $(id);
+    if (!el) return null;
+    if (!charts[id]) charts[id] = echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
+    return charts[id];
+  }
+  var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1 };
+  var RATE = { closure_rate: 1, satisfaction_rate: 1 };
+  var LABELS = { red: "超期事件", orange: "临期事件", open: "未办结事件", reported: "上报事件", closed: "办结事件",
+    score: "综合得分", closure_rate: "办结率", satisfaction_rate: "满意率" };
+  var text = dark ? "#cfe3ff" : "#1f2d3d";
+  var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); };
+  function fmt(key, v) {
+    if (v === null || v === undefined) return "—";
+    if (/_rate$/.test(key)) return (v * 100).toFixed(1) + "%";
+    if (key === "score") return Number(v).toFixed(1);
+    return Number(v).toLocaleString("zh-CN");
+  }
+  function value(item, key) { var v = item.figures[key]; return v === null || v === undefined ? null : v; }
+
+  function load(push) {
+    root.dataset.ready = "0";
+    var url = root.dataset.api + "?node=" + encodeURIComponent(state.node || "") + "&period=" + state.period;
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (data) {
+        state.data = data;
+        state.node = data.node.code;
+        root.dataset.node = data.node.code;
+        if (push) history.pushState({ node: state.node }, "", "?node=" + state.node + "&period=" + state.period);
+        render(data);
+        root.dataset.ready = "1";
+      })
+      .catch(function (e) {
+        root.dataset.ready = "error";
+        if (mapEl) mapEl.innerHTML = '<div class="p-3 small text-muted">地图加载失败（' + esc(e.message) + '），请刷新重试。</div>';
+      });
+  }
+
+  function render(data) {
+    var name = $("fq-node-name"); if (name) name.textContent = data.node.name;
+    var pl = $("fq-period-label"); if (pl) pl.textContent = data.period.label + "（" + data.period.start + " 至 " + data.period.end + "）";
+    var fl = $("fq-figure-label"); if (fl) fl.textContent = "· " + (LABELS[state.figure] || "");
+    var up = $("fq-up"); if (up) up.hidden = !data.node.parent;
+    crumbs(data); kpis(data); table(data); drawMap(data); trend(data); categories(data); ranking(data);
+    var feed = $("fq-feed");
+    if (feed && window.htmx) {
+      var src = feed.getAttribute("hx-get").replace(/node=[^&]*/, "node=" + encodeURIComponent(data.node.code));
+      feed.setAttribute("hx-get", src); htmx.process(feed); htmx.trigger(feed, "load");
+    }
+    ["fq-ranking-link", "fq-report-link", "fq-bigscreen-link"].forEach(function (id) {
+      var a = $(id); if (a) a.href = a.href.replace(/node=[^&]*/, "node=" + data.node.code);
+    });
+  }
+
+  function crumbs(data) {
+    var el = $("fq-crumbs"); if (!el) return;
+    var parts = data.ancestors.map(function (a) {
+      return '<li class="breadcrumb-item"><a href="?node=' + esc(a.code) + '" data-code="' + esc(a.code) + '">' + esc(a.name) + "</a></li>";
+    });
+    parts.push('<li class="breadcrumb-item active" aria-current="page">' + esc(data.node.name) + " · " + esc(data.node.level_label) + "</li>");
+    el.innerHTML = dark ? parts.join("").replace(/<\/?li[^>]*>/g, " ").replace(/<\/a>\s*/g, "</a> › ") : parts.join("");
+  }
+
+  function kpis(data) {
+    var el = $("fq-kpis"); if (!el) return;
+    var f = data.node.figures, l = data.node.links;
+    var tiles = [
+      ["reported", "上报事件", f.reported, l.reported, "", "bi-inbox"],
+      ["closed", "办结事件", f.closed, l.closed, "", "bi-check2-circle"],
+      ["open", "未办结", f.open, l.open, "", "bi-hourglass-split"],
+      ["orange", "临期", f.orange, l.orange, "fq-tile-orange", "bi-exclamation-circle"],
+      ["red", "超期", f.red, l.red, "fq-tile-red", "bi-exclamation-octagon"],
+      ["closure_rate", "办结率", f.closure_rate, l.closed, "", "bi-speedometer2"],
+      ["satisfaction_rate", "满意率", f.satisfaction_rate, l.closed, "fq-tile-green", "bi-emoji-smile"],
+      ["score", "综合得分", f.score, null, "fq-tile-gold", "bi-award"],
+    ];
+    el.innerHTML = tiles.map(function (t) {
+      var tag = t[3] ? 'a href="' + esc(t[3]) + '"' : "div";
+      return '<div class="col-6 col-md-3 col-xxl"><' + tag + ' class="card fq-tile fq-kpi ' + t[4] + ' text-decoration-none h-100" data-k="' + t[0] + '">' +
+        '<div class="card-body py-2 px-3"><div class="label"><i class="bi ' + t[5] + ' me-1" aria-hidden="true"></i>' + t[1] + "</div>" +
+        '<div class="value">' + fmt(t[0], t[2]) + "</div></div></" + (t[3] ? "a" : "div") + "></div>";
+    }).join("");
+  }
+
+  function table(data) {
+    var body = document.querySelector("#fq-children tbody"); if (!body) return;
+    var rows = data.children.slice().sort(function (a, b) { return (a.rank || 1e9) - (b.rank || 1e9) || (a.code < b.code ? -1 : 1); });
+    body.innerHTML = rows.map(function (c) {
+      var f = c.figures, l = c.links;
+      var cell = function (k, link) {
+        return '<td class="text-end" data-k="' + k + '">' + (link ? '<a href="' + esc(link) + '">' + fmt(k, f[k]) + "</a>" : fmt(k, f[k])) + "</td>";
+      };
+      var nameCell = c.has_children
+        ? '<button type="button" class="btn btn-link p-0 fq-drill" data-code="' + esc(c.code) + '">' + esc(c.name) + "</button>"
+        : esc(c.name);
+      return '<tr data-code="' + esc(c.code) + '"><td>' + (c.rank ? '<span class="fq-rank fq-rank-' + Math.min(c.rank, 4) + '">' + c.rank + "</span>" : "—") + "</td>" +
+        "<td>" + nameCell + (c.kind !== "ordinary" ? ' <span class="badge text-bg-danger-subtle text-danger-emphasis">专属</span>' : "") + "</td>" +
+        cell("reported", l.reported) + cell("closed", l.closed) + cell("open", l.open) + cell("orange", l.orange) + cell("red", l.red) +
+        cell("closure_rate") + cell("satisfaction_rate") + cell("score") + "</tr>";
+    }).join("") || '<tr><td colspan="10" class="text-muted small p-3">没有下级区域。</td></tr>';
+  }
+
+  function drawMap(data) {
+    var c = chart("fq-map"); if (!c) return;
+    var shown = data.children.filter(function (x) { return x.geometry; });
+    var mapName = "fq-onemap-" + data.node.code;
+    var self = !shown.length && data.node.geometry;
+    var features = (self ? [{ code: data.node.code, geometry: data.node.geometry }] : shown).map(function (x) {
+      return { type: "Feature", geometry: x.geometry, properties: { name: x.code } };
+    });
+    echarts.registerMap(mapName, { type: "FeatureCollection", features: features });
+    var byCode = {}; data.children.forEach(function (x) { byCode[x.code] = x; });
+    var key = state.figure;
+    var values = shown.map(function (x) { return { name: x.code, value: value(x, key) }; });
+    var nums = values.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
+    var max = nums.length ? Math.max.apply(null, nums) : 1, min = nums.length ? Math.min.apply(null, nums) : 0;
+    if (RATE[key]) { min = Math.min(min, 0.5); max = 1; } else if (key === "score") { min = Math.min(min, 50); max = 100; } else { min = 0; max = Math.max(max, 1); }
+    var bad = ["#fff3e0", "#ffcc80", "#fb8c00", "#e53935", "#b71c1c"], good = ["#c62828", "#ef6c00", "#fdd835", "#66bb6a", "#1b5e20"];
+    if (dark) { bad = ["#16324f", "#1f5f8b", "#f0a23b", "#e8543f", "#ff2d2d"]; good = ["#ff4d4f", "#f0a23b", "#e9d85a", "#38c172", "#17a2b8"]; }
+    var points = data.points.items;
+    var pointSeries = data.points.mode === "events" ? {
+      type: "scatter", coordinateSystem: "geo", geoIndex: 0, symbolSize: 9, z: 5,
+      data: points.map(function (p) { return { name: p.code, value: p.value, url: p.url, colour: p.colour, category: p.category, state: p.state,
+        itemStyle: { color: p.colour === "red" ? "#ff3b30" : p.colour === "orange" ? "#ff9f0a" : (dark ? "#5ee0ff" : "#1d4f8f"), borderColor: "#fff", borderWidth: 1 } }; }),
+      tooltip: { formatter: function (p) { return esc(p.data.name) + "<br>" + esc(p.data.category) + " · " + esc(p.data.state); } },
+    } : {
+      type: "effectScatter", coordinateSystem: "geo", geoIndex: 0, z: 5, rippleEffect: { scale: 2.6, brushType: "stroke" },
+      data: points.map(function (p) { return { name: p.name, code: p.code, value: p.value, red: p.red }; }),
+      symbolSize: function (v) { return Math.max(7, Math.min(22, 5 + Math.sqrt(v[2]) * 1.2)); },
+      itemStyle: { color: dark ? "rgba(94,224,255,.85)" : "rgba(29,79,143,.75)" },
+      tooltip: { formatter: function (p) { return esc(p.data.name) + "<br>未办结 " + p.data.value[2] + " · 超期 " + p.data.red; } },
+    };
+    c.setOption({
+      backgroundColor: "transparent",
+      tooltip: { trigger: "item", confine: true, formatter: function (p) {
+        var x = byCode[p.name]; if (!x) return esc(p.name);
+        var f = x.figures;
+        return "<b>" + esc(x.name) + "</b> · " + esc(x.level_label) + "<br>" + (LABELS[key] || key) + "：<b>" + fmt(key, f[key]) + "</b>" +
+          "<br>上报 " + fmt("reported", f.reported) + " · 办结 " + fmt("closed", f.closed) + "<br>未办结 " + f.open + " · 临期 " + f.orange + " · 超期 " + f.red;
+      } },
+      visualMap: self ? undefined : { seriesIndex: 0, min: min, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 6,
+        itemWidth: 12, itemHeight: 140, text: [RATE[key] || key === "score" ? "高" : "多", RATE[key] || key === "score" ? "低" : "少"],
+        textStyle: { color: text }, inRange: { color: GOOD[key] ? good : bad }, formatter: function (v) { return fmt(key, v); } },
+      geo: { map: mapName, roam: true, selectedMode: false, layoutSize: "94%", top: 10, bottom: 40,
+        label: { show: shown.length <= 40, offset: data.points.mode === "aggregated" ? [0, 20] : [0, 0], color: dark ? "#e6f1ff" : "#1f2d3d", fontSize: dark ? 13 : 11,
+          formatter: function (p) { return (byCode[p.name] || {}).name || ""; }, textBorderColor: dark ? "#0b1a30" : "#fff", textBorderWidth: 2 },
+        itemStyle: { areaColor: dark ? "#16324f" : "#dfe8f3", borderColor: dark ? "#5ee0ff" : "#ffffff", borderWidth: dark ? 1 : 1.2,
+          shadowColor: dark ? "rgba(94,224,255,.35)" : "rgba(0,0,0,.08)", shadowBlur: dark ? 12 : 4 },
+        emphasis: { label: { show: true }, itemStyle: { areaColor: dark ? "#2a7ab8" : "#f7dc6f" } } },
+      series: [
+        { type: "map", geoIndex: 0, data: values },
+        pointSeries,
+      ],
+    }, true);
+    c.off("click");
+    c.on("click", function (p) {
+      if (p.seriesType === "scatter" && p.data && p.data.url) { window.location.href = p.data.url; return; }
+      var code = (p.data && p.data.code) || p.name;
+      var x = byCode[code];
+      if (x && x.has_children) drill(code);
+    });
+    mapEl.dataset.regions = String(shown.length);
+  }
+
+  function trend(data) {
+    var c = chart("fq-trend"); if (!c) return;
+    c.setOption({
+      backgroundColor: "transparent", tooltip: { trigger: "axis" }, legend: { data: ["上报", "办结"], textStyle: { color: text }, top: 0 },
+      grid: { left: 40, right: 16, top: 30, bottom: 26 },
+      xAxis: { type: "category", data: data.trend.map(function (d) { return d.day.slice(5); }), axisLabel: { color: text } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { color: text }, splitLine: { lineStyle: { color: dark ? "rgba(255,255,255,.08)" : "#eef1f5" } } },
+      series: [
+        { name: "上报", type: "line", smooth: true, showSymbol: false, data: data.trend.map(function (d) { return d.reported; }),
+          lineStyle: { width: 2.5, color: dark ? "#5ee0ff" : "#1d4f8f" }, itemStyle: { color: dark ? "#5ee0ff" : "#1d4f8f" },
+          areaStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: dark ? "rgba(94,224,255,.35)" : "rgba(29,79,143,.25)" }, { offset: 1, color: "rgba(0,0,0,0)" }]) } },
+        { name: "办结", type: "line", smooth: true, showSymbol: false, data: data.trend.map(function (d) { return d.closed; }),
+          lineStyle: { width: 2.5, color: "#38c172" }, itemStyle: { color: "#38c172" } },
+      ],
+    }, true);
+  }
+
+  function categories(data) {
+    var c = chart("fq-categories"); if (!c) return;
+    var rows = data.categories.slice().reverse();
+    c.setOption({
+      backgroundColor: "transparent", tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 36, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { color: text }, splitLine: { lineStyle: { color: dark ? "rgba(255,255,255,.08)" : "#eef1f5" } } },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { color: text } },
+      series: [{ type: "bar", data: rows.map(function (r) { return r.open; }), barMaxWidth: 18, label: { show: true, position: "right", color: text },
+        itemStyle: { borderRadius: [0, 4, 4, 0], color: new echarts.graphic.LinearGradient(0, 0, 1, 0, [{ offset: 0, color: dark ? "#1f5f8b" : "#8fb3de" }, { offset: 1, color: dark ? "#5ee0ff" : "#1d4f8f" }]) } }],
+    }, true);
+  }
+
+  function ranking(data) {
+    var c = chart("fq-ranking"); if (!c) return;
+    var rows = data.children.filter(function (x) { return x.figures.score !== null; })
+      .sort(function (a, b) { return b.figures.score - a.figures.score; }).slice(0, 12).reverse();
+    c.setOption({
+      backgroundColor: "transparent", tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 44, top: 4, bottom: 4, containLabel: true },
+      xAxis: { type: "value", min: 0, max: 100, show: false },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { color: text, fontSize: 13 }, axisLine: { show: false }, axisTick: { show: false } },
+      series: [{ type: "bar", data: rows.map(function (r) { return r.figures.score; }), barMaxWidth: 16,
+        showBackground: true, backgroundStyle: { color: "rgba(255,255,255,.05)", borderRadius: 8 },
+        label: { show: true, position: "right", color: "#ffd166", fontWeight: 600, formatter: function (p) { return Number(p.value).toFixed(1); } },
+        itemStyle: { borderRadius: 8, color: new echarts.graphic.LinearGradient(0, 0, 1, 0, [{ offset: 0, color: "#1f5f8b" }, { offset: 1, color: "#ffd166" }]) } }],
+    }, true);
+  }
+
+  function drill(code) { state.node = code; return load(true); }
+  window.fqOneMap = {
+    state: state, charts: charts, drill: drill, reload: function () { return load(false); },
+    // The pixel at a child's centre, so tests can click a region on the canvas like a person would.
+    pixelOf: function (code) {
+      var x = (state.data.children || []).filter(function (c) { return c.code === code; })[0];
+      return x ? charts["fq-map"].convertToPixel({ geoIndex: 0 }, x.centroid) : null;
+    },
+  };
+
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest("[data-code]");
+    if (t && (t.classList.contains("fq-drill") || t.closest("#fq-crumbs"))) { e.preventDefault(); drill(t.dataset.code); }
+  });
+  var up = $("fq-up"); if (up) up.addEventListener("click", function () { if (state.data && state.data.node.parent) drill(state.data.node.parent); });
+  var periods = $("fq-periods");
+  if (periods) periods.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-period]"); if (!b) return;
+    state.period = b.dataset.period;
+    periods.querySelectorAll("button").forEach(function (x) { x.classList.toggle("active", x === b); });
+    load(true);
+  });
+  var fig = $("fq-figure");
+  if (fig) { fig.value = state.figure; fig.addEventListener("change", function () { state.figure = fig.value; if (state.data) drawMap(state.data); }); }
+  window.addEventListener("popstate", function (e) { if (e.state && e.state.node) { state.node = e.state.node; load(false); } });
+  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
+  var clock = $("fq-clock");
+  if (clock) { var tick = function () { clock.textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }; tick(); setInterval(tick, 1000); }
+  var every = Number(root.dataset.refresh || 0);
+  if (every) setInterval(function () { load(false); }, every * 1000);
+  load(false);
+})();

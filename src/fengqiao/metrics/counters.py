@@ -1,0 +1,173 @@
+"""What one event (or dispute) contributes to the per-grid, per-day counters.
+
+A *contribution* maps ``(grid path, day) -> {counter: amount}``. The incremental path stores the difference between an
+object's contribution before and after each save; the rebuild sums the contributions of every object. Both use the
+functions here, so the two can only disagree if a change slipped past the signals (a raw ``UPDATE``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from typing import Any
+
+from django.utils import timezone
+
+from fengqiao.core import sla
+
+# The counters kept per node per day, in the order of the model's columns.
+EVENT_COUNTERS = (
+    "reported",  # events reported that day
+    "discovered",  # of which found by grid staff on patrol (排查发现)
+    "registered",  # events registered (立案) that day
+    "handled",  # events handled (处置) that day
+    "closed",  # events closed (办结) that day
+    "closed_on_time",  # of which handled within the category's handling limit
+    "handling_hours",  # sum of hours from report to closure over the events closed that day
+    "rated",  # closed events with a rating, counted on their closing day
+    "satisfied",  # of which rated 4 or 5 stars
+)
+DISPUTE_COUNTERS = ("disputes_entered", "disputes_concluded", "disputes_resolved")
+COUNTERS = EVENT_COUNTERS + DISPUTE_COUNTERS
+FLOAT_COUNTERS = frozenset({"handling_hours"})
+
+Contribution = dict[tuple[str, dt.date], dict[str, float]]
+
+_limits: dict[int, tuple[float, str]] = {}
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def ancestors(path: str) -> list[str]:
+    """``a/b/c/`` -> ``[a/b/c/, a/b/, a/]``: the node itself and every node above it."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))][::-1]
+
+
+def handling_limit(category_id: int | None) -> tuple[float, str]:
+    """A category's handling limit (amount, unit), cached per process; (3, workdays) when there is no category."""
+    if category_id is None:
+        return (3.0, "workdays")
+    if category_id not in _limits:
+        from fengqiao.events.models import Category
+
+        row = Category.objects.filter(pk=category_id).values_list("handle_amount", "handle_unit").first()
+        _limits[category_id] = (float(row[0]), str(row[1])) if row else (3.0, "workdays")
+    return _limits[category_id]
+
+
+def forget_limits() -> None:
+    _limits.clear()
+
+
+@functools.lru_cache(maxsize=8192)
+def _after_working_days(day: dt.date, days: int) -> dt.date:
+    # The date part of core.sla.add_working_days, cached: a rebuild asks it millions of times for few dates.
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if sla.is_workday(day):
+            remaining -= 1
+    return day
+
+
+def on_time(*, registered_at: Any, handled_at: Any, closed_at: Any, category_id: int | None) -> bool:
+    """Closed on time: handled within the category's handling limit counted from registration (working days)."""
+    start = registered_at
+    finish = handled_at or closed_at
+    if start is None or finish is None:
+        return False
+    amount, unit = handling_limit(category_id)
+    if unit == "workdays":
+        local = timezone.localtime(start) if timezone.is_aware(start) else start
+        day = _after_working_days(local.date(), int(amount))
+        return bool(finish <= local.replace(year=day.year, month=day.month, day=day.day))
+    return bool(finish <= sla.due(start, amount, unit))
+
+
+def event_contribution(
+    *,
+    grid_path: str,
+    source: str,
+    reported_at: Any,
+    registered_at: Any,
+    handled_at: Any,
+    closed_at: Any,
+    stars: int | None,
+    category_id: int | None,
+) -> Contribution:
+    out: Contribution = defaultdict(dict)
+    if not grid_path or reported_at is None:
+        return out
+    cell = out[(grid_path, day_of(reported_at))]
+    cell["reported"] = 1
+    if source == "patrol":
+        cell["discovered"] = 1
+    if registered_at is not None:
+        out[(grid_path, day_of(registered_at))]["registered"] = 1
+    if handled_at is not None:
+        out[(grid_path, day_of(handled_at))]["handled"] = 1
+    if closed_at is not None:
+        cell = out[(grid_path, day_of(closed_at))]
+        cell["closed"] = 1
+        if on_time(registered_at=registered_at, handled_at=handled_at, closed_at=closed_at, category_id=category_id):
+            cell["closed_on_time"] = 1
+        cell["handling_hours"] = round((closed_at - reported_at).total_seconds() / 3600.0, 4)
+        if stars:
+            cell["rated"] = 1
+            if stars >= 4:
+                cell["satisfied"] = 1
+    return out
+
+
+EVENT_FIELDS = (
+    "grid_path",
+    "source",
+    "reported_at",
+    "registered_at",
+    "handled_at",
+    "closed_at",
+    "stars",
+    "category_id",
+)
+
+
+def of_event(event: Any) -> Contribution:
+    return event_contribution(**{f: getattr(event, f) for f in EVENT_FIELDS})
+
+
+DISPUTE_FIELDS = ("grid_path", "entered_at", "concluded_at", "state")
+
+
+def dispute_contribution(*, grid_path: str, entered_at: Any, concluded_at: Any, state: str) -> Contribution:
+    from fengqiao.metrics.optional import DISPUTE_RESOLVED_STATES
+
+    out: Contribution = defaultdict(dict)
+    if not grid_path or entered_at is None:
+        return out
+    out[(grid_path, day_of(entered_at))]["disputes_entered"] = 1
+    if concluded_at is not None:
+        cell = out[(grid_path, day_of(concluded_at))]
+        cell["disputes_concluded"] = 1
+        if state in DISPUTE_RESOLVED_STATES:
+            cell["disputes_resolved"] = 1
+    return out
+
+
+def of_dispute(dispute: Any) -> Contribution:
+    return dispute_contribution(**{f: getattr(dispute, f) for f in DISPUTE_FIELDS})
+
+
+def difference(new: Contribution, old: Contribution) -> Contribution:
+    """new − old, dropping cells and counters that did not move."""
+    out: Contribution = {}
+    for key in set(new) | set(old):
+        a, b = new.get(key, {}), old.get(key, {})
+        cell = {c: a.get(c, 0) - b.get(c, 0) for c in set(a) | set(b)}
+        cell = {c: v for c, v in cell.items() if v}
+        if cell:
+            out[key] = cell
+    return out

@@ -1,0 +1,28 @@
+"""Optional sources of figures: disputes (and later dispatch) are counted only where their models are installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DISPUTE_RESOLVED_STATES: tuple[str, ...] = ("resolved", "confirming", "revisited", "closed")
+
+
+def dispute_model() -> Any | None:
+    """The Dispute model if the disputes app provides one with the fields the counters need, else None."""
+    try:
+        from fengqiao.disputes.models import Dispute
+    except ImportError:
+        return None
+    names = {f.name for f in Dispute._meta.get_fields()}
+    if not {"grid_path", "entered_at", "concluded_at", "state"} <= names:
+        return None
+    return Dispute
+
+
+def dispute_resolved_states() -> tuple[str, ...]:
+    try:
+        from fengqiao.disputes.workflow import RESOLVED_STATES
+
+        return tuple(RESOLVED_STATES)
+    except ImportError:
+        return DISPUTE_RESOLVED_STATES

@@ -1,0 +1,282 @@
+"""Reading the counters: figures of a node over a period, indicators, composite scores and rankings (scoped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.accounts.models import Membership, Role
+from fengqiao.core import scoping, sla
+from fengqiao.events.models import Event
+from fengqiao.events.workflow import OPEN_STATES
+from fengqiao.grids import selectors as grid_selectors
+from fengqiao.grids.models import GridNode, Level
+from fengqiao.metrics.counters import COUNTERS
+from fengqiao.metrics.models import DailyGridStat, Indicator
+
+PERIODS = {"day": _("本日"), "week": _("本周"), "month": _("本月"), "year": _("本年")}
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return str(PERIODS.get(self.key, self.key))
+
+
+def period_of(key: str = "month", today: dt.date | None = None) -> Period:
+    """本日 / 本周 / 本月 / 本年: calendar periods up to and including ``today``."""
+    today = today or timezone.localdate()
+    if key == "day":
+        return Period("day", today, today)
+    if key == "week":
+        return Period("week", today - dt.timedelta(days=today.weekday()), today)
+    if key == "year":
+        return Period("year", today.replace(month=1, day=1), today)
+    return Period("month", today.replace(day=1), today)
+
+
+def month_period(first: dt.date) -> Period:
+    first = first.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return Period("month", first, nxt - dt.timedelta(days=1))
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return min(1.0, a / b) if b else None
+
+
+@dataclass
+class Figures:
+    """The counters of one node over a period, and the rates derived from them."""
+
+    counts: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    open: int = 0
+    orange: int = 0
+    red: int = 0
+
+    def __getattr__(self, name: str) -> Any:
+        counts = self.__dict__.get("counts", {})
+        if name in counts:
+            return counts[name]
+        raise AttributeError(name)
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        c = self.counts
+        return {
+            "discovery": _ratio(c["discovered"], c["reported"]),
+            "handling": _ratio(c["handled"], c["registered"]),
+            "closure": _ratio(c["closed"], c["registered"]),
+            "on_time": _ratio(c["closed_on_time"], c["closed"]),
+            "satisfaction": _ratio(c["satisfied"], c["rated"]),
+            "resolution": _ratio(c["disputes_resolved"], c["disputes_concluded"]),
+        }
+
+    @property
+    def average_hours(self) -> float | None:
+        return round(self.counts["handling_hours"] / self.counts["closed"], 1) if self.counts["closed"] else None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in self.counts.items()}
+        out.update(open=self.open, orange=self.orange, red=self.red, average_hours=self.average_hours)
+        out.update({f"{k}_rate": (round(v, 4) if v is not None else None) for k, v in self.rates.items()})
+        return out
+
+
+def stats(paths: list[str], period: Period) -> dict[str, Figures]:
+    """Counters summed over the period for each node path (one grouped query on the (node_path, day) index)."""
+    out = {p: Figures() for p in paths}
+    if not paths:
+        return out
+    qs = (
+        DailyGridStat.objects.filter(node_path__in=paths, day__gte=period.start, day__lte=period.end)
+        .values("node_path")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .order_by()
+    )
+    for row in qs:
+        out[row["node_path"]].counts = {name: row[name] or 0 for name in COUNTERS}
+    return out
+
+
+def daily_series(path: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    rows: dict[dt.date, dict[str, Any]] = {
+        r["day"]: dict(r)
+        for r in DailyGridStat.objects.filter(node_path=path, day__gte=start, day__lte=end).values(
+            "day", "reported", "closed", "registered"
+        )
+    }
+    out = []
+    day = start
+    while day <= end:
+        r = rows.get(day, {})
+        out.append(
+            {
+                "day": day,
+                "reported": r.get("reported", 0),
+                "closed": r.get("closed", 0),
+                "registered": r.get("registered", 0),
+            }
+        )
+        day += dt.timedelta(days=1)
+    return out
+
+
+# --- open events, coloured at read time ------------------------------------------------------------------------
+
+
+@dataclass
+class OpenFigures:
+    by_child: dict[str, dict[str, int]]
+    total: dict[str, int]
+    categories: dict[str, int]
+
+
+def open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.datetime | None = None) -> OpenFigures:
+    """Open events under ``node`` per child and colour, and per top-level category: one grouped query.
+
+    Only open events are read (few beside all events); the colour is computed in SQL from their deadlines.
+    """
+    now = now or timezone.now()
+    qs = scoping.scope(Event.objects.filter(state__in=OPEN_STATES, grid_path__startswith=node.path), actor)
+    qs = qs.annotate(colour=sla.colour_expression(now, running=Q(due_at__isnull=False)))
+    lengths = {len(p) for p in child_paths}
+    uniform = len(lengths) == 1
+    key = Substr("grid_path", 1, next(iter(lengths))) if uniform else Substr("grid_path", 1, 255)
+    rows = (
+        qs.annotate(prefix=key).values("prefix", "colour", "category__parent__name").annotate(n=Count("id")).order_by()
+    )
+    blank = {"open": 0, "orange": 0, "red": 0}
+    by_child = {p: dict(blank) for p in child_paths}
+    total = dict(blank)
+    categories: dict[str, int] = {}
+    for row in rows:
+        prefix, colour, n = row["prefix"], row["colour"], row["n"]
+        cat = row["category__parent__name"] or str(_("未分类"))
+        categories[cat] = categories.get(cat, 0) + n
+        target = (
+            by_child.get(prefix) if uniform else next((by_child[p] for p in child_paths if prefix.startswith(p)), None)
+        )
+        for bucket in (target, total):
+            if bucket is None:
+                continue
+            bucket["open"] += n
+            if colour in ("orange", "red"):
+                bucket[colour] += n
+    return OpenFigures(by_child=by_child, total=total, categories=categories)
+
+
+# --- indicators, scores, rankings ------------------------------------------------------------------------------
+
+DEFAULT_INDICATORS = [
+    ("discovery", _("排查发现率"), 15, _("网格员巡查发现的事件占上报事件的比例")),
+    ("handling", _("办理率"), 20, _("已处置事件占立案事件的比例")),
+    ("closure", _("办结率"), 20, _("已办结事件占立案事件的比例")),
+    ("on_time", _("按时办结率"), 15, _("在办理时限内处置的事件占办结事件的比例")),
+    ("satisfaction", _("满意率"), 20, _("评价为 4–5 星的事件占已评价事件的比例")),
+    ("resolution", _("化解率"), 10, _("调解成功的纠纷占已办结纠纷的比例")),
+]
+
+
+def indicators() -> list[tuple[str, str, float]]:
+    """Active indicators (code, name, weight); the defaults where none are configured."""
+    rows = list(Indicator.objects.filter(active=True).values_list("code", "name", "weight"))
+    if rows:
+        return [(c, n, float(w)) for c, n, w in rows]
+    return [(c, str(n), float(w)) for c, n, w, _d in DEFAULT_INDICATORS]
+
+
+def score(figures: Figures, weights: list[tuple[str, str, float]] | None = None) -> float | None:
+    """Composite score 0–100: the weighted mean of the indicators that have a value (no data is not zero)."""
+    weights = weights if weights is not None else indicators()
+    rates = figures.rates
+    num = den = 0.0
+    for code, _name, weight in weights:
+        value = rates.get(code)
+        if value is None or weight <= 0:
+            continue
+        num += weight * value
+        den += weight
+    return round(100 * num / den, 1) if den else None
+
+
+@dataclass
+class Ranked:
+    code: str
+    name: str
+    path: str
+    level: int
+    figures: Figures
+    score: float | None
+    rank: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def rank(items: list[Ranked]) -> list[Ranked]:
+    """Best score first; units with no score last; equal scores share a rank."""
+    items.sort(key=lambda r: (r.score is None, -(r.score or 0), r.code))
+    previous: float | None = None
+    for i, item in enumerate(items, start=1):
+        item.rank = items[i - 2].rank if i > 1 and item.score == previous and item.score is not None else i
+        previous = item.score
+    return items
+
+
+def children_ranking(*, actor: Any, node: GridNode, period: Period) -> list[Ranked]:
+    """The node's children (the actor may see) ranked by composite score over the period."""
+    children = list(grid_selectors.node_children(actor=actor, node=node).only("code", "name", "path", "level"))
+    figures = stats([c.path for c in children], period)
+    weights = indicators()
+    return rank(
+        [Ranked(c.code, c.name, c.path, c.level, figures[c.path], score(figures[c.path], weights)) for c in children]
+    )
+
+
+WORKER_ROLES = (Role.GRID_LEADER, Role.GRID_WORKER, Role.PART_TIME_WORKER)
+
+
+def worker_ranking(*, actor: Any, node: GridNode, period: Period, limit: int = 500) -> list[Ranked]:
+    """Grid workers serving under ``node`` ranked by the score of the grids they serve (streets and below)."""
+    if node.level < Level.STREET:
+        return []
+    memberships = (
+        scoping.scope(Membership.objects.filter(active=True, role__in=WORKER_ROLES), actor)
+        .filter(node_path__startswith=node.path)
+        .select_related("user", "node")
+        .order_by("user_id")[: limit * 3]
+    )
+    per_user: dict[int, tuple[Any, list[GridNode]]] = {}
+    for m in memberships:
+        per_user.setdefault(m.user_id, (m.user, []))[1].append(m.node)
+    paths = sorted({n.path for _u, nodes in per_user.values() for n in nodes})
+    figures = stats(paths, period)
+    weights = indicators()
+    items = []
+    for user, nodes in list(per_user.values())[:limit]:
+        total = Figures()
+        for n in nodes:
+            for k, v in figures[n.path].counts.items():
+                total.counts[k] += v
+        items.append(
+            Ranked(
+                user.username,
+                user.display_name,
+                nodes[0].path,
+                nodes[0].level,
+                total,
+                score(total, weights),
+                extra={"grids": "、".join(n.name for n in nodes)},
+            )
+        )
+    return rank(items)

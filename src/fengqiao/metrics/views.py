@@ -1,0 +1,151 @@
+"""考核评价 pages: rankings, the daily efficiency list, monthly reviews, and XLSX exports of lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fengqiao.accounts.models import Role
+from fengqiao.core import scoping
+from fengqiao.events.forms import QueueFilterForm
+from fengqiao.events.selectors import QueueFilters, event_queue
+from fengqiao.grids import selectors as grid_selectors
+from fengqiao.grids.models import GridNode
+from fengqiao.metrics import reports, selectors
+from fengqiao.metrics.models import MonthlyReport
+
+STAFF_ROLES = (Role.ADMIN, Role.LEADER, Role.DISPATCHER)
+
+
+def _staff(request: HttpRequest) -> None:
+    if not request.user.has_role(*STAFF_ROLES):  # type: ignore[union-attr]
+        raise PermissionDenied(_("只有领导、调度员和管理员可以查看考核评价。"))
+
+
+def _node(request: HttpRequest) -> GridNode:
+    code = request.GET.get("node", "")
+    try:
+        if code:
+            return grid_selectors.node_detail(actor=request.user, code=code)
+    except GridNode.DoesNotExist:
+        raise Http404(code) from None
+    roots = grid_selectors.jurisdiction_roots(actor=request.user)
+    if not roots:
+        raise Http404("no jurisdiction")
+    return roots[0]
+
+
+def _crumbs(request: HttpRequest, node: GridNode) -> list[GridNode]:
+    return [*grid_selectors.visible_ancestors(actor=request.user, node=node), node]
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    """排名: the node's children (and, from streets down, its grid workers) ranked by composite score."""
+    _staff(request)
+    node = _node(request)
+    key = request.GET.get("period", "month")
+    period = selectors.period_of(key if key in selectors.PERIODS else "month")
+    return render(
+        request,
+        "metrics/ranking.html",
+        {
+            "node": node,
+            "crumbs": _crumbs(request, node),
+            "period": period,
+            "periods": [(k, str(v)) for k, v in selectors.PERIODS.items()],
+            "units": selectors.children_ranking(actor=request.user, node=node, period=period),
+            "workers": selectors.worker_ranking(actor=request.user, node=node, period=period),
+            "indicators": selectors.indicators(),
+        },
+    )
+
+
+@login_required
+def efficiency(request: HttpRequest) -> HttpResponse:
+    """效能清单: generated daily (one day's figures and scores of the units below), reviewed monthly."""
+    _staff(request)
+    node = _node(request)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    period = selectors.Period("day", day, day)
+    return render(
+        request,
+        "metrics/efficiency.html",
+        {
+            "node": node,
+            "crumbs": _crumbs(request, node),
+            "day": day,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
+            "units": selectors.children_ranking(actor=request.user, node=node, period=period),
+        },
+    )
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    node = _node(request)
+    rows = scoping.scope(MonthlyReport.objects.filter(node=node), request.user).order_by("-month")
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "metrics/reports.html",
+        {"node": node, "crumbs": _crumbs(request, node), "reports": rows, "last_month": last_month},
+    )
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    code = request.POST.get("node", "")
+    try:
+        node = grid_selectors.node_detail(actor=request.user, code=code)
+        month = dt.date.fromisoformat(request.POST.get("month", "") + "-01")
+    except (GridNode.DoesNotExist, ValueError):
+        raise Http404(code) from None
+    report = reports.generate_monthly_report(node=node, month=month)
+    done = _("已生成 %(name)s %(month)s 月度讲评。") % {"name": node.name, "month": f"{month:%Y-%m}"}
+    messages.success(request, done)
+    return redirect(f"{reverse('metrics:reports')}?node={report.node.code}")
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    _staff(request)
+    report = scoping.scope(MonthlyReport.objects.select_related("node"), request.user).filter(pk=pk).first()
+    if report is None or kind not in ("xlsx", "pdf"):
+        raise Http404(str(pk))
+    file = getattr(report, kind)
+    if not file:
+        raise Http404(kind)
+    name = f"{report.node.name}-{report.month:%Y%m}-月度讲评.{kind}"
+    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+def export_events(request: HttpRequest) -> HttpResponse:
+    """The events queue as XLSX, with the same filters (grid, colour, state, category, source, dates, open_only)."""
+    form = QueueFilterForm(request.GET or None)
+    filters = QueueFilters(open_only=not request.GET)
+    if form.is_valid():
+        filters = QueueFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    events: Any = event_queue(actor=request.user, filters=filters)
+    data = reports.events_xlsx(events.iterator(chunk_size=2000))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="events-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
