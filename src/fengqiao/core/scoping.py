@@ -45,6 +45,12 @@ def paths_of(actor: Any) -> list[str] | None:
     return minimal_paths(paths)
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """``4101/410105/`` -> ``["4101/", "4101/410105/"]``: the nodes whose subtree contains ``path``, top first."""
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
+
+
 def path_q(paths: Iterable[str], field: str) -> Q:
     query = Q(pk__in=[])
     for prefix in paths:

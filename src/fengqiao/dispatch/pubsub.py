@@ -27,18 +27,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from fengqiao.core.scoping import ancestor_paths
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "fengqiao_dispatch"
 NOTIFY_LIMIT = 7900  # PostgreSQL's payload limit is 8000 bytes
 
 Key = tuple[str, str]
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """``4101/410105/`` -> ``["4101/", "4101/410105/"]``: the nodes whose subtree contains ``path``."""
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
 
 
 def reach_keys(memberships: Iterable[tuple[str, str]]) -> frozenset[Key]:

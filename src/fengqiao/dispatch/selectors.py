@@ -17,6 +17,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import WORKER_ROLES, Membership, Role
 from fengqiao.core import scoping
 from fengqiao.core.errors import OutsideJurisdiction
+from fengqiao.core.scoping import ancestor_paths
 from fengqiao.dispatch.models import (
     Diary,
     DutyRule,
@@ -27,7 +28,7 @@ from fengqiao.dispatch.models import (
     Receipt,
     Visit,
 )
-from fengqiao.dispatch.pubsub import ancestor_paths, reach_keys
+from fengqiao.dispatch.pubsub import reach_keys
 from fengqiao.grids.models import GridNode
 
 SENDER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})

@@ -22,6 +22,7 @@ from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import pii
 from fengqiao.core.codes import ALPHABET
 from fengqiao.core.models import Action
+from fengqiao.core.scoping import ancestor_paths
 from fengqiao.disputes import tiers
 from fengqiao.disputes.catalogue import load_catalogue
 from fengqiao.disputes.models import (
@@ -250,8 +251,7 @@ def generate_disputes(*, rng_seed: int, months: int = 6, per_community: int = 12
 
 
 def _prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
+    return ancestor_paths(path)
 
 
 def _plan(

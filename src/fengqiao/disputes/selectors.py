@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy as _l
 from fengqiao.core import audit, scoping
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
+from fengqiao.core.scoping import ancestor_paths
 from fengqiao.disputes import tiers
 from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation
-from fengqiao.disputes.services import ancestor_paths
 from fengqiao.disputes.workflow import (
     DISPUTE_FLOW,
     OPEN_STATES,

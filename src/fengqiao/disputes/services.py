@@ -23,6 +23,7 @@ from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import audit, codes, scoping
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
+from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.signals import notify
 from fengqiao.disputes import tiers
 from fengqiao.disputes.models import (
@@ -57,11 +58,6 @@ class PartyData:
     phone: str = ""
     id_number: str = ""
     address: str = ""
-
-
-def ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
 
 
 def _text(value: str, *, label: str, minimum: int, maximum: int = MAX_TEXT) -> str:

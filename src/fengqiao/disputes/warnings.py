@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, Role
+from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.signals import notify
 from fengqiao.disputes.models import DeadlineWarning, Dispute
 from fengqiao.disputes.selectors import FLAG_LABELS, _conditions
-from fengqiao.disputes.services import ancestor_paths
 
 
 def _centre(dispute: Dispute, roles: tuple[str, ...]) -> list[Any]:

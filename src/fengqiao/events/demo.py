@@ -22,6 +22,7 @@ from fengqiao.accounts.models import Department, Membership, Role
 from fengqiao.core import sla
 from fengqiao.core.codes import ALPHABET
 from fengqiao.core.models import Action
+from fengqiao.core.scoping import ancestor_paths
 from fengqiao.events.models import Category, Event, Source
 from fengqiao.grids.models import GridNode, Level
 
@@ -93,10 +94,6 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
     sources = [Source.PATROL] * 5 + [Source.RESIDENT] * 3 + [Source.HOTLINE] * 2 + [Source.IOT]
     written = 0
 
-    def ancestors(path: str) -> list[str]:
-        parts = [p for p in path.split("/") if p]
-        return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))][::-1]
-
     for start in range(0, count, batch):
         size = min(batch, count - start)
         events: list[Event] = []
@@ -106,7 +103,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
             cat = rng.choice(categories)
             age = span * (rng.random() ** 1.6)  # more recent events than old ones
             reported = now - age
-            chain = ancestors(path)
+            chain = ancestor_paths(path)[::-1]  # nearest first
             dispatcher = next((dispatchers[p] for p in chain if p in dispatchers), (None, "综治中心"))
             dept_id = next(
                 (departments[(p, cat.department_kind)] for p in chain if (p, cat.department_kind) in departments), None

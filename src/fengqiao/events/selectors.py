@@ -178,17 +178,12 @@ def departments_for(*, event: Event) -> QuerySet[Any]:
     """Departments that may be given this event: those whose area contains its grid."""
     from fengqiao.accounts.models import Department
 
-    paths = [p for p in _ancestors(event.grid_path)]
+    paths = scoping.ancestor_paths(event.grid_path)
     return (
         Department.objects.filter(active=True, node_path__in=paths)
         .select_related("node")
         .order_by("-node_path", "name")
     )
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
 
 
 def leaf_categories() -> QuerySet[Category]:

@@ -193,7 +193,7 @@ def _url(event: Event) -> str:
 
 def dispatchers_for(event: Event) -> list[User]:
     """Dispatchers whose jurisdiction covers the event, nearest centre first."""
-    ancestors = [p for p in _ancestor_paths(event.grid_path)]
+    ancestors = scoping.ancestor_paths(event.grid_path)
     members = (
         Membership.objects.filter(role=Role.DISPATCHER, active=True, node_path__in=ancestors)
         .select_related("user")
@@ -209,11 +209,6 @@ def handlers_of(department: Department | None) -> list[User]:
         m.user
         for m in Membership.objects.filter(role=Role.HANDLER, department=department, active=True).select_related("user")
     ]
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))]
 
 
 def _tell_dispatchers(event: Event, title: str) -> None:
@@ -464,7 +459,7 @@ def send_deadline_warnings(*, now: Any = None) -> dict[str, int]:
             supervisors = dispatchers_for(event) + [
                 m.user
                 for m in Membership.objects.filter(
-                    role=Role.LEADER, active=True, node_path__in=_ancestor_paths(event.grid_path)
+                    role=Role.LEADER, active=True, node_path__in=scoping.ancestor_paths(event.grid_path)
                 ).select_related("user")
             ]
             notify.send(
