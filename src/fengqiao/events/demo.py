@@ -101,7 +101,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
         for _ in range(size):
             grid_id, path, clon, clat, x0, y0, x1, y1 = rng.choice(grids)
             cat = rng.choice(categories)
-            age = span * (rng.random() ** 1.6)  # more recent events than old ones
+            age = span * (rng.random() ** 1.1)  # slightly more recent events than old ones
             reported = now - age
             chain = ancestor_paths(path)[::-1]  # nearest first
             dispatcher = next((dispatchers[p] for p in chain if p in dispatchers), (None, "综治中心"))
