@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from fengqiao.core import scoping
-from fengqiao.core.models import Action
+from fengqiao.core.models import Action, Attachment, RateCounter
 
 # Roles allowed into the admin for data in their own jurisdiction; reading vs. editing.
 ADMIN_VIEW_ROLES = {"admin", "dispatcher", "leader"}
@@ -53,6 +53,37 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(request.user.is_superuser)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the platform writes itself (counters, receipts, files): visible to administrators, never edited here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "purpose", "content_type", "object_id", "width", "height", "uploaded_at"]
+    list_filter = ["purpose"]
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(ReadOnlyAdmin):
+    list_display = ["key", "bucket", "count", "expires"]
+    search_fields = ["key"]
 
 
 @admin.register(Action)

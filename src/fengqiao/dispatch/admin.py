@@ -5,8 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from fengqiao.core.admin import JurisdictionAdmin
-from fengqiao.dispatch.models import Diary, DutyRule, Instruction, InstructionTarget, Patrol, Receipt, Visit
+from fengqiao.core.admin import JurisdictionAdmin, ReadOnlyAdmin
+from fengqiao.dispatch.models import (
+    Diary,
+    DutyRule,
+    Instruction,
+    InstructionTarget,
+    Notification,
+    Patrol,
+    PatrolPoint,
+    Receipt,
+    Visit,
+)
 
 
 class TargetInline(admin.TabularInline):
@@ -61,3 +71,19 @@ class DutyRuleAdmin(admin.ModelAdmin):
     list_display = ["role", "what", "count", "hours", "active"]
     list_filter = ["role", "what", "active"]
     list_editable = ["count", "hours", "active"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "kind", "title", "created_at", "read_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(InstructionTarget)
+class InstructionTargetAdmin(ReadOnlyAdmin):
+    list_display = ["instruction", "path", "role"]
+
+
+@admin.register(PatrolPoint)
+class PatrolPointAdmin(ReadOnlyAdmin):
+    list_display = ["patrol", "lon", "lat"]

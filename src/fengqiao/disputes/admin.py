@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation
+from fengqiao.core import pii
+from fengqiao.core.admin import ReadOnlyAdmin
+from fengqiao.disputes.models import (
+    Agreement,
+    CaseStudy,
+    DeadlineWarning,
+    Dispute,
+    DisputeType,
+    Mediator,
+    Organisation,
+    Party,
+    Session,
+    Update,
+)
 
 
 @admin.register(DisputeType)
@@ -71,3 +85,41 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyAdmin):
+    """Parties are shown masked; the full identifiers are only revealed, and logged, on the case page."""
+
+    list_display = ["dispute", "role", "kind", "masked_name", "masked_phone"]
+    list_filter = ["role", "kind"]
+    exclude = ["name", "phone", "id_number", "phone_index", "id_index"]
+
+    @admin.display(description=_("姓名"))
+    def masked_name(self, obj: Party) -> str:
+        return pii.mask(obj.name)
+
+    @admin.display(description=_("电话"))
+    def masked_phone(self, obj: Party) -> str:
+        return pii.mask(obj.phone)
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ["dispute"]
+
+
+@admin.register(Update)
+class UpdateAdmin(ReadOnlyAdmin):
+    list_display = ["dispute"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    list_display = ["dispute", "version"]
+
+
+@admin.register(DeadlineWarning)
+class DeadlineWarningAdmin(ReadOnlyAdmin):
+    list_display = ["dispute", "flag", "sent_at"]
+    list_filter = ["flag"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from fengqiao.core.admin import JurisdictionAdmin
-from fengqiao.grids.models import GridNode
+from fengqiao.core.admin import JurisdictionAdmin, ReadOnlyAdmin
+from fengqiao.grids.models import GridNode, GridVersion
 
 
 @admin.register(GridNode)
@@ -22,3 +22,8 @@ class GridNodeAdmin(JurisdictionAdmin):
     raw_id_fields = ["parent"]
     list_per_page = 50
     show_full_result_count = False
+
+
+@admin.register(GridVersion)
+class GridVersionAdmin(ReadOnlyAdmin):
+    list_display = ["version"]
