@@ -147,7 +147,7 @@ class TimelineOut(Schema):
 def _category(code: str | None) -> Category | None:
     if not code:
         return None
-    category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+    category = selectors.leaf_category(code)
     if category is None:
         raise DomainError(_("分类 %(code)s 不存在或不是小类。") % {"code": code}, code="bad_category")
     return category

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,6 +185,25 @@ def departments_for(*, event: Event) -> QuerySet[Any]:
         .select_related("node")
         .order_by("-node_path", "name")
     )
+
+
+_CATEGORY_CACHE: dict[str, tuple[float, Category | None]] = {}
+CATEGORY_CACHE_SECONDS = 30.0
+
+
+def leaf_category(code: str) -> Category | None:
+    """An active leaf category by code, remembered for a few seconds: intake asks for it on every report."""
+    now = time.monotonic()
+    hit = _CATEGORY_CACHE.get(code)
+    if hit is not None and now - hit[0] < CATEGORY_CACHE_SECONDS:
+        return hit[1]
+    category = Category.objects.filter(code=code, active=True, parent__isnull=False).select_related("parent").first()
+    _CATEGORY_CACHE[code] = (now, category)
+    return category
+
+
+def forget_categories(*args: Any, **kwargs: Any) -> None:
+    _CATEGORY_CACHE.clear()
 
 
 def leaf_categories() -> QuerySet[Category]:
