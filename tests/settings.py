@@ -6,6 +6,8 @@ from fengqiao.settings import INSTALLED_APPS
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]
 # Read the grid version on every lookup so tests see changes at once.
 FENGQIAO_LOCATOR_CHECK_SECONDS = 0.0
+# Figures must equal what the test just wrote.
+FENGQIAO_OPEN_FIGURES_SECONDS = 0.0
 
 # One test database per run, so parallel runs on one machine never share a SQLite file.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

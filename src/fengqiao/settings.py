@@ -224,6 +224,8 @@ FENGQIAO_RATE_TRACK = os.environ.get("FENGQIAO_RATE_TRACK", "60/m")
 FENGQIAO_RATE_API = os.environ.get("FENGQIAO_RATE_API", "6000/m")
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP).
 FENGQIAO_CLIENT_IP_HEADER = os.environ.get("FENGQIAO_CLIENT_IP_HEADER", "")
+# The one map remembers open-event figures above the community level this long (0 turns it off).
+FENGQIAO_OPEN_FIGURES_SECONDS = float(os.environ.get("FENGQIAO_OPEN_FIGURES_SECONDS", "15"))
 # Largest accepted upload, in bytes.
 FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = FENGQIAO_MAX_UPLOAD_BYTES * 2

@@ -52,8 +52,13 @@ TEXTS = {
 }
 
 
-def _code(rng: random.Random, day: dt.date) -> str:
-    return f"E{day:%y%m%d}-" + "".join(rng.choice(ALPHABET) for _ in range(6))
+def _code(rng: random.Random, day: dt.date, used: set[str]) -> str:
+    """A tracking code not drawn before in this run nor stored already (a million events share few days)."""
+    while True:
+        code = f"E{day:%y%m%d}-" + "".join(rng.choice(ALPHABET) for _ in range(6))
+        if code not in used:
+            used.add(code)
+            return code
 
 
 def _hours(amount: float, unit: str) -> float:
@@ -93,6 +98,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
     share = settings.FENGQIAO_ORANGE_SHARE
     sources = [Source.PATROL] * 5 + [Source.RESIDENT] * 3 + [Source.HOTLINE] * 2 + [Source.IOT]
     written = 0
+    used: set[str] = set(Event.objects.values_list("tracking_code", flat=True).iterator(chunk_size=20_000))
 
     for start in range(0, count, batch):
         size = min(batch, count - start)
@@ -182,7 +188,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
                 due = sla.due(t, stage_hours[state])
                 warn = sla.warn_time(t, due, share)
             event = Event(
-                tracking_code=_code(rng, reported.date()),
+                tracking_code=_code(rng, reported.date(), used),
                 grid_id=grid_id,
                 grid_path=path,
                 category=cat,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -13,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Membership, Role
 from fengqiao.core import scoping, sla
-from fengqiao.events.models import Event
+from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import OPEN_STATES
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode, Level
@@ -146,24 +149,46 @@ class OpenFigures:
 def open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.datetime | None = None) -> OpenFigures:
     """Open events under ``node`` per child and colour, and per top-level category: one grouped query.
 
-    Only open events are read (few beside all events); the colour is computed in SQL from their deadlines.
+    Only open events are read (few beside all events); the colour is computed in SQL from their deadlines. Above the
+    community level that is still up to every open event of a city, so the answer is remembered for
+    ``FENGQIAO_OPEN_FIGURES_SECONDS`` (a big screen refreshes about as often); an explicit ``now`` bypasses it.
     """
-    now = now or timezone.now()
+    seconds = float(getattr(settings, "FENGQIAO_OPEN_FIGURES_SECONDS", 0))
+    if now is None and seconds > 0 and node.level < Level.COMMUNITY:
+        jurisdiction = scoping.paths_of(actor)
+        raw = "|".join([node.path, ",".join(jurisdiction) if jurisdiction is not None else "*", *child_paths])
+        key = "open-figures:" + hashlib.sha1(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        result = _open_figures(actor=actor, node=node, child_paths=child_paths, now=timezone.now())
+        cache.set(key, result, seconds)
+        return result
+    return _open_figures(actor=actor, node=node, child_paths=child_paths, now=now or timezone.now())
+
+
+def _category_groups() -> dict[int, str]:
+    return {pk: str(parent or name) for pk, name, parent in Category.objects.values_list("pk", "name", "parent__name")}
+
+
+def _open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.datetime) -> OpenFigures:
     qs = scoping.scope(Event.objects.filter(state__in=OPEN_STATES, grid_path__startswith=node.path), actor)
     qs = qs.annotate(colour=sla.colour_expression(now, running=Q(due_at__isnull=False)))
     lengths = {len(p) for p in child_paths}
     uniform = len(lengths) == 1
     key = Substr("grid_path", 1, next(iter(lengths))) if uniform else Substr("grid_path", 1, 255)
     rows = (
-        qs.annotate(prefix=key).values("prefix", "colour", "category__parent__name").annotate(n=Count("id")).order_by()
+        # Grouped by category id (no join): names are looked up afterwards from the small catalogue.
+        qs.annotate(prefix=key).values("prefix", "colour", "category_id").annotate(n=Count("id")).order_by()
     )
+    groups = _category_groups()
     blank = {"open": 0, "orange": 0, "red": 0}
     by_child = {p: dict(blank) for p in child_paths}
     total = dict(blank)
     categories: dict[str, int] = {}
     for row in rows:
         prefix, colour, n = row["prefix"], row["colour"], row["n"]
-        cat = row["category__parent__name"] or str(_("未分类"))
+        cat = groups.get(row["category_id"]) or str(_("未分类"))
         categories[cat] = categories.get(cat, 0) + n
         target = (
             by_child.get(prefix) if uniform else next((by_child[p] for p in child_paths if prefix.startswith(p)), None)

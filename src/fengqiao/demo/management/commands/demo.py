@@ -33,6 +33,7 @@ class Command(BaseCommand):
             return
         if options["events_only"]:
             self.add_events(options["events"] or 0, options["months"], options["seed"])
+            self.rebuild_metrics()
             return
         if options["if_empty"] and GridNode.objects.exists():
             self.stdout.write("库中已有网格数据，跳过演示数据生成。")
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         events = options["events"] if options["events"] is not None else EVENTS_BY_SCALE.get(options["scale"], 0)
         self.add_events(events, options["months"], options["seed"])
         self.add_disputes(DISPUTES_BY_SCALE.get(options["scale"], 0), options["months"], options["seed"])
+        self.rebuild_metrics()
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
 
@@ -69,6 +71,12 @@ class Command(BaseCommand):
         if per_community > 0:
             self.stdout.write(f"生成演示矛盾纠纷（每个社区 {per_community} 件，过去 {months} 个月）…")
             generate_disputes(rng_seed=seed, months=months, per_community=per_community, stdout=self.stdout)
+
+    def rebuild_metrics(self) -> None:
+        """Demo rows are written in bulk, past the signals that keep the map's counters: count them once now."""
+        from django.core.management import call_command
+
+        call_command("metrics", "rebuild", stdout=self.stdout)
 
     def print_logins(self) -> None:
         from fengqiao.accounts.models import User
