@@ -70,6 +70,7 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
 
     Raises OutsideJurisdiction / GridNode.DoesNotExist for a node the actor may not see.
     """
+    asked_now = now  # an explicit time (tests, reports) recomputes; live views may use remembered open figures
     now = now or timezone.now()
     node = grid_selectors.node_detail(actor=actor, code=code) if code else default_node(actor=actor)
     if node is None:
@@ -77,7 +78,7 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
     children = list(grid_selectors.node_children(actor=actor, node=node))
     paths = [c.path for c in children]
     figures = metrics.stats([node.path, *paths], period)
-    opened = metrics.open_figures(actor=actor, node=node, child_paths=paths, now=now)
+    opened = metrics.open_figures(actor=actor, node=node, child_paths=paths, now=asked_now)
     weights = metrics.indicators()
     items = []
     for child in children:
