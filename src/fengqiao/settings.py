@@ -224,6 +224,11 @@ FENGQIAO_RATE_TRACK = os.environ.get("FENGQIAO_RATE_TRACK", "60/m")
 FENGQIAO_RATE_API = os.environ.get("FENGQIAO_RATE_API", "6000/m")
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP).
 FENGQIAO_CLIENT_IP_HEADER = os.environ.get("FENGQIAO_CLIENT_IP_HEADER", "")
+# "default" is per process; "shared" (a database table) is seen by every server process and the worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fengqiao_cache"},
+}
 # The one map remembers open-event figures above the community level this long (0 turns it off).
 FENGQIAO_OPEN_FIGURES_SECONDS = float(os.environ.get("FENGQIAO_OPEN_FIGURES_SECONDS", "15"))
 # Largest accepted upload, in bytes.

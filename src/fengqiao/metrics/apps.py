@@ -26,4 +26,7 @@ class MetricsConfig(AppConfig):
             pre_delete.connect(services.before_delete, sender=model, dispatch_uid=f"{uid}-pre-delete")
             post_delete.connect(services.after_delete, sender=model, dispatch_uid=f"{uid}-delete")
         periodic.register("metrics.fold", 10, services.fold_pending)
+        from fengqiao.metrics.selectors import warm_open_figures
+
+        periodic.register("metrics.warm_open_figures", 10, warm_open_figures)
         periodic.register("metrics.monthly_reports", 3600, reports.generate_due_reports)

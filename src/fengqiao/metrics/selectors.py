@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -155,24 +155,51 @@ def open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.
     """
     seconds = float(getattr(settings, "FENGQIAO_OPEN_FIGURES_SECONDS", 0))
     if now is None and seconds > 0 and node.level < Level.COMMUNITY:
-        jurisdiction = scoping.paths_of(actor)
-        raw = "|".join([node.path, ",".join(jurisdiction) if jurisdiction is not None else "*", *child_paths])
-        key = "open-figures:" + hashlib.sha1(raw.encode()).hexdigest()
-        hit = cache.get(key)
+        if scoping.covers(actor, node.path):
+            # Whoever's jurisdiction holds the whole node sees the same figures: one answer shared by every
+            # server process, kept warm by the worker (warm_open_figures).
+            store, key = caches["shared"], open_figures_key(node.path, child_paths)
+        else:
+            jurisdiction = scoping.paths_of(actor) or []
+            raw = "|".join([node.path, ",".join(jurisdiction), *sorted(child_paths)])
+            store, key = cache, "open-figures:" + hashlib.sha1(raw.encode()).hexdigest()
+        hit = store.get(key)
         if hit is not None:
             return hit
         result = _open_figures(actor=actor, node=node, child_paths=child_paths, now=timezone.now())
-        cache.set(key, result, seconds)
+        store.set(key, result, seconds)
         return result
     return _open_figures(actor=actor, node=node, child_paths=child_paths, now=now or timezone.now())
+
+
+def open_figures_key(path: str, child_paths: list[str]) -> str:
+    return "open-figures:" + hashlib.sha1("|".join([path, *sorted(child_paths)]).encode()).hexdigest()
+
+
+def warm_open_figures() -> int:
+    """The worker's job: recompute the city's and districts' open figures into the shared cache before they expire."""
+    seconds = float(getattr(settings, "FENGQIAO_OPEN_FIGURES_SECONDS", 0))
+    if seconds <= 0:
+        return 0
+    warmed = 0
+    for node in GridNode.objects.filter(level__lte=Level.DISTRICT).defer("geometry"):
+        child_paths = list(GridNode.objects.filter(parent=node).values_list("path", flat=True))
+        result = _open_figures(actor=None, node=node, child_paths=child_paths, now=timezone.now(), scoped=False)
+        caches["shared"].set(open_figures_key(node.path, child_paths), result, seconds * 2)
+        warmed += 1
+    return warmed
 
 
 def _category_groups() -> dict[int, str]:
     return {pk: str(parent or name) for pk, name, parent in Category.objects.values_list("pk", "name", "parent__name")}
 
 
-def _open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.datetime) -> OpenFigures:
-    qs = scoping.scope(Event.objects.filter(state__in=OPEN_STATES, grid_path__startswith=node.path), actor)
+def _open_figures(
+    *, actor: Any, node: GridNode, child_paths: list[str], now: dt.datetime, scoped: bool = True
+) -> OpenFigures:
+    qs = Event.objects.filter(state__in=OPEN_STATES, grid_path__startswith=node.path)
+    if scoped:
+        qs = scoping.scope(qs, actor)
     qs = qs.annotate(colour=sla.colour_expression(now, running=Q(due_at__isnull=False)))
     lengths = {len(p) for p in child_paths}
     uniform = len(lengths) == 1
