@@ -109,7 +109,8 @@ def main() -> None:
     client.save()
 
     port = free_port()
-    env = {**os.environ, "FENGQIAO_LOCATOR_CHECK_SECONDS": "30", "LOG_LEVEL": "WARNING"}
+    # Rate limits off: this measures capacity, not the per-client limit (FENGQIAO_RATE_API).
+    env = {**os.environ, "FENGQIAO_LOCATOR_CHECK_SECONDS": "30", "LOG_LEVEL": "WARNING", "FENGQIAO_RATE_LIMITS": "0"}
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
