@@ -54,6 +54,7 @@ INSTRUCTION = _pk("instruction")
 PAGES: dict[str, Endpoint] = {
     "home": E("/"),
     "health": E("/healthz"),
+    "metrics": E("/metrics"),  # the test client comes from loopback; other addresses need the token
     "login": E("/login/"),
     "logout": E("/logout/", "POST"),
     "set_language": E("/i18n/setlang/", "POST"),

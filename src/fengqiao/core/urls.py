@@ -1,8 +1,9 @@
 from django.urls import path
 
-from fengqiao.core import views
+from fengqiao.core import monitoring, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("metrics", monitoring.metrics, name="metrics"),
 ]
