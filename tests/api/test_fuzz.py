@@ -24,6 +24,11 @@ def session_cookie(client, dispatcher, catalogue):
 def test_no_generated_request_gets_a_server_error(case, session_cookie):
     response = case.call(headers={"Cookie": session_cookie})
     case.validate_response(response, checks=[not_a_server_error])
+    # A status the document lists for this operation, or one it lists for every operation (see the API description).
+    documented = {int(code) for code in case.operation.definition.raw.get("responses", {}) if code.isdigit()}
+    assert response.status_code in documented | {400, 401, 403, 405, 422, 429}, (
+        f"{case.operation.label}: undocumented status {response.status_code}"
+    )
     # Every refusal of ours carries a message; 405 (a method the route does not have) is Django's own, bodyless.
     if response.status_code >= 400 and response.status_code != 405:
         body = response.json()

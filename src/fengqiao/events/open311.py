@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError
@@ -76,12 +77,16 @@ def _public_categories() -> Any:
     return Category.objects.filter(active=True, public=True, parent__isnull=False).select_related("parent")
 
 
+@csrf_exempt  # an API for other systems: no cookies, no sessions
+@require_GET
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if (bad := _bad_format(fmt)) is not None:
         return bad
     return _respond(fmt, "services", "service", [_service(c) for c in _public_categories().order_by("code")])
 
 
+@csrf_exempt
+@require_GET
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if (bad := _bad_format(fmt)) is not None:
         return bad
@@ -170,6 +175,8 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     return _respond(fmt, "service_requests", "request", items)
 
 
+@csrf_exempt
+@require_GET
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     if (bad := _bad_format(fmt)) is not None:
         return bad
