@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Role
 from fengqiao.grids import selectors as grid_selectors
@@ -14,24 +14,24 @@ from fengqiao.grids.models import Level
 
 TASKS: dict[str, list[tuple[Any, Any]]] = {
     Role.ADMIN: [
-        (_l("维护网格与人员"), _l("在后台导入网格边界、配置部门和人员任职。")),
-        (_l("查看操作记录"), _l("所有状态变更都记录在审计日志中。")),
+        (gettext_lazy("维护网格与人员"), gettext_lazy("在后台导入网格边界、配置部门和人员任职。")),
+        (gettext_lazy("查看操作记录"), gettext_lazy("所有状态变更都记录在审计日志中。")),
     ],
     Role.LEADER: [
-        (_l("查看辖区一张图"), _l("从网格地图逐级查看各街道、社区、网格。")),
+        (gettext_lazy("查看辖区一张图"), gettext_lazy("从网格地图逐级查看各街道、社区、网格。")),
     ],
     Role.DISPATCHER: [
-        (_l("核实立案、分流交办"), _l("核实群众和网格员上报的事件，派发到责任部门。")),
-        (_l("浏览辖区网格"), _l("查看网格边界、网格员和职能部门。")),
+        (gettext_lazy("核实立案、分流交办"), gettext_lazy("核实群众和网格员上报的事件，派发到责任部门。")),
+        (gettext_lazy("浏览辖区网格"), gettext_lazy("查看网格边界、网格员和职能部门。")),
     ],
-    Role.HANDLER: [(_l("签收并办理交办事项"), _l("按时限签收、处置并反馈结果。"))],
-    Role.MEDIATOR: [(_l("受理调解案件"), _l("接受指派，组织调解，记录调解过程。"))],
-    Role.GRID_LEADER: [(_l("带领网格团队"), _l("督促网格员巡查走访，处理上报事项。"))],
+    Role.HANDLER: [(gettext_lazy("签收并办理交办事项"), gettext_lazy("按时限签收、处置并反馈结果。"))],
+    Role.MEDIATOR: [(gettext_lazy("受理调解案件"), gettext_lazy("接受指派，组织调解，记录调解过程。"))],
+    Role.GRID_LEADER: [(gettext_lazy("带领网格团队"), gettext_lazy("督促网格员巡查走访，处理上报事项。"))],
     Role.GRID_WORKER: [
-        (_l("巡查网格"), _l("走访入户，发现问题随手拍上报，小事网格办。")),
+        (gettext_lazy("巡查网格"), gettext_lazy("走访入户，发现问题随手拍上报，小事网格办。")),
     ],
-    Role.PART_TIME_WORKER: [(_l("协助巡查"), _l("发现问题及时上报。"))],
-    Role.INFORMANT: [(_l("信息上报"), _l("发现矛盾纠纷和安全隐患及时报告。"))],
+    Role.PART_TIME_WORKER: [(gettext_lazy("协助巡查"), gettext_lazy("发现问题及时上报。"))],
+    Role.INFORMANT: [(gettext_lazy("信息上报"), gettext_lazy("发现矛盾纠纷和安全隐患及时报告。"))],
 }
 
 

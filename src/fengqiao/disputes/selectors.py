@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fengqiao.core import audit, scoping
 from fengqiao.core.codes import normalise
@@ -36,10 +36,10 @@ from fengqiao.disputes.workflow import (
 from fengqiao.grids.models import GridNode
 
 FLAG_LABELS = {
-    "late_close": _l("超过办结期限"),
-    "late_assign": _l("未按时分配"),
-    "late_update": _l("未按时处理纠纷"),
-    "late_revisit": _l("未按时回访"),
+    "late_close": gettext_lazy("超过办结期限"),
+    "late_assign": gettext_lazy("未按时分配"),
+    "late_update": gettext_lazy("未按时处理纠纷"),
+    "late_revisit": gettext_lazy("未按时回访"),
 }
 COLOURS = ("green", "orange", "red")
 
@@ -214,10 +214,10 @@ def my_cases(*, actor: Any, now: dt.datetime | None = None) -> QuerySet[Dispute]
 
 VERB_LABELS: dict[str, Any] = {
     **{t.name: t.label for t in DISPUTE_FLOW.transitions},
-    "submit": _l("录入"),
-    "update": _l("更新进度"),
-    "agreement": _l("起草调解协议书"),
-    "agreement_signed": _l("上传签字协议书"),
+    "submit": gettext_lazy("录入"),
+    "update": gettext_lazy("更新进度"),
+    "agreement": gettext_lazy("起草调解协议书"),
+    "agreement_signed": gettext_lazy("上传签字协议书"),
 }
 
 
@@ -241,25 +241,25 @@ class PublicStage:
 
 
 PUBLIC_VERBS: dict[str, Any] = {
-    "submit": _l("纠纷已提交"),
-    "register": _l("综治中心已受理"),
-    "assign": _l("已分派调解员"),
-    "accept": _l("调解员已接单"),
-    "decline": _l("正在重新分派调解员"),
-    "recall": _l("正在重新分派调解员"),
-    "record_session": _l("已开展调解"),
-    "update": _l("调解员更新了进度"),
-    "agreement": _l("已形成调解协议书"),
-    "agreement_signed": _l("调解协议书已签署"),
-    "resolve": _l("调解成功"),
-    "fail": _l("本级调解未成功"),
-    "escalate": _l("已升级调解"),
-    "refer": _l("已移送法院/仲裁机构"),
-    "withdraw": _l("申请已撤回"),
-    "request_confirmation": _l("已申请司法确认"),
-    "record_confirmation": _l("司法确认已有结果"),
-    "revisit": _l("已回访"),
-    "close": _l("已结案"),
+    "submit": gettext_lazy("纠纷已提交"),
+    "register": gettext_lazy("综治中心已受理"),
+    "assign": gettext_lazy("已分派调解员"),
+    "accept": gettext_lazy("调解员已接单"),
+    "decline": gettext_lazy("正在重新分派调解员"),
+    "recall": gettext_lazy("正在重新分派调解员"),
+    "record_session": gettext_lazy("已开展调解"),
+    "update": gettext_lazy("调解员更新了进度"),
+    "agreement": gettext_lazy("已形成调解协议书"),
+    "agreement_signed": gettext_lazy("调解协议书已签署"),
+    "resolve": gettext_lazy("调解成功"),
+    "fail": gettext_lazy("本级调解未成功"),
+    "escalate": gettext_lazy("已升级调解"),
+    "refer": gettext_lazy("已移送法院/仲裁机构"),
+    "withdraw": gettext_lazy("申请已撤回"),
+    "request_confirmation": gettext_lazy("已申请司法确认"),
+    "record_confirmation": gettext_lazy("司法确认已有结果"),
+    "revisit": gettext_lazy("已回访"),
+    "close": gettext_lazy("已结案"),
 }
 
 
@@ -325,11 +325,11 @@ def suggest_mediators(*, dispute: Dispute, limit: int = 5) -> list[Suggestion]:
         if org.kind == Organisation.Kind.INDUSTRY:
             if not (dispute.type.industry and org.industry == dispute.type.industry) and not specialist:
                 continue
-            group, reason = 0, _l("行业调解优先")
+            group, reason = 0, gettext_lazy("行业调解优先")
         elif specialist:
-            group, reason = 1, _l("擅长该类纠纷")
+            group, reason = 1, gettext_lazy("擅长该类纠纷")
         elif org.kind in (Organisation.Kind.VILLAGE, Organisation.Kind.TOWNSHIP):
-            group, reason = 2, _l("人民调解兜底")
+            group, reason = 2, gettext_lazy("人民调解兜底")
         else:
             continue
         level_penalty = 0 if org_level == level or group == 0 else 1
@@ -421,7 +421,7 @@ def figures(
         qs = qs.filter(entered_at__date__lte=until)
     units = units_of(actor=actor, node=node)
     unit_rows = {u.path: Row(u.code, u.name) for u in units}
-    total = Row("", str(_l("合计")))
+    total = Row("", str(gettext_lazy("合计")))
     types: dict[str, Row] = {}
     mediators: dict[str, Row] = {}
     tier_counts: dict[int, int] = defaultdict(int)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Membership, Role
 from fengqiao.core import audit, scoping, sla
@@ -121,11 +121,11 @@ def my_events(*, actor: Any) -> QuerySet[Event]:
 
 VERB_LABELS = {
     **{t.name: t.label for t in EVENT_FLOW.transitions},
-    "report": _l("上报"),
-    "supervise": _l("督办"),
-    "extension.request": _l("申请延期"),
-    "extension.approve": _l("批准延期"),
-    "extension.reject": _l("驳回延期"),
+    "report": gettext_lazy("上报"),
+    "supervise": gettext_lazy("督办"),
+    "extension.request": gettext_lazy("申请延期"),
+    "extension.approve": gettext_lazy("批准延期"),
+    "extension.reject": gettext_lazy("驳回延期"),
 }
 
 
@@ -218,23 +218,23 @@ class PublicStage:
 
 
 PUBLIC_VERBS = {
-    "report": _l("已受理上报"),
-    "register": _l("已核实立案"),
-    "reject": _l("不予立案"),
-    "merge": _l("已与相同事件合并处理"),
-    "route": _l("已交办责任部门"),
-    "sign": _l("责任部门已签收"),
-    "return": _l("重新分派中"),
-    "start": _l("正在处置"),
-    "handle": _l("已处置完毕"),
-    "handle_in_grid": _l("网格员已现场处置"),
-    "escalate": _l("已上报上级处理"),
-    "verify": _l("已核查"),
-    "close": _l("已办结"),
-    "reopen": _l("重新办理中"),
-    "rate": _l("您已评价"),
-    "revisit": _l("已回访"),
-    "supervise": _l("上级已督办"),
+    "report": gettext_lazy("已受理上报"),
+    "register": gettext_lazy("已核实立案"),
+    "reject": gettext_lazy("不予立案"),
+    "merge": gettext_lazy("已与相同事件合并处理"),
+    "route": gettext_lazy("已交办责任部门"),
+    "sign": gettext_lazy("责任部门已签收"),
+    "return": gettext_lazy("重新分派中"),
+    "start": gettext_lazy("正在处置"),
+    "handle": gettext_lazy("已处置完毕"),
+    "handle_in_grid": gettext_lazy("网格员已现场处置"),
+    "escalate": gettext_lazy("已上报上级处理"),
+    "verify": gettext_lazy("已核查"),
+    "close": gettext_lazy("已办结"),
+    "reopen": gettext_lazy("重新办理中"),
+    "rate": gettext_lazy("您已评价"),
+    "revisit": gettext_lazy("已回访"),
+    "supervise": gettext_lazy("上级已督办"),
 }
 
 
