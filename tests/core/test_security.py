@@ -70,3 +70,12 @@ def test_the_deploy_checks_pass_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_nul_characters_are_refused_with_a_message_before_reaching_the_database(client, db):
+    open311 = client.get("/open311/v2/requests.json", {"service_request_id": "E1\x00"})
+    assert open311.status_code == 400 and "空字符" in open311.json()[0]["description"]
+    api = client.post("/api/v1/events/suggest", '{"text": "路灯\\u0000不亮"}', content_type="application/json")
+    assert api.status_code == 400 and api.json()["code"] == "null_character"
+    form = client.post("/login/", {"username": "a\x00", "password": "b"})
+    assert form.status_code == 400
