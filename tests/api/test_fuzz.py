@@ -19,7 +19,8 @@ def session_cookie(client, dispatcher, catalogue):
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI runs the same examples every time, so a red build always names a real, repeatable fault.
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @pytest.mark.django_db(transaction=True)
 def test_no_generated_request_gets_a_server_error(case, session_cookie):
     response = case.call(headers={"Cookie": session_cookie})

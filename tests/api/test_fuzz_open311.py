@@ -81,7 +81,8 @@ def api_key(db, tree, catalogue):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI runs the same examples every time, so a red build always names a real, repeatable fault.
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @pytest.mark.django_db(transaction=True)
 def test_open311_never_answers_5xx_and_errors_are_open311_lists(case, api_key):
     response = case.call()

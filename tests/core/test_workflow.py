@@ -128,7 +128,7 @@ def test_the_signal_is_sent_after_commit(tree, dispatcher):
     assert seen == [(Ticket, "open", "open")]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], derandomize=True)
 @given(
     steps=st.lists(
         st.tuples(
