@@ -79,3 +79,18 @@ def test_nul_characters_are_refused_with_a_message_before_reaching_the_database(
     assert api.status_code == 400 and api.json()["code"] == "null_character"
     form = client.post("/login/", {"username": "a\x00", "password": "b"})
     assert form.status_code == 400
+
+
+def test_no_template_carries_inline_script_or_handlers():
+    """The content security policy allows only our own script files; inline code would silently not run."""
+    import re
+    from pathlib import Path
+
+    import fengqiao
+
+    offenders = []
+    for template in Path(fengqiao.__file__).parent.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son(click|change|submit|load)=", text):
+            offenders.append(str(template))
+    assert not offenders, offenders

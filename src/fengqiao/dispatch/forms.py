@@ -65,6 +65,7 @@ class SendForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bootstrap(self)
         self.actor = actor
         field: Any = self.fields["nodes"]
         nodes = visible_nodes(actor=actor).filter(level__lte=Level.COMMUNITY).order_by("path")
@@ -99,7 +100,25 @@ class ReportForm(forms.Form):
     report = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
-class VisitForm(forms.Form):
+def bootstrap(form: forms.Form) -> None:
+    """Bootstrap classes on every widget, so templates need no script to style them."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs.setdefault("class", "form-control")
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class VisitForm(StyledForm):
     address = forms.CharField(label=_("走访地址"), max_length=200)
     person_name = forms.CharField(label=_("走访对象"), max_length=50, required=False)
     note = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -107,5 +126,5 @@ class VisitForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
 
 
-class DiaryForm(forms.Form):
+class DiaryForm(StyledForm):
     text = forms.CharField(label=_("今日民情日志"), widget=forms.Textarea(attrs={"rows": 4}))
