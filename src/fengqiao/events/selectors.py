@@ -14,7 +14,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from fengqiao.accounts.models import Membership, Role
+from fengqiao.accounts.models import Role
 from fengqiao.core import audit, scoping, sla
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
@@ -253,10 +253,3 @@ def public_tracking(*, code: str) -> tuple[Event, list[PublicStage]]:
             note = event.lead_department.name
         stages.append(PublicStage(label=str(label), at=action.at, note=note))
     return event, stages
-
-
-def handler_memberships(actor: Any) -> list[Membership]:
-    return [m for m in actor.active_memberships if m.role == Role.HANDLER]
-
-
-STATE_LABELS = STATES

@@ -112,9 +112,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_supervise": can_supervise,
             "can_extend": event.state in ("signed", "in_progress") and "handle" in actions,
             "pending_extension": pending,
-            "can_decide_extension": pending is not None
-            and "verify" in {t.name for t in _all(event)}
-            and user.has_role(Role.DISPATCHER, Role.ADMIN),
+            "can_decide_extension": pending is not None and user.has_role(Role.DISPATCHER, Role.ADMIN),
             "duplicates": duplicates,
             "departments": selectors.departments_for(event=event) if "route" in actions else [],
             "suggestion": suggestion,
@@ -123,12 +121,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "states": STATES,
         },
     )
-
-
-def _all(event: Event) -> Any:
-    from fengqiao.events.workflow import EVENT_FLOW
-
-    return EVENT_FLOW.transitions
 
 
 def _department(pk: Any) -> Department:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fengqiao.core import sla
+from fengqiao.core import scoping, sla
 
 # The counters kept per node per day, in the order of the model's columns.
 EVENT_COUNTERS = (
@@ -42,9 +42,8 @@ def day_of(moment: dt.datetime) -> dt.date:
 
 
 def ancestors(path: str) -> list[str]:
-    """``a/b/c/`` -> ``[a/b/c/, a/b/, a/]``: the node itself and every node above it."""
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{c}/" for c in parts[: i + 1]) for i in range(len(parts))][::-1]
+    """``a/b/c/`` -> ``[a/b/c/, a/b/, a/]``: the node itself and every node above it, nearest first."""
+    return scoping.ancestor_paths(path)[::-1]
 
 
 def handling_limit(category_id: int | None) -> tuple[float, str]:
