@@ -4,8 +4,9 @@ Usage (a demo city loaded; PostgreSQL or SQLite):
     DATABASE_URL=postgres://... .venv/bin/python bench/intake.py [--seconds 20] [--concurrency 32] [--workers 2]
         [--queue-events 200000]
 
-1. Starts uvicorn with N workers on 127.0.0.1, posts events for a bounded time from an asyncio client with an
-   API key (each request: locate, suggest-free save, audit row), and reports accepted events per second.
+1. Starts uvicorn with N workers on 127.0.0.1 (the same ``fengqiao.asgi`` application as ``fengqiao serve``), posts
+   events for a bounded time from an asyncio client (aiohttp) with an API key (each request: authenticate, validate,
+   locate, save, audit row, metrics delta), and reports accepted events per second.
 2. Inserts the same rows straight through the ORM (no HTTP, no locate) for the raw rate.
 3. Tops the database up to ``--queue-events`` open events and times the dispatcher's first queue page and colour
    counts for a district dispatcher (p50/p95 over repeated calls).
@@ -40,14 +41,16 @@ def percentile(values: list[float], q: float) -> float:
 async def post_events(
     url: str, key: str, points: list[tuple[float, float]], seconds: float, concurrency: int
 ) -> tuple[int, int, list[float]]:
-    import httpx
+    """Post reports for ``seconds`` from ``concurrency`` connections; aiohttp keeps the generator's own cost low
+    (about 0.2 ms of CPU a request, against 1.5 ms with httpx), since it shares the machine with the server."""
+    import aiohttp
 
     ok = failed = 0
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
     counter = 0
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(session: aiohttp.ClientSession) -> None:
         nonlocal ok, failed, counter
         while time.perf_counter() < deadline:
             counter += 1
@@ -61,19 +64,21 @@ async def post_events(
             }
             t0 = time.perf_counter()
             try:
-                response = await client.post(url, json=body, headers={"X-API-Key": key})
-            except httpx.HTTPError:
+                async with session.post(url, json=body, headers={"X-API-Key": key}) as response:
+                    await response.read()
+                    status = response.status
+            except aiohttp.ClientError:
                 failed += 1
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
-            if response.status_code == 201:
+            if status == 201:
                 ok += 1
             else:
                 failed += 1
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     return ok, failed, latencies
 
 

@@ -47,11 +47,13 @@ def catalogue(db):
 @pytest.fixture(autouse=True)
 def _fresh_locator():
     """Each test rolls its grids back, so a locator cached by an earlier test must not answer for this one."""
+    from fengqiao.events.models import forget_api_keys
     from fengqiao.events.selectors import forget_categories
     from fengqiao.grids import locator
 
     locator.invalidate()
     forget_categories()
+    forget_api_keys()
     yield
     locator.invalidate()
     forget_categories()

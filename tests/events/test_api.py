@@ -71,6 +71,26 @@ def test_a_machine_client_reports_with_an_api_key(tree, api_key):
     assert wrong.status_code == 401
 
 
+def test_a_known_key_costs_no_query_and_a_deactivated_key_is_refused_at_once(tree, api_key, django_assert_num_queries):
+    from django.test import Client
+
+    client = Client()
+    body = {"description": "路灯不亮", "lon": POINT_A[0], "lat": POINT_A[1]}
+    assert (
+        client.post("/api/v1/events", body, content_type="application/json", headers={"X-API-Key": api_key}).status_code
+        == 201
+    )
+    assert ApiClient.for_key(api_key) is not None
+    with django_assert_num_queries(0):
+        assert ApiClient.for_key(api_key) is not None  # remembered
+    stored = ApiClient.objects.get(name="郑好办")
+    stored.active = False
+    stored.save()  # any change to a client forgets the remembered keys in this process
+    refused = client.post("/api/v1/events", body, content_type="application/json", headers={"X-API-Key": api_key})
+    assert refused.status_code == 401
+    assert Event.objects.count() == 1
+
+
 def test_actions_through_the_api_follow_the_table(client, event, dispatcher, urban, handler):
     client.force_login(dispatcher)
     code = event.tracking_code

@@ -30,6 +30,26 @@ def test_the_finest_grid_wins(tree):
     assert locator.locate(*at(1.2, 0.5)).code == "410105002001001"
 
 
+def test_the_grid_found_comes_without_a_query_and_matches_the_stored_one(tree, django_assert_num_queries):
+    found = locator.locate(*at(0.2, 0.2))
+    with django_assert_num_queries(0):
+        node = found.node()
+        assert node is not None
+        identity = (node.pk, node.code, node.name, node.path, node.depth, node.level, node.kind, node.parent_id)
+    stored = GridNode.objects.get(code="410105001001001001")
+    assert identity == (
+        stored.pk,
+        stored.code,
+        stored.name,
+        stored.path,
+        stored.depth,
+        stored.level,
+        stored.kind,
+        stored.parent_id,
+    )
+    assert node.min_lon == stored.min_lon  # any other field loads on first use
+
+
 def test_a_dedicated_grid_wins_over_an_ordinary_one(tree):
     assert locator.locate(*at(0.5, 0.5)).code == "410105001001Z01"
 

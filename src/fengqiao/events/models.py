@@ -6,6 +6,7 @@ An event lives in its finest grid (``InGrid``). Its colour is never stored: the 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -261,6 +262,33 @@ class ApiClient(models.Model):
 
     @classmethod
     def for_key(cls, key: str) -> ApiClient | None:
+        """The active client with this key. Known keys are remembered for a few seconds, so a busy client costs no
+        query per request; a change to any client in this process forgets them, other processes within
+        ``API_KEY_CACHE_SECONDS``."""
         if not key:
             return None
-        return cls.objects.filter(key_index=pii.blind_index(key), active=True).first()
+        index = pii.blind_index(key)
+        now = time.monotonic()
+        hit = _known_keys.get(index)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        client = cls.objects.filter(key_index=index, active=True).first()
+        if client is not None:  # unknown keys are not remembered: nobody can fill the memory with guesses
+            if len(_known_keys) >= 1024:
+                _known_keys.clear()
+            _known_keys[index] = (now + API_KEY_CACHE_SECONDS, client)
+        else:
+            _known_keys.pop(index, None)
+        return client
+
+
+API_KEY_CACHE_SECONDS = 10.0
+_known_keys: dict[str, tuple[float, ApiClient]] = {}
+
+
+def forget_api_keys(**kwargs: Any) -> None:
+    _known_keys.clear()
+
+
+models.signals.post_save.connect(forget_api_keys, sender=ApiClient, dispatch_uid="forget_api_keys_save")
+models.signals.post_delete.connect(forget_api_keys, sender=ApiClient, dispatch_uid="forget_api_keys_delete")

@@ -63,8 +63,9 @@ def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None =
     """The finest grid for a position; a QR code's own grid when there is no position; the fallback grid if set."""
     if lon is not None and lat is not None:
         found = locator.locate(lon, lat)
-        if found.node_id is not None:
-            return GridNode.objects.defer("geometry").get(pk=found.node_id)
+        node = found.node()
+        if node is not None:
+            return node
         if grid is not None:
             return grid
         fallback = settings.FENGQIAO_FALLBACK_GRID

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -32,22 +33,38 @@ class Location:
     suggestion_id: int | None = None
     suggestion_code: str | None = None
     suggestion_metres: float | None = None
+    node_fields: tuple[Any, ...] | None = None  # the grid's identity, as in ``NODE_FIELDS``
 
     @property
     def found(self) -> bool:
         return self.node_id is not None
 
+    def node(self) -> GridNode | None:
+        """The grid found, without a query: its identity fields are loaded, any other field loads on first use."""
+        if self.node_fields is None:
+            return None
+        # from_db takes the values in the model's field order, whatever order the names come in.
+        values = dict(zip(NODE_FIELDS, self.node_fields, strict=True))
+        names = [f.attname for f in GridNode._meta.concrete_fields if f.attname in values]
+        return GridNode.from_db("default", names, [values[n] for n in names])
+
+
+# The fields of a grid the locator keeps in memory, enough to file a report in it and name it.
+NODE_FIELDS = ("id", "code", "name", "path", "depth", "level", "kind", "parent_id")
+
 
 class _Tree:
-    """One STRtree plus the ids, codes, paths and ranks of its polygons."""
+    """One STRtree plus the identity fields and ranks of its polygons."""
 
-    def __init__(self, rows: list[tuple[int, str, str, int, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        # A row: the NODE_FIELDS values, then the geometry.
+        self.nodes = [r[: len(NODE_FIELDS)] for r in rows]
         self.ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.codes = [r[1] for r in rows]
-        self.paths = [r[2] for r in rows]
-        geoms = shapely.from_geojson([r[5] for r in rows]) if rows else np.array([], dtype=object)
+        self.paths = [r[3] for r in rows]
+        geoms = shapely.from_geojson([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         # Rank: dedicated grids first, then depth, then (for overlapping equals) the smaller polygon; higher wins.
-        base = np.array([(1000 if r[4] != Kind.ORDINARY else 0) + r[3] for r in rows], dtype=np.float64)
+        base = np.array([(1000 if r[6] != Kind.ORDINARY else 0) + r[4] for r in rows], dtype=np.float64)
         areas = shapely.area(geoms) if rows else np.array([], dtype=np.float64)
         largest = float(areas.max()) if len(areas) else 1.0
         self.rank = base + 0.5 * (1.0 - areas / (largest or 1.0))
@@ -89,10 +106,11 @@ class Locator:
         rows = list(
             GridNode.objects.exclude(geometry="")
             .annotate(inner=Exists(has_children))
-            .values_list("id", "code", "path", "depth", "kind", "geometry", "inner")
+            .values_list(*NODE_FIELDS, "geometry", "inner")
         )
-        self.leaves = _Tree([r[:6] for r in rows if not r[6] or r[4] != Kind.ORDINARY])
-        self.inner = _Tree([r[:6] for r in rows if r[6] and r[4] == Kind.ORDINARY])
+        kind = NODE_FIELDS.index("kind")
+        self.leaves = _Tree([r[:-1] for r in rows if not r[-1] or r[kind] != Kind.ORDINARY])
+        self.inner = _Tree([r[:-1] for r in rows if r[-1] and r[kind] == Kind.ORDINARY])
         self.suggest_degrees = metres_to_degrees(settings.FENGQIAO_LOCATOR_SUGGEST_METRES)
 
     def __len__(self) -> int:
@@ -103,7 +121,7 @@ class Locator:
         for tree in (self.leaves, self.inner):
             i = tree.best_single(point)
             if i >= 0:
-                return Location(int(tree.ids[i]), tree.codes[i], tree.paths[i])
+                return Location(int(tree.ids[i]), tree.codes[i], tree.paths[i], node_fields=tree.nodes[i])
         if not suggest:
             return Location(None, None, None)
         return self._suggest(point)
