@@ -317,5 +317,119 @@ def load_catalogue(data: list[dict[str, Any]] | None = None, *, category_model: 
     return written
 
 
+# The fields of a leaf in a catalogue file, with the type each must have; only ``code`` and ``name`` are required.
+LEAF_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "code": str,
+    "name": str,
+    "department_kind": str,
+    "tier": str,
+    "register_hours": (int, float),
+    "sign_hours": (int, float),
+    "handle_amount": (int, float),
+    "handle_unit": str,
+    "verify_hours": (int, float),
+    "requires_acceptance": bool,
+    "allows_skip_level": bool,
+    "keywords": (str, list),
+    "public": bool,
+    "active": bool,
+}
+
+
+class CatalogueError(ValueError):
+    """A catalogue file with problems; ``problems`` lists each as (where, what). Nothing was written."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the catalogue")
+        self.problems = problems
+
+
+def validate_catalogue(data: Any) -> list[tuple[str, str]]:
+    """Every problem in a catalogue file's structure, before anything is written."""
+    from fengqiao.accounts.models import Department
+    from fengqiao.events.models import Category, Tier
+
+    problems: list[tuple[str, str]] = []
+    if not isinstance(data, list) or not data:
+        return [("file", "expected a non-empty JSON list of top-level categories")]
+    seen: set[str] = set()
+    kinds = set(Department.Kind.values)
+
+    def code_ok(where: str, code: Any, prefix: str = "") -> None:
+        if not isinstance(code, str) or not code.isdigit() or len(code) > 20:
+            problems.append((where, f"code must be a string of digits (got {code!r})"))
+        elif prefix and not code.startswith(prefix):
+            problems.append((where, f"code {code} must start with its top category's code {prefix}"))
+        elif code in seen:
+            problems.append((where, f"code {code} appears twice"))
+        else:
+            seen.add(code)
+
+    for i, top in enumerate(data, start=1):
+        where = f"category {i}"
+        if not isinstance(top, dict):
+            problems.append((where, "expected an object with code, name and children"))
+            continue
+        code_ok(where, top.get("code"))
+        if not isinstance(top.get("name"), str) or not top["name"].strip() or len(top["name"]) > 50:
+            problems.append((where, "name must be 1 to 50 characters"))
+        children = top.get("children")
+        if not isinstance(children, list) or not children:
+            problems.append((where, "children must be a non-empty list of leaf categories"))
+            continue
+        for j, child in enumerate(children, start=1):
+            cwhere = f"{where}, leaf {j}"
+            if not isinstance(child, dict):
+                problems.append((cwhere, "expected an object"))
+                continue
+            unknown = sorted(set(child) - set(LEAF_FIELDS))
+            if unknown:
+                problems.append((cwhere, f"unknown field(s): {', '.join(unknown)}"))
+            code_ok(cwhere, child.get("code"), str(top.get("code", "")))
+            if not isinstance(child.get("name"), str) or not child["name"].strip() or len(child["name"]) > 50:
+                problems.append((cwhere, "name must be 1 to 50 characters"))
+            for name, kind in LEAF_FIELDS.items():
+                if name in child and name not in ("code", "name"):
+                    value = child[name]
+                    if not isinstance(value, kind) or (kind == (int, float) and isinstance(value, bool)):
+                        problems.append((cwhere, f"{name} has the wrong type ({type(value).__name__})"))
+                    elif kind == (int, float) and not value > 0:
+                        problems.append((cwhere, f"{name} must be greater than 0"))
+            if "tier" in child and child["tier"] not in Tier.values:
+                problems.append((cwhere, f"tier must be one of {', '.join(Tier.values)}"))
+            if "handle_unit" in child and child["handle_unit"] not in Category.Unit.values:
+                problems.append((cwhere, f"handle_unit must be one of {', '.join(Category.Unit.values)}"))
+            if child.get("department_kind") and child["department_kind"] not in kinds:
+                problems.append((cwhere, f"department_kind {child['department_kind']!r} is not a department kind"))
+    return problems
+
+
 def load_file(path: Path) -> int:
-    return load_catalogue(json.loads(path.read_text(encoding="utf-8")))
+    """Load a catalogue file (the shape ``export_catalogue`` writes); all or nothing."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CatalogueError([("file", f"not valid JSON: {exc.msg} at line {exc.lineno}")]) from exc
+    problems = validate_catalogue(data)
+    if problems:
+        raise CatalogueError(problems)
+    for top in data:
+        for child in top["children"]:
+            if isinstance(child.get("keywords"), list):
+                child["keywords"] = "\n".join(str(k) for k in child["keywords"])
+    return load_catalogue(data)
+
+
+def export_catalogue() -> list[dict[str, Any]]:
+    """The catalogue as stored, in the file shape ``load_file`` reads (examples as a list)."""
+    from fengqiao.events.models import Category
+
+    out = []
+    for top in Category.objects.filter(parent=None).order_by("code"):
+        children = []
+        for leaf in top.children.order_by("code"):
+            row: dict[str, Any] = {name: getattr(leaf, name) for name in LEAF_FIELDS}
+            row["keywords"] = [k for k in leaf.keywords.splitlines() if k.strip()]
+            children.append(row)
+        out.append({"code": top.code, "name": top.name, "children": children})
+    return out
