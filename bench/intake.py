@@ -7,6 +7,7 @@ Usage (a demo city loaded; PostgreSQL or SQLite):
 1. Starts uvicorn with N workers on 127.0.0.1 (the same ``fengqiao.asgi`` application as ``fengqiao serve``), posts
    events for a bounded time from an asyncio client (aiohttp) with an API key (each request: authenticate, validate,
    locate, save, audit row, metrics delta), and reports accepted events per second.
+   Then times the category suggester on its own (it runs when the verifier opens the event, not at intake).
 2. Inserts the same rows straight through the ORM (no HTTP, no locate) for the raw rate.
 3. Tops the database up to ``--queue-events`` open events and times the dispatcher's first queue page and colour
    counts for a district dispatcher (p50/p95 over repeated calls).
@@ -156,6 +157,20 @@ def main() -> None:
         server.wait(timeout=20)
     rate = ok / args.seconds
 
+    # The category suggestion shown to the verifier (computed when the event page opens, not at intake).
+    from fengqiao.events import suggest
+
+    texts = [
+        f"压测事件 {i}：小区门口路灯不亮，晚上很黑" if i % 2 else f"楼道里电动车充电 {i}，有火灾隐患"
+        for i in range(2000)
+    ]
+    suggest.suggest(texts[0])  # load the model
+    suggest_ms: list[float] = []
+    for text in texts:
+        t0 = time.perf_counter()
+        suggest.suggest(text)
+        suggest_ms.append((time.perf_counter() - t0) * 1000)
+
     category = Category.objects.get(code="0404")
     grid_ids = [g for g, _, _, _ in leaves]
     paths = {g: p for g, p, _, _ in leaves}
@@ -229,6 +244,10 @@ def main() -> None:
     print(
         f"HTTP intake: {ok} accepted, {failed} failed in {args.seconds:.0f} s = {rate:,.0f} events/s"
         f"  (latency p50 {percentile(latencies, 50):.0f} ms, p95 {percentile(latencies, 95):.0f} ms)"
+    )
+    print(
+        f"category suggestion (jieba + scikit-learn, in process): p50 {percentile(suggest_ms, 50):.2f} ms"
+        f"  p95 {percentile(suggest_ms, 95):.2f} ms"
     )
     print(f"raw ORM insert (one row per statement, no HTTP, no locate): {raw_single:,.0f} rows/s")
     print(f"queue fill: {missing:,} open events bulk-inserted in {fill_s:.1f} s; open events now {open_now:,}")
