@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from fengqiao.dispatch import services as dispatch_services
+from fengqiao.dispatch.models import Diary, Instruction, Patrol, Receipt, Visit
 from fengqiao.events import services as event_services
 from fengqiao.metrics import services
 from fengqiao.metrics.counters import COUNTERS
@@ -67,11 +69,48 @@ def test_incremental_counters_equal_a_rebuild_through_the_whole_closed_loop(tree
     event.stars = 5  # a correction saved by an administrator
     event.save()
     gone.delete()
+    # Instructions acknowledged through the services, on time, late, and moved by a later change of the deadline.
+    worker_b = make_user("w2", role="grid_worker", node=tree[GRID_B1])
+    deadline = now + dt.timedelta(hours=4)
+    orders = dispatch_services.send_instruction(
+        actor=dispatcher, title="排查电动车充电", nodes=[tree["410105"]], deadline=deadline
+    )
+    dispatch_services.acknowledge(actor=worker, instruction=orders)
+    dispatch_services.report_completion(actor=worker_b, instruction=orders, report="已排查")
+    receipt = Receipt.objects.get(user=worker_b)
+    receipt.acknowledged_at = now + dt.timedelta(hours=5)  # corrected to after the deadline by an administrator
+    receipt.save()
+    orders.deadline = now - dt.timedelta(hours=1)  # an administrator moves the deadline: both become late
+    orders.save()
+    unasked = dispatch_services.send_instruction(
+        actor=dispatcher, title="通知", nodes=[tree["410105"]], requires_ack=False, requires_report=True
+    )
+    dispatch_services.report_completion(actor=worker, instruction=unasked, report="已阅")
+    withdrawn = dispatch_services.send_instruction(actor=dispatcher, title="撤回的指令", nodes=[tree["410105"]])
+    dispatch_services.acknowledge(actor=worker, instruction=withdrawn)
+    Instruction.objects.filter(pk=withdrawn.pk).get().delete()
+    # Patrols, visits and diaries: through the services, written directly, changed and deleted.
+    patrol = dispatch_services.start_patrol(actor=worker)
+    dispatch_services.end_patrol(actor=worker, patrol=patrol, note="无异常")
+    Patrol.objects.create(worker=worker_b, grid=tree[GRID_B1], started_at=now - dt.timedelta(days=2), ended_at=now)
+    moved = Patrol.objects.create(worker=worker_b, grid=tree[GRID_B1], started_at=now - dt.timedelta(days=3))
+    moved.started_at = now - dt.timedelta(days=4)
+    moved.save()
+    dropped = Patrol.objects.create(worker=worker_b, grid=tree[GRID_B1], started_at=now, ended_at=now)
+    dropped.delete()
+    dispatch_services.record_visit(actor=worker, address="金水路1号", note="独居老人，身体健康")
+    Visit.objects.create(worker=worker, grid=tree[MICRO], address="金水路2号", note="无", visited_at=now)
+    dispatch_services.write_diary(actor=worker, text="上午巡查")
+    dispatch_services.write_diary(actor=worker, text="上午巡查，下午走访")
+    Diary.objects.create(worker=worker_b, grid=tree[GRID_B1], day=now.date(), text="x", written_at=now)
     fold()
     incremental = snapshot()
     services.rebuild()
     assert snapshot() == incremental
     assert incremental  # not vacuously equal
+    street = tree["410105"].path
+    totals = DailyGridStat.objects.filter(node_path=street).values_list("acks", "acks_on_time", "patrols", "diaries")
+    assert [sum(column) for column in zip(*totals, strict=True)] == [2, 0, 3, 2]
 
 
 def test_an_event_loaded_with_deferred_fields_still_counts_its_change(tree, make_event, fold):

@@ -34,6 +34,8 @@ FIGURES = [
     ("score", "综合得分"),
     ("closure_rate", "办结率"),
     ("satisfaction_rate", "满意率"),
+    ("ack_on_time_rate", "指令按时签收率"),
+    ("duty_rate", "巡查履职率"),
 ]
 
 

@@ -167,13 +167,15 @@ def acknowledge(*, actor: Any, instruction: Instruction) -> Receipt:
     """签收: once per addressee; acknowledging again changes nothing."""
     with transaction.atomic():
         receipt = _receipt(actor, instruction)
-        now = timezone.now()
-        updated = Receipt.objects.filter(pk=receipt.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
-        if updated:
-            Receipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(read_at=now)
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.acknowledged_at is None:
+            now = timezone.now()
+            receipt.acknowledged_at = now
+            receipt.read_at = receipt.read_at or now
+            # save(), not update(): the assessment counters (metrics) follow receipts through their signals.
+            receipt.save(update_fields=["acknowledged_at", "read_at"])
             audit.record(actor=actor, verb="acknowledge", target=instruction, grid_path=receipt.node_path)
             _changed(actor, instruction)
-        receipt.refresh_from_db()
     return receipt
 
 

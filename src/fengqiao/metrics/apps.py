@@ -11,20 +11,21 @@ class MetricsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
         from fengqiao.core import periodic
-        from fengqiao.events.models import Event
         from fengqiao.metrics import reports, services
-        from fengqiao.metrics.optional import dispute_model
+        from fengqiao.metrics.optional import dispatch_models
 
-        models = [Event]
-        dispute = dispute_model()
-        if dispute is not None:
-            models.append(dispute)
-        for model in models:
+        for source in services.sources():
+            model = source.model
             uid = f"metrics-{model._meta.label_lower}"
             pre_save.connect(services.before_save, sender=model, dispatch_uid=f"{uid}-pre")
             post_save.connect(services.after_save, sender=model, dispatch_uid=f"{uid}-post")
             pre_delete.connect(services.before_delete, sender=model, dispatch_uid=f"{uid}-pre-delete")
             post_delete.connect(services.after_delete, sender=model, dispatch_uid=f"{uid}-delete")
+        dispatch = dispatch_models()
+        if dispatch is not None:  # an instruction's deadline decides whether its acknowledgements were on time
+            instruction = dispatch["instruction"]
+            pre_save.connect(services.before_instruction_save, sender=instruction, dispatch_uid="metrics-instr-pre")
+            post_save.connect(services.after_instruction_save, sender=instruction, dispatch_uid="metrics-instr-post")
         periodic.register("metrics.fold", 10, services.fold_pending)
         from fengqiao.metrics.selectors import warm_open_figures
 

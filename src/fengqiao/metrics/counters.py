@@ -1,4 +1,4 @@
-"""What one event (or dispute) contributes to the per-grid, per-day counters.
+"""What one event, dispute, acknowledgement, patrol, visit or diary contributes to the per-grid, per-day counters.
 
 A *contribution* maps ``(grid path, day) -> {counter: amount}``. The incremental path stores the difference between an
 object's contribution before and after each save; the rebuild sums the contributions of every object. Both use the
@@ -29,7 +29,16 @@ EVENT_COUNTERS = (
     "satisfied",  # of which rated 4 or 5 stars
 )
 DISPUTE_COUNTERS = ("disputes_entered", "disputes_concluded", "disputes_resolved")
-COUNTERS = EVENT_COUNTERS + DISPUTE_COUNTERS
+ACK_COUNTERS = (
+    "acks",  # acknowledgements (签收) of instructions that ask for one, made that day, in the addressee's node
+    "acks_on_time",  # of which made by the instruction's deadline (or the instruction has none)
+)
+DUTY_COUNTERS = (
+    "patrols",  # patrols started that day, in the grid walked
+    "visits",  # household visits made that day
+    "diaries",  # work diaries written (last saved) that day
+)
+COUNTERS = EVENT_COUNTERS + DISPUTE_COUNTERS + ACK_COUNTERS + DUTY_COUNTERS
 FLOAT_COUNTERS = frozenset({"handling_hours"})
 
 Contribution = dict[tuple[str, dt.date], dict[str, float]]
@@ -160,6 +169,61 @@ def of_dispute(dispute: Any) -> Contribution:
     return dispute_contribution(**{f: getattr(dispute, f) for f in DISPUTE_FIELDS})
 
 
+# --- dispatch: acknowledgements on time (指令按时签收) and duty (巡查履职) ------------------------------------------
+
+RECEIPT_FIELDS = ("node_path", "acknowledged_at", "deadline", "requires_ack")
+# The same, as read from a Receipt row (the last two live on its instruction).
+RECEIPT_LOOKUPS = ("node_path", "acknowledged_at", "instruction__deadline", "instruction__requires_ack")
+
+
+def ack_on_time(*, acknowledged_at: Any, deadline: Any) -> bool:
+    """签收按时: acknowledged no later than the instruction's deadline (完成期限).
+
+    Instructions carry no separate acknowledgement deadline, so the one deadline they have is the one an
+    acknowledgement can miss; an instruction without a deadline cannot be acknowledged late.
+    """
+    return deadline is None or bool(acknowledged_at <= deadline)
+
+
+def receipt_contribution(*, node_path: str, acknowledged_at: Any, deadline: Any, requires_ack: bool) -> Contribution:
+    out: Contribution = defaultdict(dict)
+    if not node_path or acknowledged_at is None or not requires_ack:
+        return out
+    cell = out[(node_path, day_of(acknowledged_at))]
+    cell["acks"] = 1
+    if ack_on_time(acknowledged_at=acknowledged_at, deadline=deadline):
+        cell["acks_on_time"] = 1
+    return out
+
+
+# What a duty rule (dispatch.DutyRule.what) asks for -> the counter holding what was done. The dispatch models count
+# on the moment dispatch.selectors.compliance counts by; a risk report (风险上报) is an event reported by grid staff on
+# patrol: the events' ``discovered`` counter.
+DUTY_DONE = {"patrol": "patrols", "visit": "visits", "diary": "diaries", "risk_report": "discovered"}
+PATROL_FIELDS = ("grid_path", "started_at")
+VISIT_FIELDS = ("grid_path", "visited_at")
+DIARY_FIELDS = ("grid_path", "written_at")
+
+
+def _done(counter: str, grid_path: str, moment: Any) -> Contribution:
+    out: Contribution = defaultdict(dict)
+    if grid_path and moment is not None:
+        out[(grid_path, day_of(moment))][counter] = 1
+    return out
+
+
+def patrol_contribution(*, grid_path: str, started_at: Any) -> Contribution:
+    return _done("patrols", grid_path, started_at)
+
+
+def visit_contribution(*, grid_path: str, visited_at: Any) -> Contribution:
+    return _done("visits", grid_path, visited_at)
+
+
+def diary_contribution(*, grid_path: str, written_at: Any) -> Contribution:
+    return _done("diaries", grid_path, written_at)
+
+
 def difference(new: Contribution, old: Contribution) -> Contribution:
     """new − old, dropping cells and counters that did not move."""
     out: Contribution = {}
@@ -169,4 +233,15 @@ def difference(new: Contribution, old: Contribution) -> Contribution:
         cell = {c: v for c, v in cell.items() if v}
         if cell:
             out[key] = cell
+    return out
+
+
+def combine(contributions: list[Contribution]) -> Contribution:
+    """The sum of several contributions."""
+    out: Contribution = defaultdict(dict)
+    for contribution in contributions:
+        for key, cell in contribution.items():
+            acc = out[key]
+            for name, value in cell.items():
+                acc[name] = acc.get(name, 0) + value
     return out

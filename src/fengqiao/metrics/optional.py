@@ -1,4 +1,4 @@
-"""Optional sources of figures: disputes (and later dispatch) are counted only where their models are installed."""
+"""Optional sources of figures: disputes and dispatch are counted only where their models are installed."""
 
 from __future__ import annotations
 
@@ -26,3 +26,12 @@ def dispute_resolved_states() -> tuple[str, ...]:
         return tuple(RESOLVED_STATES)
     except ImportError:
         return DISPUTE_RESOLVED_STATES
+
+
+def dispatch_models() -> dict[str, Any] | None:
+    """The dispatch models the counters read (receipts, instructions, patrols, visits, diaries), if installed."""
+    try:
+        from fengqiao.dispatch.models import Diary, Instruction, Patrol, Receipt, Visit
+    except ImportError:
+        return None
+    return {"receipt": Receipt, "instruction": Instruction, "patrol": Patrol, "visit": Visit, "diary": Diary}

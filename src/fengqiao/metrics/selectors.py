@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,13 +16,15 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.models import WORKER_ROLES as STAFF_ROLES
 from fengqiao.accounts.models import Membership, Role
 from fengqiao.core import scoping, sla
+from fengqiao.dispatch.models import DutyRule
 from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import OPEN_STATES
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode, Level
-from fengqiao.metrics.counters import COUNTERS
+from fengqiao.metrics.counters import COUNTERS, DUTY_DONE
 from fengqiao.metrics.models import DailyGridStat, Indicator
 
 PERIODS = {"day": _("本日"), "week": _("本周"), "month": _("本月"), "year": _("本年")}
@@ -67,6 +71,8 @@ class Figures:
     open: int = 0
     orange: int = 0
     red: int = 0
+    # What the duty rules asked of the node's workers over the period, per counter of work done (see duty_due).
+    duty_due: dict[str, float] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         counts = self.__dict__.get("counts", {})
@@ -84,6 +90,8 @@ class Figures:
             "on_time": _ratio(c["closed_on_time"], c["closed"]),
             "satisfaction": _ratio(c["satisfied"], c["rated"]),
             "resolution": _ratio(c["disputes_resolved"], c["disputes_concluded"]),
+            "ack_on_time": _ratio(c["acks_on_time"], c["acks"]),
+            "duty": duty_rate(c, self.duty_due),
         }
 
     @property
@@ -93,15 +101,19 @@ class Figures:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in self.counts.items()}
         out.update(open=self.open, orange=self.orange, red=self.red, average_hours=self.average_hours)
+        out["duty_due"] = round(sum(self.duty_due.values()), 1)
         out.update({f"{k}_rate": (round(v, 4) if v is not None else None) for k, v in self.rates.items()})
         return out
 
 
-def stats(paths: list[str], period: Period) -> dict[str, Figures]:
-    """Counters summed over the period for each node path (one grouped query on the (node_path, day) index)."""
+def stats(paths: list[str], period: Period, *, now: dt.datetime | None = None) -> dict[str, Figures]:
+    """Counters summed over the period for each node path (one grouped query on the (node_path, day) index), with
+    what the duty rules asked of each node's workers (:func:`duty_due`, up to ``now``)."""
     out = {p: Figures() for p in paths}
     if not paths:
         return out
+    for path, due in duty_due(paths, period, now=now).items():
+        out[path].duty_due = due
     qs = (
         DailyGridStat.objects.filter(node_path__in=paths, day__gte=period.start, day__lte=period.end)
         .values("node_path")
@@ -111,6 +123,113 @@ def stats(paths: list[str], period: Period) -> dict[str, Figures]:
     for row in qs:
         out[row["node_path"]].counts = {name: row[name] or 0 for name in COUNTERS}
     return out
+
+
+# --- duty compliance (巡查履职率) ----------------------------------------------------------------------------------
+
+
+def duty_rate(counts: dict[str, float], due: dict[str, float]) -> float | None:
+    """巡查履职率: the share of the work the duty rules asked for that was done, Σ min(done, due) / Σ due.
+
+    Each kind of work is capped at what was asked, so extra patrols do not make up for missing diaries; None when the
+    rules asked for nothing (no active rule, or no worker of a ruled role under the node).
+    """
+    total = sum(due.values())
+    if not total:
+        return None
+    return min(1.0, sum(min(counts.get(counter, 0), amount) for counter, amount in due.items()) / total)
+
+
+def duty_windows(hours: int, period: Period, now: dt.datetime) -> float:
+    """How many duty windows of ``hours`` the period holds up to ``now``.
+
+    Counted the way the duty page (``dispatch.selectors.window_start``) cuts time: when ``hours`` divides a day the
+    windows are aligned to local midnight and the current one counts in full (as it does on the duty page, where a
+    worker is behind until the window's work is done); otherwise windows roll, and a part-window counts as a fraction.
+    """
+    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+    elapsed = (min(now, end) - start).total_seconds() / 3600
+    if elapsed <= 0:
+        return 0.0
+    if hours <= 24 and 24 % hours == 0:
+        return float(math.ceil(elapsed / hours))
+    return elapsed / hours
+
+
+def _common_prefix(paths: list[str]) -> str:
+    parts = [p.split("/")[:-1] for p in paths]
+    common: list[str] = []
+    for codes in zip(*parts, strict=False):
+        if len(set(codes)) != 1:
+            break
+        common.append(codes[0])
+    return "".join(f"{c}/" for c in common)
+
+
+def duty_due(paths: list[str], period: Period, *, now: dt.datetime | None = None) -> dict[str, dict[str, float]]:
+    """What the active duty rules (履职规则) ask of the workers under each node over the period, per done-counter.
+
+    The duty page's definition (``dispatch.selectors.compliance``), summed: every active membership of a grid-staff
+    role that a rule names owes ``rule.count`` of the rule's work in every window of ``rule.hours``
+    (:func:`duty_windows`). What was done is the daily counters of :data:`~fengqiao.metrics.counters.DUTY_DONE`
+    (patrols by start, visits, diaries by when written, risk reports as events found on patrol), counted in the grid
+    where the work was filed. Memberships and rules are today's: the figure for a past period assumes today's staff
+    and rules, since neither keeps a history.
+    """
+    rules = list(
+        DutyRule.objects.filter(active=True, role__in=STAFF_ROLES).values_list("role", "what", "count", "hours")
+    )
+    if not rules or not paths:
+        return {}
+    now = now or timezone.now()
+    per_role: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for role, what, count, hours in rules:
+        counter = DUTY_DONE.get(what)
+        if counter is not None:
+            per_role[role][counter] += count * duty_windows(hours, period, now)
+    out: dict[str, dict[str, float]] = {}
+    for node, roles in staff_counts(paths, sorted(per_role)).items():
+        due = out.setdefault(node, {})
+        for role, n in roles.items():
+            for counter, amount in per_role[role].items():
+                if amount:
+                    due[counter] = due.get(counter, 0) + n * amount
+    return out
+
+
+def staff_counts(paths: list[str], roles: list[str]) -> dict[str, dict[str, int]]:
+    """Active memberships of ``roles`` at or under each node, per role.
+
+    Siblings' paths have one length, so the database groups by that prefix and returns a row per node and role; a
+    city's districts cover every membership of the city (about 100 ms on the ``city`` demo), so above the community
+    level the answer is shared by every process for ``FENGQIAO_OPEN_FIGURES_SECONDS``, like the open figures.
+    """
+    seconds = float(getattr(settings, "FENGQIAO_OPEN_FIGURES_SECONDS", 0))
+    key = "staff-counts:" + hashlib.sha1("|".join([*sorted(paths), "#", *roles]).encode()).hexdigest()
+    shared = seconds > 0 and min(p.count("/") for p in paths) < Level.COMMUNITY
+    if shared:
+        hit = caches["shared"].get(key)
+        if hit is not None:
+            return dict(hit)
+    wanted = set(paths)
+    members = Membership.objects.filter(active=True, role__in=roles, node_path__startswith=_common_prefix(paths))
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    lengths = {len(p) for p in paths}
+    if len(lengths) == 1:
+        head = Substr("node_path", 1, lengths.pop())
+        for row in members.annotate(head=head).values("head", "role").annotate(n=Count("id")).order_by():
+            if row["head"] in wanted:
+                out[row["head"]][row["role"]] = row["n"]
+    else:
+        for row in members.values("node_path", "role").annotate(n=Count("id")).order_by():
+            for node in scoping.ancestor_paths(row["node_path"]):
+                if node in wanted:
+                    out[node][row["role"]] = out[node].get(row["role"], 0) + row["n"]
+    result = dict(out)
+    if shared:
+        caches["shared"].set(key, result, seconds)
+    return result
 
 
 def daily_series(path: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -238,6 +357,8 @@ DEFAULT_INDICATORS = [
     ("on_time", _("按时办结率"), 15, _("在办理时限内处置的事件占办结事件的比例")),
     ("satisfaction", _("满意率"), 20, _("评价为 4–5 星的事件占已评价事件的比例")),
     ("resolution", _("化解率"), 10, _("调解成功的纠纷占已办结纠纷的比例")),
+    ("ack_on_time", _("指令按时签收率"), 5, _("在指令完成期限前签收的占需签收指令签收数的比例")),
+    ("duty", _("巡查履职率"), 5, _("按履职规则应完成的巡查、走访、日志、风险上报中已完成的比例")),
 ]
 
 
@@ -320,6 +441,8 @@ def worker_ranking(*, actor: Any, node: GridNode, period: Period, limit: int = 5
         for n in nodes:
             for k, v in figures[n.path].counts.items():
                 total.counts[k] += v
+            for k, v in figures[n.path].duty_due.items():
+                total.duty_due[k] = total.duty_due.get(k, 0) + v
         items.append(
             Ranked(
                 user.username,

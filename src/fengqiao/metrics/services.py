@@ -1,16 +1,19 @@
 """Commands that keep the counters: record changes as pending deltas, fold them up the tree, rebuild from scratch.
 
-Every save of an event (or dispute) writes the difference between its contribution before and after the save as
-:class:`PendingDelta` rows, in the same transaction as the save (insert-only: no hot rows under busy intake).
-:func:`fold_pending` (a periodic job, every few seconds) adds them to :class:`DailyGridStat` for the grid and every
-node above it. :func:`rebuild` recomputes everything from the events themselves; a test proves both agree.
+Every save of a counted row (an event, a dispute, an instruction receipt, a patrol, a visit, a diary: see
+:func:`sources`) writes the difference between its contribution before and after the save as :class:`PendingDelta`
+rows, in the same transaction as the save (insert-only: no hot rows under busy intake). :func:`fold_pending` (a periodic
+job, every few seconds) adds them to :class:`DailyGridStat` for the grid and every node above it. :func:`rebuild`
+recomputes everything from those rows themselves; a test proves both agree.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -24,57 +27,138 @@ _SNAPSHOT = "_metrics_before"
 _LOCK_KEY = 0x6D657472  # "metr": serialises folds and rebuilds on PostgreSQL
 
 
-# --- recording changes (signal receivers) ---------------------------------------------------------------------
+# --- what is counted --------------------------------------------------------------------------------------------
 
 
-def _spec(sender: type[Model]) -> tuple[tuple[str, ...], Callable[..., Contribution]] | None:
+@dataclass(frozen=True)
+class Source:
+    """A model whose rows contribute to the counters, and how to read what a row contributes."""
+
+    model: Any
+    lookups: tuple[str, ...]  # read with values_list; may follow a foreign key
+    names: tuple[str, ...]  # the contribution's keyword arguments, one per lookup
+    contribution: Callable[..., Contribution]
+    path: str  # the lookup holding the finest node path: rebuilds work one subtree at a time
+    needs: str = ""  # a column without which a new row contributes nothing: no query for such a row
+
+    def stored(self, pk: Any) -> dict[str, Any] | None:
+        """The row as stored, not as an instance remembers it: instances go stale (refresh_from_db, copies)."""
+        row = self.model._default_manager.filter(pk=pk).values_list(*self.lookups).first()
+        return None if row is None else dict(zip(self.names, row, strict=True))
+
+    def current(self, instance: Model) -> dict[str, Any] | None:
+        if self.lookups == self.names:  # all columns of the row itself: no query
+            return {name: getattr(instance, name) for name in self.names}
+        return self.stored(instance.pk)
+
+
+def _source(model: Any, fields: tuple[str, ...], contribution: Callable[..., Contribution]) -> Source:
+    return Source(model, fields, fields, contribution, "grid_path")
+
+
+@functools.cache
+def sources() -> tuple[Source, ...]:
+    """Every installed source of figures: events, then disputes and dispatch where their apps provide them."""
     from fengqiao.events.models import Event
-    from fengqiao.metrics.optional import dispute_model
+    from fengqiao.metrics.optional import dispatch_models, dispute_model
 
-    if sender is Event:
-        return counters.EVENT_FIELDS, counters.event_contribution
+    found = [_source(Event, counters.EVENT_FIELDS, counters.event_contribution)]
     dispute = dispute_model()
-    if dispute is not None and sender is dispute:
-        return counters.DISPUTE_FIELDS, counters.dispute_contribution
-    return None
+    if dispute is not None:
+        found.append(_source(dispute, counters.DISPUTE_FIELDS, counters.dispute_contribution))
+    dispatch = dispatch_models()
+    if dispatch is not None:
+        found += [
+            Source(
+                dispatch["receipt"],
+                counters.RECEIPT_LOOKUPS,
+                counters.RECEIPT_FIELDS,
+                counters.receipt_contribution,
+                "node_path",
+                needs="acknowledged_at",
+            ),
+            _source(dispatch["patrol"], counters.PATROL_FIELDS, counters.patrol_contribution),
+            _source(dispatch["visit"], counters.VISIT_FIELDS, counters.visit_contribution),
+            _source(dispatch["diary"], counters.DIARY_FIELDS, counters.diary_contribution),
+        ]
+    return tuple(found)
 
 
-def _stored(sender: type[Model], instance: Model, fields: tuple[str, ...]) -> dict[str, Any] | None:
-    # Read the row as stored, not as this instance remembers it: instances go stale (refresh_from_db, copies).
-    return sender._default_manager.filter(pk=instance.pk).values(*fields).first()
+def _spec(sender: type[Model]) -> Source | None:
+    return next((source for source in sources() if source.model is sender), None)
+
+
+def _spec_named(model_name: str) -> Source | None:
+    return next((source for source in sources() if source.model._meta.model_name == model_name), None)
+
+
+# --- recording changes (signal receivers) ---------------------------------------------------------------------
 
 
 def before_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """pre_save: remember the stored values, so the save can record exactly what it changed."""
-    spec = _spec(sender)
-    if spec is None or kwargs.get("raw"):
+    source = _spec(sender)
+    if source is None or kwargs.get("raw"):
         return
-    before = None if instance._state.adding or instance.pk is None else _stored(sender, instance, spec[0])
+    before = None if instance._state.adding or instance.pk is None else source.stored(instance.pk)
     instance.__dict__[_SNAPSHOT] = before
 
 
 def after_save(sender: type[Model], instance: Model, created: bool = False, **kwargs: Any) -> None:
-    spec = _spec(sender)
-    if spec is None or kwargs.get("raw"):
+    source = _spec(sender)
+    if source is None or kwargs.get("raw"):
         return
-    fields, contribution = spec
     before = None if created else instance.__dict__.pop(_SNAPSHOT, None)
-    now = {f: getattr(instance, f) for f in fields}
-    old = contribution(**before) if before else {}
-    record(counters.difference(contribution(**now), old))
+    if created and source.needs and getattr(instance, source.needs) is None:
+        return  # e.g. a receipt created on reading: nothing to count yet
+    now = source.current(instance)
+    new = source.contribution(**now) if now else {}
+    old = source.contribution(**before) if before else {}
+    record(counters.difference(new, old))
 
 
 def before_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    spec = _spec(sender)
-    if spec is not None:
-        instance.__dict__[_SNAPSHOT] = _stored(sender, instance, spec[0])
+    source = _spec(sender)
+    if source is not None:
+        instance.__dict__[_SNAPSHOT] = source.stored(instance.pk)
 
 
 def after_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    spec = _spec(sender)
+    source = _spec(sender)
     before = instance.__dict__.pop(_SNAPSHOT, None)
-    if spec is not None and before:
-        record(counters.difference({}, spec[1](**before)))
+    if source is not None and before:
+        record(counters.difference({}, source.contribution(**before)))
+
+
+_INSTRUCTION_FIELDS = ("deadline", "requires_ack")
+
+
+def before_instruction_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """pre_save of an instruction: its deadline decides whether its acknowledgements were on time."""
+    if kwargs.get("raw") or instance._state.adding or instance.pk is None:
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values(*_INSTRUCTION_FIELDS).first()
+    instance.__dict__[_SNAPSHOT] = stored
+
+
+def after_instruction_save(sender: type[Model], instance: Model, created: bool = False, **kwargs: Any) -> None:
+    """A changed deadline (or acknowledgement requirement) moves its acknowledgements in or out of 'on time'."""
+    before = instance.__dict__.pop(_SNAPSHOT, None)
+    if created or kwargs.get("raw") or not before:
+        return
+    now = {name: getattr(instance, name) for name in _INSTRUCTION_FIELDS}
+    if now == before:
+        return
+    receipts = _spec_named("receipt")
+    if receipts is None:
+        return
+    old: list[Contribution] = []
+    new: list[Contribution] = []
+    acknowledged = receipts.model._default_manager.filter(instruction_id=instance.pk, acknowledged_at__isnull=False)
+    for node_path, acknowledged_at in acknowledged.values_list("node_path", "acknowledged_at").iterator():
+        old.append(counters.receipt_contribution(node_path=node_path, acknowledged_at=acknowledged_at, **before))
+        new.append(counters.receipt_contribution(node_path=node_path, acknowledged_at=acknowledged_at, **now))
+    record(counters.difference(counters.combine(new), counters.combine(old)))
 
 
 def record(diff: Contribution) -> None:
@@ -160,34 +244,24 @@ def _clean(cell: dict[str, float]) -> dict[str, float]:
 # --- rebuilding ------------------------------------------------------------------------------------------------
 
 
-def _contributions(model: Any, fields: tuple[str, ...], prefix: str | None, exact: str | None) -> Iterator[dict]:
-    qs = model._default_manager.all()
-    if prefix is not None:
-        qs = qs.filter(grid_path__startswith=prefix)
-    if exact is not None:
-        qs = qs.filter(grid_path=exact)
-    for values in qs.order_by().values_list(*fields).iterator(chunk_size=20_000):
-        yield dict(zip(fields, values, strict=True))
+def _contributions(source: Source, qs: Any) -> Iterator[dict[str, Any]]:
+    for values in qs.order_by().values_list(*source.lookups).iterator(chunk_size=20_000):
+        yield dict(zip(source.names, values, strict=True))
 
 
 def rebuild(*, say: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Recompute every node's daily counters from the events (and disputes) themselves; returns row counts.
+    """Recompute every node's daily counters from the events, disputes, acknowledgements, patrols, visits and diaries
+    themselves; returns row counts.
 
     Works one top-level subtree (district) at a time so memory stays bounded on millions of events.
     """
-    from fengqiao.events.models import Event
     from fengqiao.grids.models import GridNode
-    from fengqiao.metrics.optional import dispute_model
 
     say = say or (lambda text: None)
     started = time.monotonic()
     counters.forget_limits()
-    sources: list[tuple[Any, tuple[str, ...], Callable[..., Contribution]]] = [
-        (Event, counters.EVENT_FIELDS, counters.event_contribution)
-    ]
-    dispute = dispute_model()
-    if dispute is not None and dispute._meta.db_table in connection.introspection.table_names():
-        sources.append((dispute, counters.DISPUTE_FIELDS, counters.dispute_contribution))
+    tables = set(connection.introspection.table_names())
+    installed = [s for s in sources() if s.model._meta.db_table in tables]
     roots = list(GridNode.objects.filter(parent__isnull=True).values_list("path", flat=True))
     chunks = list(GridNode.objects.filter(depth=1).order_by("path").values_list("path", flat=True))
     covered = tuple(chunks)
@@ -201,13 +275,18 @@ def rebuild(*, say: Callable[[str], None] | None = None) -> dict[str, int]:
         plans += [(None, r, r) for r in roots]  # things filed at a root itself
         for prefix, exact, root in plans:
             rows: dict[tuple[str, Any], dict[str, float]] = defaultdict(_empty)
-            for model, fields, contribution in sources:
-                for values in _contributions(model, fields, prefix, exact):
-                    path = values["grid_path"]
+            for source in installed:
+                qs = source.model._default_manager.all()
+                if prefix is not None:
+                    qs = qs.filter(**{f"{source.path}__startswith": prefix})
+                if exact is not None:
+                    qs = qs.filter(**{source.path: exact})
+                for values in _contributions(source, qs):
+                    path = values[source.path]
                     if exact is None and not path.startswith(covered):
                         continue
                     objects += 1
-                    for (leaf, day), cell in contribution(**values).items():
+                    for (leaf, day), cell in source.contribution(**values).items():
                         for node in counters.ancestors(leaf):
                             target = rows if exact is None and node.startswith(root) else above
                             acc = target[(node, day)]
@@ -217,19 +296,19 @@ def rebuild(*, say: Callable[[str], None] | None = None) -> dict[str, int]:
             say(f"  {root} {len(rows):,} 行（{time.monotonic() - started:.0f} s）\n")
         written += _write(above)
         # Anything filed outside every known subtree (a path with no node) is still counted.
-        orphans = Event.objects.exclude(grid_path__startswith=covered[0]) if covered else Event.objects.none()
-        for path in covered[1:]:
-            orphans = orphans.exclude(grid_path__startswith=path)
-        if orphans.exclude(grid_path__in=roots).exists():
-            say("  注意：有事件不在任何区县之下，已按其路径单独统计。\n")
-            loose: dict[tuple[str, Any], dict[str, float]] = defaultdict(_empty)
-            for values in orphans.exclude(grid_path__in=roots).values_list(*counters.EVENT_FIELDS).iterator():
-                for (leaf, day), cell in counters.event_contribution(
-                    **dict(zip(counters.EVENT_FIELDS, values, strict=True))
-                ).items():
+        loose: dict[tuple[str, Any], dict[str, float]] = defaultdict(_empty)
+        for source in installed:
+            orphans = source.model._default_manager.exclude(**{f"{source.path}__in": roots})
+            for path in covered:
+                orphans = orphans.exclude(**{f"{source.path}__startswith": path})
+            for values in _contributions(source, orphans):
+                objects += 1
+                for (leaf, day), cell in source.contribution(**values).items():
                     for node in counters.ancestors(leaf):
                         for name, value in cell.items():
                             loose[(node, day)][name] += value
+        if loose:
+            say("  注意：有记录不在任何区县之下，已按其路径单独统计。\n")
             _merge_into_stats(loose)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on millions of new rows

@@ -12,7 +12,10 @@ from fengqiao.metrics import reports, services
 
 
 class Command(BaseCommand):
-    help = "考核评价：rebuild 从事件重算全部日统计；fold 立即汇总待处理变更；report 生成月度讲评"
+    help = (
+        "考核评价：rebuild 从事件、纠纷、指令签收、巡查走访和日志重算全部日统计；"
+        "fold 立即汇总待处理变更；report 生成月度讲评"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rebuild", "fold", "report"])
@@ -22,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "rebuild":
-            self.stdout.write("从事件重算网格日统计…\n")
+            self.stdout.write("从事件、纠纷、指令签收、巡查走访和日志重算网格日统计…\n")
             result = services.rebuild(say=self.stdout.write)
             self.stdout.write(
                 f"完成：{result['objects']:,} 条记录，{result['rows']:,} 行日统计，{result['seconds']} s\n"
