@@ -16,7 +16,21 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(DailyGridStat)
 class DailyGridStatAdmin(ReadOnlyAdmin):
-    list_display = ["node_path", "day", "reported", "registered", "closed", "closed_on_time", "rated", "satisfied"]
+    list_display = [
+        "node_path",
+        "day",
+        "reported",
+        "registered",
+        "closed",
+        "closed_on_time",
+        "rated",
+        "satisfied",
+        "acks",
+        "acks_on_time",
+        "patrols",
+        "visits",
+        "diaries",
+    ]
     list_filter = ["day"]
     search_fields = ["node_path"]
     show_full_result_count = False
