@@ -217,3 +217,26 @@ def test_split_total_respects_bounds():
     rng = np.random.default_rng(1)
     counts = split_total(100, [1, 5, 1000], low=2, high=60, rng=rng)
     assert sum(counts) == 100 and min(counts) >= 2 and max(counts) <= 60
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_the_duty_and_acknowledgement_figures_something_to_show():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fengqiao.dispatch.models import DutyRule, Patrol, Receipt
+    from fengqiao.grids.models import GridNode, Level
+    from fengqiao.metrics import selectors
+
+    call_command("demo", "--scale", "small", "--seed", "3", stdout=StringIO())
+    assert DutyRule.objects.filter(active=True).exists()
+    assert Patrol.objects.exists() and Receipt.objects.filter(acknowledged_at__isnull=False).exists()
+    districts = list(GridNode.objects.filter(level=Level.DISTRICT).values_list("path", flat=True))
+    today = timezone.localdate()
+    # The demo's four weeks, whatever day of the month the test runs on.
+    figures = selectors.stats(districts, selectors.Period("month", today - dt.timedelta(days=27), today))
+    for path in districts:
+        rates = figures[path].rates
+        assert 0.5 < rates["ack_on_time"] < 1  # most acknowledged in time, some late
+        assert 0.3 < rates["duty"] < 1  # most of the rules' work done, not all

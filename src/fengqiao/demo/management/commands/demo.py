@@ -11,6 +11,7 @@ from fengqiao.grids.models import GridNode
 
 EVENTS_BY_SCALE = {"small": 800, "medium": 20_000, "city": 0}
 DISPUTES_BY_SCALE = {"small": 12, "medium": 3, "city": 0}  # cases per community
+DISPATCH_DAYS_BY_SCALE = {"small": 28, "medium": 28, "city": 0}  # days of patrols, visits, diaries, instructions
 
 
 class Command(BaseCommand):
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         events = options["events"] if options["events"] is not None else EVENTS_BY_SCALE.get(options["scale"], 0)
         self.add_events(events, options["months"], options["seed"])
         self.add_disputes(DISPUTES_BY_SCALE.get(options["scale"], 0), options["months"], options["seed"])
+        self.add_dispatch(DISPATCH_DAYS_BY_SCALE.get(options["scale"], 0), options["seed"])
         self.rebuild_metrics()
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
@@ -71,6 +73,13 @@ class Command(BaseCommand):
         if per_community > 0:
             self.stdout.write(f"生成演示矛盾纠纷（每个社区 {per_community} 件，过去 {months} 个月）…")
             generate_disputes(rng_seed=seed, months=months, per_community=per_community, stdout=self.stdout)
+
+    def add_dispatch(self, days: int, seed: int) -> None:
+        from fengqiao.dispatch.demo import generate_dispatch
+
+        if days > 0:
+            self.stdout.write(f"生成演示履职记录与指令（过去 {days} 天）…")
+            generate_dispatch(seed=seed, days=days, stdout=self.stdout)
 
     def rebuild_metrics(self) -> None:
         """Demo rows are written in bulk, past the signals that keep the map's counters: count them once now."""
