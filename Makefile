@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: run test setup browser lint typecheck pytest e2e clean-db fmt
+.PHONY: run test setup browser lint typecheck pytest e2e clean-db fmt messages
 
 run: setup
 	$(PY) -m fengqiao migrate --noinput
@@ -49,3 +49,12 @@ e2e: setup browser
 fmt: setup
 	$(PY) -m ruff format src tests bench
 	$(PY) -m ruff check --fix src tests bench
+
+# Refresh the English catalogues (django and djangojs) from the marked strings, then compile them.
+# Translate the new entries in src/fengqiao/locale/en/LC_MESSAGES/*.po and run it again; tests/core/test_english.py
+# fails while an entry is empty, fuzzy or not compiled.
+MESSAGES := cd src/fengqiao && DJANGO_SETTINGS_MODULE=fengqiao.settings $(CURDIR)/$(PY) -m django
+messages: setup
+	$(MESSAGES) makemessages -l en --no-obsolete --no-wrap
+	$(MESSAGES) makemessages -d djangojs -l en --no-obsolete --no-wrap --ignore 'static/vendor/*'
+	$(MESSAGES) compilemessages -l en

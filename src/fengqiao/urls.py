@@ -1,18 +1,22 @@
-"""URL map: pages, the admin, the API."""
+"""URL map: pages, the admin, the API, the JavaScript translation catalogue."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy
+from django.views.i18n import JavaScriptCatalog
 
 from fengqiao.api.api import api
 
-admin.site.site_header = "枫桥 · 网格化治理平台"
-admin.site.site_title = "枫桥管理后台"
-admin.site.index_title = "数据管理"
+admin.site.site_header = gettext_lazy("枫桥 · 网格化治理平台")
+admin.site.site_title = gettext_lazy("枫桥管理后台")
+admin.site.index_title = gettext_lazy("数据管理")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The djangojs catalogue for our static scripts (gettext/interpolate), loaded by base.html before them.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("fengqiao.events.open311_urls")),

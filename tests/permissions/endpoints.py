@@ -58,6 +58,7 @@ PAGES: dict[str, Endpoint] = {
     "login": E("/login/"),
     "logout": E("/logout/", "POST"),
     "set_language": E("/i18n/setlang/", "POST"),
+    "javascript-catalog": E("/jsi18n/"),
     "grids:index": E("/grids/"),
     "grids:detail": E("/grids/{g}/", g=_grid),
     "grids:map": E("/grids/{g}/map.json", g=_grid),

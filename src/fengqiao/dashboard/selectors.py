@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fengqiao.core import scoping, sla
 from fengqiao.events.models import Event
@@ -26,16 +27,16 @@ from fengqiao.metrics.selectors import Period
 
 POINT_LIMIT = 1500
 FIGURES = [
-    ("red", "超期事件"),
-    ("orange", "临期事件"),
-    ("open", "未办结事件"),
-    ("reported", "上报事件"),
-    ("closed", "办结事件"),
-    ("score", "综合得分"),
-    ("closure_rate", "办结率"),
-    ("satisfaction_rate", "满意率"),
-    ("ack_on_time_rate", "指令按时签收率"),
-    ("duty_rate", "巡查履职率"),
+    ("red", gettext_lazy("超期事件")),
+    ("orange", gettext_lazy("临期事件")),
+    ("open", gettext_lazy("未办结事件")),
+    ("reported", gettext_lazy("上报事件")),
+    ("closed", gettext_lazy("办结事件")),
+    ("score", gettext_lazy("综合得分")),
+    ("closure_rate", gettext_lazy("办结率")),
+    ("satisfaction_rate", gettext_lazy("满意率")),
+    ("ack_on_time_rate", gettext_lazy("指令按时签收率")),
+    ("duty_rate", gettext_lazy("巡查履职率")),
 ]
 
 
@@ -133,7 +134,7 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
                 node.path, timezone.localdate(now) - dt.timedelta(days=29), timezone.localdate(now)
             )
         ],
-        "figure_choices": [{"key": k, "label": v} for k, v in FIGURES],
+        "figure_choices": [{"key": k, "label": str(v)} for k, v in FIGURES],
         "generated_at": now,
     }
 

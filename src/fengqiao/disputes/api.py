@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from fengqiao.core import ratelimit
@@ -121,10 +122,10 @@ def _detail(request: HttpRequest, code: str) -> Dispute:
     try:
         return selectors.dispute_detail(actor=request.user, code=code)
     except Dispute.DoesNotExist:
-        raise NotFound("找不到该纠纷。", code="not_found") from None
+        raise NotFound(_("找不到该纠纷。"), code="not_found") from None
 
 
-@router.get("/", response=list[DisputeOut], summary="纠纷列表（按时限颜色排序）")
+@router.get("/", response=list[DisputeOut], summary="Disputes in the caller's jurisdiction, most urgent first")
 def list_disputes(request: HttpRequest, query: Query[QueueQuery]) -> list[dict[str, Any]]:
     filters = selectors.QueueFilters(
         state=query.state, type=query.type, colour=query.colour, flag=query.flag, risk=query.risk, q=query.q
@@ -133,13 +134,18 @@ def list_disputes(request: HttpRequest, query: Query[QueueQuery]) -> list[dict[s
     return [DisputeOut.from_dispute(d) for d in rows]
 
 
-@router.get("/track/{code}", response={200: TrackingOut, 404: ErrorOut}, auth=None, summary="公开进度查询")
+@router.get(
+    "/track/{code}",
+    response={200: TrackingOut, 404: ErrorOut},
+    auth=None,
+    summary="Public progress of a dispute by its tracking code",
+)
 def track(request: HttpRequest, code: str) -> Any:
     ratelimit.check(request, "track", settings.FENGQIAO_RATE_TRACK)
     try:
         dispute, stages = selectors.public_tracking(code=code)
     except Dispute.DoesNotExist:
-        raise NotFound("没有找到该查询码。", code="not_found") from None
+        raise NotFound(_("没有找到该查询码。"), code="not_found") from None
     return {
         "tracking_code": dispute.tracking_code,
         "state": dispute.state,
@@ -149,7 +155,7 @@ def track(request: HttpRequest, code: str) -> Any:
     }
 
 
-@router.get("/{code}", response={200: DisputeOut, 403: ErrorOut, 404: ErrorOut}, summary="纠纷详情")
+@router.get("/{code}", response={200: DisputeOut, 403: ErrorOut, 404: ErrorOut}, summary="One dispute")
 def get_dispute(request: HttpRequest, code: str) -> Any:
     return DisputeOut.from_dispute(_detail(request, code))
 
@@ -174,7 +180,7 @@ def assign(request: HttpRequest, code: str, body: AssignIn) -> Any:
     dispute = _detail(request, code)
     mediator = Mediator.objects.select_related("user", "organisation").filter(pk=body.mediator_id).first()
     if mediator is None:
-        raise NotFound("找不到该调解员。", code="mediator_not_found")
+        raise NotFound(_("找不到该调解员。"), code="mediator_not_found")
     services.assign(actor=request.user, dispute=dispute, mediator=mediator, note=body.note)
     return DisputeOut.from_dispute(_detail(request, code))
 

@@ -14,6 +14,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fengqiao.core.errors import DomainError
@@ -137,7 +138,7 @@ def agreement_pdf(agreement: Agreement) -> bytes:
     mediator = d.mediator.user.display_name if d.mediator else ""
     _para(pdf, _("人民调解员（签名）：____________  （%(m)s）") % {"m": mediator}, gap=6)
     _para(pdf, _("%(org)s（盖章）") % {"org": _org_name(d)}, align="R", gap=1)
-    _para(pdf, timezone.localtime(agreement.created_at).strftime("%Y年%m月%d日"), align="R")
+    _para(pdf, date_format(timezone.localtime(agreement.created_at), "DATE_FORMAT"), align="R")
     return bytes(pdf.output())
 
 
@@ -178,7 +179,7 @@ def agreement_docx(agreement: Agreement) -> bytes:
     doc.add_paragraph(_("人民调解员（签名）：____________  （%(m)s）") % {"m": mediator})
     doc.add_paragraph(_("%(org)s（盖章）") % {"org": _org_name(d)}).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.add_paragraph(
-        timezone.localtime(agreement.created_at).strftime("%Y年%m月%d日")
+        date_format(timezone.localtime(agreement.created_at), "DATE_FORMAT")
     ).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     out = io.BytesIO()
     doc.save(out)
@@ -195,7 +196,7 @@ def referral_pdf(dispute: Dispute) -> bytes:
     pdf.ln(8)
     _para(pdf, _org_name(dispute), align="R", gap=1)
     when = dispute.concluded_at or timezone.now()
-    _para(pdf, timezone.localtime(when).strftime("%Y年%m月%d日"), align="R")
+    _para(pdf, date_format(timezone.localtime(when), "DATE_FORMAT"), align="R")
     return bytes(pdf.output())
 
 

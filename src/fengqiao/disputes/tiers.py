@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 COMMUNITY = "community"
 STREET = "street"
 
-DEFAULT_TIERS: list[tuple[str, str, str]] = [
-    ("elders", "五老乡贤拉呱调", COMMUNITY),
-    ("police", "警务助理跟上调", COMMUNITY),
-    ("lawyer", "律师介入调", STREET),
-    ("hearing", "听证调", STREET),
-    ("joint", "部门联席调", STREET),
+DEFAULT_TIERS: list[tuple[str, str | Promise, str]] = [
+    ("elders", gettext_lazy("五老乡贤拉呱调"), COMMUNITY),
+    ("police", gettext_lazy("警务助理跟上调"), COMMUNITY),
+    ("lawyer", gettext_lazy("律师介入调"), STREET),
+    ("hearing", gettext_lazy("听证调"), STREET),
+    ("joint", gettext_lazy("部门联席调"), STREET),
 ]
 DEFAULT_GROUP_THRESHOLD = 5
 
@@ -33,8 +35,9 @@ class Tier:
 
 
 def tiers() -> list[Tier]:
+    """The ladder with its names in the active language (names from settings are used as they are)."""
     rows = getattr(settings, "FENGQIAO_DISPUTE_TIERS", None) or DEFAULT_TIERS
-    return [Tier(i, code, name, level) for i, (code, name, level) in enumerate(rows)]
+    return [Tier(i, code, str(name), level) for i, (code, name, level) in enumerate(rows)]
 
 
 def tier(index: int) -> Tier:

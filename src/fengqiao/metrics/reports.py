@@ -12,6 +12,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from fengqiao.core import sla
 from fengqiao.events.models import Event
@@ -22,25 +25,26 @@ from fengqiao.metrics import selectors
 from fengqiao.metrics.models import MonthlyReport
 from fengqiao.metrics.selectors import Figures, Period, Ranked
 
+# Labels are lazy: a review is written in the language active when it is generated (the default one in the worker).
 FIGURE_ROWS = [
-    ("reported", "上报事件"),
-    ("discovered", "巡查发现"),
-    ("registered", "立案"),
-    ("handled", "处置"),
-    ("closed", "办结"),
-    ("closed_on_time", "按时办结"),
-    ("rated", "评价"),
-    ("satisfied", "满意（4–5 星）"),
-    ("disputes_entered", "纠纷录入"),
-    ("disputes_resolved", "纠纷化解"),
+    ("reported", pgettext_lazy("figure", "上报事件")),
+    ("discovered", gettext_lazy("巡查发现")),
+    ("registered", gettext_lazy("立案")),
+    ("handled", gettext_lazy("处置")),
+    ("closed", gettext_lazy("办结")),
+    ("closed_on_time", gettext_lazy("按时办结")),
+    ("rated", pgettext_lazy("figure", "评价")),
+    ("satisfied", gettext_lazy("满意（4–5 星）")),
+    ("disputes_entered", gettext_lazy("纠纷录入")),
+    ("disputes_resolved", gettext_lazy("纠纷化解")),
 ]
 RATE_ROWS = [
-    ("discovery", "排查发现率"),
-    ("handling", "办理率"),
-    ("closure", "办结率"),
-    ("on_time", "按时办结率"),
-    ("satisfaction", "满意率"),
-    ("resolution", "化解率"),
+    ("discovery", gettext_lazy("排查发现率")),
+    ("handling", gettext_lazy("办理率")),
+    ("closure", gettext_lazy("办结率")),
+    ("on_time", gettext_lazy("按时办结率")),
+    ("satisfaction", gettext_lazy("满意率")),
+    ("resolution", gettext_lazy("化解率")),
 ]
 
 
@@ -114,7 +118,12 @@ def monthly_review(*, node: GridNode, month: dt.date, now: dt.datetime | None = 
 
 
 def _title(review: Review) -> str:
-    return f"{review.node.name} {review.period.start:%Y年%m月} 月度讲评"
+    month = date_format(review.period.start, "YEAR_MONTH_FORMAT")
+    return _("%(unit)s %(month)s 月度讲评") % {"unit": review.node.name, "month": month}
+
+
+def _period(review: Review) -> dict[str, str]:
+    return {"start": f"{review.period.start:%Y-%m-%d}", "end": f"{review.period.end:%Y-%m-%d}"}
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------------
@@ -136,25 +145,38 @@ def review_xlsx(review: Review) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "概况"
+    ws.title = _("概况")
     ws.append([_title(review)])
     ws["A1"].font = Font(size=16, bold=True)
-    ws.append([f"统计期间：{review.period.start:%Y-%m-%d} 至 {review.period.end:%Y-%m-%d}"])
+    ws.append([_("统计期间：%(start)s 至 %(end)s") % _period(review)])
     ws.append([])
-    header(ws, ["指标", "数值"])
-    ws.append(["综合得分", review.score if review.score is not None else "—"])
+    header(ws, [_("指标"), _("数值")])
+    ws.append([_("综合得分"), review.score if review.score is not None else "—"])
     for key, label in FIGURE_ROWS:
-        ws.append([label, review.figures.counts[key]])
-    ws.append(["平均办结用时（小时）", review.figures.average_hours or "—"])
+        ws.append([str(label), review.figures.counts[key]])
+    ws.append([_("平均办结用时（小时）"), review.figures.average_hours or "—"])
     for key, label in RATE_ROWS:
-        ws.append([label, _pct(review.figures.rates[key])])
-    ws.append(["当前未办结事件", review.open_total["open"]])
-    ws.append(["当前超期事件", review.open_total["red"]])
+        ws.append([str(label), _pct(review.figures.rates[key])])
+    ws.append([_("当前未办结事件"), review.open_total["open"]])
+    ws.append([_("当前超期事件"), review.open_total["red"]])
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 16
 
-    rs = wb.create_sheet("下级排名")
-    header(rs, ["名次", "单位", "编码", "综合得分", "上报", "办结", "办结率", "按时办结率", "满意率"])
+    rs = wb.create_sheet(_("下级排名"))
+    header(
+        rs,
+        [
+            _("名次"),
+            _("单位"),
+            _("编码"),
+            _("综合得分"),
+            pgettext("figure", "上报"),
+            _("办结"),
+            _("办结率"),
+            _("按时办结率"),
+            _("满意率"),
+        ],
+    )
     for r in review.ranking:
         rates = r.figures.rates
         rs.append(
@@ -175,7 +197,7 @@ def review_xlsx(review: Review) -> bytes:
     if review.ranking:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "综合得分"
+        chart.title = _("综合得分")
         chart.height = max(7, len(review.ranking) * 0.6)
         chart.width = 18
         data = Reference(rs, min_col=4, min_row=1, max_row=len(review.ranking) + 1)
@@ -185,9 +207,9 @@ def review_xlsx(review: Review) -> bytes:
         chart.legend = None
         rs.add_chart(chart, "K2")
 
-    bs = wb.create_sheet("网格红黑榜")
-    header(bs, ["榜单", "网格", "编码", "综合得分", "上报", "办结", "满意率"])
-    for tag, rows in (("红榜（前五）", review.best), ("黑榜（后五）", review.worst)):
+    bs = wb.create_sheet(_("网格红黑榜"))
+    header(bs, [_("榜单"), _("网格"), _("编码"), _("综合得分"), pgettext("figure", "上报"), _("办结"), _("满意率")])
+    for tag, rows in ((_("红榜（前五）"), review.best), (_("黑榜（后五）"), review.worst)):
         for r in rows:
             bs.append(
                 [
@@ -202,8 +224,8 @@ def review_xlsx(review: Review) -> bytes:
             )
     bs.column_dimensions["B"].width = 24
 
-    os_ = wb.create_sheet("超期事件")
-    header(os_, ["查询码", "分类", "网格", "状态", "上报时间", "本环节时限"])
+    os_ = wb.create_sheet(_("超期事件"))
+    header(os_, [_("查询码"), _("分类"), _("网格"), _("状态"), _("上报时间"), _("本环节时限")])
     for e in review.overdue:
         os_.append(
             [
@@ -248,8 +270,8 @@ def review_pdf(review: Review) -> bytes:
     pdf.cell(
         width,
         6,
-        f"统计期间 {review.period.start:%Y-%m-%d} 至 {review.period.end:%Y-%m-%d} · 生成于 "
-        f"{timezone.localtime():%Y-%m-%d %H:%M}",
+        _("统计期间 %(start)s 至 %(end)s · 生成于 %(generated)s")
+        % {**_period(review), "generated": f"{timezone.localtime():%Y-%m-%d %H:%M}"},
         new_x="LMARGIN",
         new_y="NEXT",
         align="C",
@@ -271,25 +293,31 @@ def review_pdf(review: Review) -> bytes:
             for row in rows:
                 t.row(["" if v is None else str(v) for v in row])
 
-    heading("一、总体情况")
+    heading(_("一、总体情况"))
     f = review.figures
+    hours = _("%(hours)s 小时") % {"hours": f.average_hours or "—"}
     summary: list[list[Any]] = [
-        ["综合得分", review.score if review.score is not None else "—", "上报事件", f.counts["reported"]],
-        ["立案", f.counts["registered"], "办结", f.counts["closed"]],
-        ["办结率", _pct(f.rates["closure"]), "按时办结率", _pct(f.rates["on_time"])],
-        ["满意率", _pct(f.rates["satisfaction"]), "平均办结用时", f"{f.average_hours or '—'} 小时"],
-        ["排查发现率", _pct(f.rates["discovery"]), "化解率", _pct(f.rates["resolution"])],
-        ["当前未办结", review.open_total["open"], "当前超期", review.open_total["red"]],
+        [
+            _("综合得分"),
+            review.score if review.score is not None else "—",
+            pgettext("figure", "上报事件"),
+            f.counts["reported"],
+        ],
+        [_("立案"), f.counts["registered"], _("办结"), f.counts["closed"]],
+        [_("办结率"), _pct(f.rates["closure"]), _("按时办结率"), _pct(f.rates["on_time"])],
+        [_("满意率"), _pct(f.rates["satisfaction"]), _("平均办结用时"), hours],
+        [_("排查发现率"), _pct(f.rates["discovery"]), _("化解率"), _pct(f.rates["resolution"])],
+        [_("当前未办结"), review.open_total["open"], _("当前超期"), review.open_total["red"]],
     ]
-    table(["指标", "数值", "指标", "数值"], summary, [1, 1, 1, 1])
+    table([_("指标"), _("数值"), _("指标"), _("数值")], summary, [1, 1, 1, 1])
 
     if review.ranking:
-        heading("二、下级单位排名")
+        heading(_("二、下级单位排名"))
         scored = [r for r in review.ranking if r.score is not None]
         if scored:
             _bars(pdf, [(r.name, r.score or 0) for r in scored[:15]], width)
         table(
-            ["名次", "单位", "综合得分", "上报", "办结", "办结率", "满意率"],
+            [_("名次"), _("单位"), _("综合得分"), pgettext("figure", "上报"), _("办结"), _("办结率"), _("满意率")],
             [
                 [
                     r.rank,
@@ -305,12 +333,12 @@ def review_pdf(review: Review) -> bytes:
             [0.6, 2, 1, 0.8, 0.8, 1, 1],
         )
     if review.best:
-        heading("三、网格红黑榜")
+        heading(_("三、网格红黑榜"))
         table(
-            ["榜单", "网格", "综合得分", "上报", "办结", "满意率"],
+            [_("榜单"), _("网格"), _("综合得分"), pgettext("figure", "上报"), _("办结"), _("满意率")],
             [
                 [
-                    "红榜",
+                    _("红榜"),
                     r.name,
                     r.score,
                     r.figures.counts["reported"],
@@ -321,7 +349,7 @@ def review_pdf(review: Review) -> bytes:
             ]
             + [
                 [
-                    "黑榜",
+                    _("黑榜"),
                     r.name,
                     r.score,
                     r.figures.counts["reported"],
@@ -332,10 +360,10 @@ def review_pdf(review: Review) -> bytes:
             ],
             [0.7, 2.4, 1, 0.8, 0.8, 1],
         )
-    heading("四、超期未办结事件" if review.overdue else "四、超期未办结事件：无")
+    heading(_("四、超期未办结事件") if review.overdue else _("四、超期未办结事件：无"))
     if review.overdue:
         table(
-            ["查询码", "分类", "网格", "状态", "时限"],
+            [_("查询码"), _("分类"), _("网格"), _("状态"), pgettext("deadline", "时限")],
             [
                 [
                     e.tracking_code,
@@ -441,13 +469,25 @@ def events_xlsx(events: Iterable[Event]) -> bytes:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
-    colours = {"green": "正常", "orange": "临期", "red": "超期"}
+    colours = {"green": _("正常"), "orange": _("临期"), "red": _("超期")}
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("事件")
+    ws = wb.create_sheet(_("事件"))
     widths = (16, 10, 22, 40, 20, 12, 8, 18, 18, 18, 6)
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(65 + i)].width = w
-    head = ["查询码", "时限", "分类", "描述", "网格", "状态", "来源", "上报时间", "本环节时限", "办结时间", "评价"]
+    head = [
+        _("查询码"),
+        pgettext("time-limit colour", "时限"),
+        _("分类"),
+        _("描述"),
+        _("网格"),
+        _("状态"),
+        _("来源"),
+        _("上报时间"),
+        _("本环节时限"),
+        _("办结时间"),
+        pgettext("column", "评价"),
+    ]
     cells = []
     for text in head:
         cell = WriteOnlyCell(ws, value=text)

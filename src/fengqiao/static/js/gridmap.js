@@ -3,19 +3,20 @@
 //   data-map-url   GeoJSON FeatureCollection: the node (role "self") and its children (role "child")
 //   data-show      "self" to draw only the node itself (an event's grid), otherwise the children
 //   data-point     "lon,lat" to mark one place (an event) on the map
-//   data-text-*    translated words for the tooltip and messages
+//   data-text-*    translated words for the tooltip and messages (else the djangojs catalogue's, see base.html)
 // When drawn it sets data-ready="1" and data-regions=<number of regions drawn> (the browser tests wait for these).
 (function () {
   "use strict";
   var el = document.getElementById("grid-map");
   if (!el) return;
 
+  var gettext = window.gettext || function (msgid) { return msgid; };
   var text = {
-    households: el.dataset.textHouseholds || "户数",
-    population: el.dataset.textPopulation || "人口",
-    open: el.dataset.textOpen || "点击进入",
-    error: el.dataset.textError || "地图加载失败，请刷新重试。",
-    empty: el.dataset.textEmpty || "暂无边界数据。",
+    households: el.dataset.textHouseholds || gettext("户数"),
+    population: el.dataset.textPopulation || gettext("人口"),
+    open: el.dataset.textOpen || gettext("点击进入"),
+    error: el.dataset.textError || gettext("地图加载失败，请刷新重试。"),
+    empty: el.dataset.textEmpty || gettext("暂无边界数据。"),
   };
   // Soft, distinguishable fills for ordinary grids; dedicated grids are hatched red on top of them.
   var PALETTE = ["#9dbde3", "#a8d5ba", "#f3d08a", "#e9b3ac", "#c2b3e3", "#9fd3d8", "#dcc9a6", "#c5d88f", "#f0bcd3", "#b4c6cf",
