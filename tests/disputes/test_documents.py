@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 
+from fengqiao.core import fonts
 from fengqiao.disputes import documents, services
 from tests.disputes.test_workflow import to_mediating
 
@@ -68,14 +69,14 @@ def test_the_poster_pdf_carries_the_qr_code(tree):
 
 def test_a_configured_font_that_does_not_exist_fails_with_a_clear_message(settings):
     settings.FENGQIAO_CJK_FONT = "/nowhere/font.ttf"
-    with pytest.raises(documents.DocumentError) as err:
-        documents.cjk_font()
+    with pytest.raises(fonts.FontMissing) as err:
+        documents.poster_pdf(community="甲社区", url="https://example.org/")
     assert "FENGQIAO_CJK_FONT" in err.value.message
 
 
 def test_without_any_font_the_message_says_what_to_install(settings, monkeypatch):
     settings.FENGQIAO_CJK_FONT = ""
-    monkeypatch.setattr(documents, "DEFAULT_FONTS", [("/nowhere/a.ttc", 0)])
-    with pytest.raises(documents.DocumentError) as err:
-        documents.cjk_font()
+    monkeypatch.setattr(fonts, "DEFAULT_FONTS", [("/nowhere/a.ttc", 0)])
+    with pytest.raises(fonts.FontMissing) as err:
+        fonts.cjk_font()
     assert "fonts-noto-cjk" in err.value.message

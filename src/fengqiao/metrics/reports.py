@@ -250,7 +250,7 @@ def review_xlsx(review: Review) -> bytes:
 def review_pdf(review: Review) -> bytes:
     from fpdf import FPDF
 
-    from fengqiao.metrics.fonts import cjk_font
+    from fengqiao.core.fonts import cjk_font
 
     path, face = cjk_font()
     pdf = FPDF(format="A4")
