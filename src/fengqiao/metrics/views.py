@@ -133,7 +133,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     file = getattr(report, kind)
     if not file:
         raise Http404(kind)
-    name = f"{report.node.name}-{report.month:%Y%m}-月度讲评.{kind}"
+    name = f"{report.node.name}-{report.month:%Y%m}-{_('月度讲评')}.{kind}"
     return FileResponse(file.open("rb"), as_attachment=True, filename=name)
 
 
