@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.dashboard.tiles import tile_origins, tile_templates
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("FENGQIAO_VAR_DIR", PROJECT_DIR / "var"))
@@ -190,13 +192,24 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS el
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Optional map tiles under the one map (none by default: the map works offline). One URL template with {z}/{x}/{y}
+# (and {s} for a subdomain), or several separated by spaces, drawn in order (e.g. Tianditu's vec_w then cva_w, with
+# tk=… in the URL). FENGQIAO_MAP_TILES_CRS is the tiles' datum: "wgs84" (Tianditu's CGCS2000, OpenStreetMap) or
+# "gcj02" (AMap/Gaode, Tencent), in which case the map's polygons and points are shifted to GCJ-02 before drawing.
+FENGQIAO_MAP_TILES = tile_templates(os.environ.get("FENGQIAO_MAP_TILES", ""))
+FENGQIAO_MAP_TILES_CRS = os.environ.get("FENGQIAO_MAP_TILES_CRS", "wgs84").strip().lower()
+FENGQIAO_MAP_TILES_SUBDOMAINS = os.environ.get("FENGQIAO_MAP_TILES_SUBDOMAINS", "abc").strip()
+FENGQIAO_MAP_TILES_MAX_ZOOM = int(os.environ.get("FENGQIAO_MAP_TILES_MAX_ZOOM", "18"))
+FENGQIAO_MAP_TILES_ATTRIBUTION = os.environ.get("FENGQIAO_MAP_TILES_ATTRIBUTION", "")
+
 # Content security policy: our own scripts only; inline styles stay allowed for ECharts and Bootstrap utilities.
+# Images may also come from the tile hosts, when tiles are configured.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *tile_origins(FENGQIAO_MAP_TILES, FENGQIAO_MAP_TILES_SUBDOMAINS)],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -2,12 +2,15 @@
 
 Everything is read from the daily counters (``metrics``) plus one grouped query over open events; nothing here
 scans all events. The node is resolved through the grid selectors, so a viewer only ever reaches their own subtree.
+Coordinates are stored in WGS-84; when the map is drawn over GCJ-02 tiles (AMap, Tencent) every polygon and point
+leaves here already shifted, so the browser has no copy of the formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fengqiao.core import scoping, sla
+from fengqiao.dashboard import tiles
 from fengqiao.events.models import Event
 from fengqiao.events.selectors import visible_events, with_colour
 from fengqiao.events.workflow import OPEN_STATES, STATES
+from fengqiao.grids import coords
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.metrics import selectors as metrics
@@ -61,11 +66,26 @@ def _links(code: str, period: Period) -> dict[str, str]:
     }
 
 
-def _geometry(node: GridNode) -> Any:
+Convert = Callable[[float, float], tuple[float, float]]
+
+
+def _converter() -> Convert | None:
+    """How stored WGS-84 positions become the positions drawn: shifted to GCJ-02 for such tiles, else unchanged."""
+    return coords.wgs84_to_gcj02 if tiles.display_crs() == tiles.GCJ02 else None
+
+
+def _geometry(node: GridNode, convert: Convert | None = None) -> Any:
     try:
-        return json.loads(node.geometry) if node.geometry else None
+        geometry = json.loads(node.geometry) if node.geometry else None
     except ValueError:
         return None
+    return coords.transform_geometry(geometry, convert) if convert else geometry
+
+
+def _point(lon: float | None, lat: float | None, convert: Convert | None) -> list[float | None]:
+    if convert is None or lon is None or lat is None:
+        return [lon, lat]
+    return list(convert(lon, lat))
 
 
 def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -83,6 +103,7 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
     figures = metrics.stats([node.path, *paths], period)
     opened = metrics.open_figures(actor=actor, node=node, child_paths=paths, now=asked_now)
     weights = metrics.indicators()
+    convert = _converter()
     items = []
     for child in children:
         f = figures[child.path]
@@ -95,8 +116,8 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
                 "level_label": child.get_level_display(),
                 "kind": child.kind,
                 "has_children": child.level < Level.MICRO,
-                "centroid": [child.centroid_lon, child.centroid_lat],
-                "geometry": _geometry(child),
+                "centroid": _point(child.centroid_lon, child.centroid_lat, convert),
+                "geometry": _geometry(child, convert),
                 "figures": {**f.as_dict(), "score": metrics.score(f, weights)},
                 "links": _links(child.code, period),
             }
@@ -115,8 +136,8 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
             "name": node.name,
             "level": node.level,
             "level_label": node.get_level_display(),
-            "geometry": _geometry(node),
-            "centroid": [node.centroid_lon, node.centroid_lat],
+            "geometry": _geometry(node, convert),
+            "centroid": _point(node.centroid_lon, node.centroid_lat, convert),
             "parent": ancestors[-1].code if ancestors else None,
             "figures": {**total.as_dict(), "score": metrics.score(total, weights)},
             "links": _links(node.code, period),
@@ -124,7 +145,7 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
         "ancestors": [{"code": a.code, "name": a.name} for a in ancestors],
         "period": {"key": period.key, "label": period.label, "start": period.start, "end": period.end},
         "children": items,
-        "points": _points(actor=actor, node=node, items=items, now=now),
+        "points": _points(actor=actor, node=node, items=items, now=now, convert=convert),
         "categories": [
             {"name": name, "open": n} for name, n in sorted(opened.categories.items(), key=lambda kv: -kv[1])[:10]
         ],
@@ -136,11 +157,17 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
         ],
         "figure_choices": [{"key": k, "label": str(v)} for k, v in FIGURES],
         "generated_at": now,
+        # The datum of every position above: "gcj02" when drawn over such tiles, else the stored "wgs84".
+        "crs": tiles.GCJ02 if convert else tiles.WGS84,
     }
 
 
-def _points(*, actor: Any, node: GridNode, items: list[dict[str, Any]], now: dt.datetime) -> dict[str, Any]:
-    """Open events as points; above the community level, one bubble per child (aggregated), since they are many."""
+def _points(
+    *, actor: Any, node: GridNode, items: list[dict[str, Any]], now: dt.datetime, convert: Convert | None = None
+) -> dict[str, Any]:
+    """Open events as points; above the community level, one bubble per child (aggregated), since they are many.
+
+    The aggregated bubbles sit on the children's centroids, which are already converted."""
     if node.level < Level.COMMUNITY:
         return {
             "mode": "aggregated",
@@ -169,7 +196,7 @@ def _points(*, actor: Any, node: GridNode, items: list[dict[str, Any]], now: dt.
         "items": [
             {
                 "code": r["tracking_code"],
-                "value": [r["lon"], r["lat"]],
+                "value": _point(r["lon"], r["lat"], convert),
                 "colour": r["colour"],
                 "state": str(STATES.get(r["state"], r["state"])),
                 "category": r["category__name"] or "",

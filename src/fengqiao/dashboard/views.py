@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from fengqiao.dashboard import selectors
+from fengqiao.dashboard import selectors, tiles
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.metrics.selectors import PERIODS
@@ -36,6 +36,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "periods": [(k, str(v)) for k, v in PERIODS.items()],
         "roots": grid_selectors.jurisdiction_roots(actor=request.user)[:20],
         "figure_choices": selectors.FIGURES,
+        "map_tiles": tiles.browser_config(),
     }
 
 

@@ -15,7 +15,12 @@ from fengqiao.metrics import selectors
 router = Router(tags=["metrics"])
 
 
-@router.get("/ranking", response=list[dict[str, Any]], url_name="metrics_ranking", summary="Children of a node ranked by composite score")
+@router.get(
+    "/ranking",
+    response=list[dict[str, Any]],
+    url_name="metrics_ranking",
+    summary="Children of a node ranked by composite score",
+)
 def ranking(request: HttpRequest, node: str = "", period: str = "month") -> list[dict[str, Any]]:
     """The children of ``node`` (default: the viewer's first jurisdiction root) ranked by composite score over
     ``day``, ``week``, ``month`` or ``year``, with their counters and rates."""

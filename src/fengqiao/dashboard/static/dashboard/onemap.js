@@ -1,5 +1,6 @@
 // The one map (一张图): children of a node coloured by a figure, drill-down by click, open events as points,
 // KPI tiles, a table of figures, trend and category charts. The same script drives the big screen (data-theme=dark).
+// With data-tiles (FENGQIAO_MAP_TILES) the map is drawn in Web Mercator over XYZ map tiles.
 (function () {
   "use strict";
   var root = document.getElementById("fq-onemap");
@@ -29,6 +30,117 @@
     return Number(v).toLocaleString("zh-CN");
   }
   function value(item, key) { var v = item.figures[key]; return v === null || v === undefined ? null : v; }
+
+  // Optional tiles. The geo component projects with Web Mercator (in the units of a zoom-0 tile, y down), so XYZ
+  // tiles line up; the tiles are <img> elements in a layer under ECharts' transparent canvas, placed from the geo
+  // component's own transform after every draw, roam and resize. Positions arrive already in the tiles' datum
+  // (the server shifts them to GCJ-02 where the tiles need it). A tile that fails to load is hidden: offline, the
+  // map is simply drawn without them.
+  var tiles = null;
+  try { tiles = root.dataset.tiles ? JSON.parse(root.dataset.tiles) : null; } catch (e) { tiles = null; }
+  if (tiles && !(tiles.urls && tiles.urls.length)) tiles = null;
+  var TILE = 256, MAX_LAT = 85.0511287798, MAX_TILES = 400;
+  var mercator = {
+    project: function (c) {
+      var s = Math.sin(Math.max(-MAX_LAT, Math.min(MAX_LAT, c[1])) * Math.PI / 180);
+      return [(c[0] + 180) / 360 * TILE, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * TILE];
+    },
+    unproject: function (p) {
+      return [p[0] / TILE * 360 - 180, Math.atan(Math.sinh(Math.PI * (1 - 2 * p[1] / TILE))) * 180 / Math.PI];
+    },
+  };
+  var tileLayer = null, tilePanes = [], tileImgs = {}, tileFrame = 0;
+  function tileUrl(template, z, x, y) {
+    var subs = String(tiles.subdomains || "");
+    return template.replace(/\{z\}/g, z).replace(/\{x\}/g, x).replace(/\{-y\}/g, Math.pow(2, z) - 1 - y).replace(/\{y\}/g, y)
+      .replace(/\{s\}/g, subs ? subs.charAt((x + y) % subs.length) : "");
+  }
+  function tileLayerReady() {
+    if (tileLayer && tileLayer.parentNode === mapEl) return true;
+    tileLayer = document.createElement("div");
+    tileLayer.className = "fq-maptiles";
+    tileLayer.setAttribute("aria-hidden", "true");
+    tilePanes = tiles.urls.map(function () { return tileLayer.appendChild(document.createElement("div")); });
+    tileImgs = {};
+    mapEl.classList.add("fq-has-tiles");
+    mapEl.insertBefore(tileLayer, mapEl.firstChild);  // before ECharts' own div, so beneath its canvas
+    if (tiles.attribution) {
+      var a = document.createElement("div");
+      a.className = "fq-maptiles-attribution";
+      a.textContent = tiles.attribution;
+      a.title = tiles.attribution;
+      mapEl.appendChild(a);
+    }
+    return true;
+  }
+  function tileBox(t, z, x, y) {  // the pixel box of tile z/x/y under transform t (world unit → pixel)
+    var size = TILE / Math.pow(2, z);
+    return [Math.round(t.ox + x * size * t.sx), Math.round(t.oy + y * size * t.sy),
+      Math.round(t.ox + (x + 1) * size * t.sx), Math.round(t.oy + (y + 1) * size * t.sy)];
+  }
+  function setBox(img, box) {
+    img.style.left = box[0] + "px"; img.style.top = box[1] + "px";
+    img.style.width = box[2] - box[0] + "px"; img.style.height = box[3] - box[1] + "px";
+  }
+  function placeTile(seen, pane, z, x, y, box) {
+    var key = pane + "/" + z + "/" + x + "/" + y, img = tileImgs[key];
+    if (!img) {
+      img = tileImgs[key] = document.createElement("img");
+      img.alt = ""; img.draggable = false; img.decoding = "async";
+      img.fq = { z: z, x: x, y: y };
+      img.onload = scheduleTiles;  // the last one in lets the previous zoom's stand-ins go
+      img.onerror = function () { img.classList.add("fq-missing"); scheduleTiles(); };
+      var n = Math.pow(2, z);
+      img.src = tileUrl(tiles.urls[pane], z, ((x % n) + n) % n, y);  // x wraps round the world; y does not
+    }
+    img.classList.remove("fq-stale");
+    tilePanes[pane].appendChild(img);  // current tiles above any stand-ins
+    setBox(img, box);
+    seen[key] = true;
+    return img.complete;
+  }
+  function placeTiles() {
+    tileFrame = 0;
+    var c = charts["fq-map"];
+    if (!tiles || !c || !tileLayerReady()) return;
+    var seen = {}, z = null, p0 = null, p1 = null, t = null, loading = false;
+    try {
+      p0 = c.convertToPixel({ geoIndex: 0 }, mercator.unproject([0, 0]));
+      p1 = c.convertToPixel({ geoIndex: 0 }, mercator.unproject([TILE, TILE]));
+    } catch (e) { p0 = p1 = null; }  // no geo drawn (a node without polygons): no tiles either
+    if (p0 && p1) t = { ox: p0[0], oy: p0[1], sx: (p1[0] - p0[0]) / TILE, sy: (p1[1] - p0[1]) / TILE };
+    if (t && isFinite(t.sx) && isFinite(t.sy) && t.sx > 0 && t.sy > 0) {
+      // The zoom whose tiles are drawn nearest their natural 256 px; past the source's last zoom they are stretched.
+      z = Math.max(0, Math.min(Number(tiles.max_zoom) || 18, Math.round(Math.log(t.sx) / Math.LN2)));
+      var n = Math.pow(2, z), size = TILE / n, w = c.getWidth(), h = c.getHeight();
+      var x0 = Math.floor(-t.ox / t.sx / size), x1 = Math.floor((w - t.ox) / t.sx / size);
+      var y0 = Math.max(0, Math.floor(-t.oy / t.sy / size)), y1 = Math.min(n - 1, Math.floor((h - t.oy) / t.sy / size));
+      if ((x1 - x0 + 1) * (y1 - y0 + 1) <= MAX_TILES) {
+        for (var y = y0; y <= y1; y++) {
+          for (var x = x0; x <= x1; x++) {
+            var box = tileBox(t, z, x, y);
+            for (var i = 0; i < tiles.urls.length; i++) loading = !placeTile(seen, i, z, x, y, box) || loading;
+          }
+        }
+      }
+    }
+    // While the new zoom's tiles load, the previous zoom's stay beneath them, scaled, instead of a blank flash.
+    Object.keys(tileImgs).forEach(function (key) {
+      if (seen[key]) return;
+      var img = tileImgs[key];
+      if (loading && z !== null && img.complete && !img.classList.contains("fq-missing") && Math.abs(img.fq.z - z) <= 2) {
+        img.classList.add("fq-stale");
+        img.parentNode.insertBefore(img, img.parentNode.firstChild);
+        setBox(img, tileBox(t, img.fq.z, img.fq.x, img.fq.y));
+      } else {
+        if (img.parentNode) img.parentNode.removeChild(img);
+        delete tileImgs[key];
+      }
+    });
+    mapEl.dataset.tileZoom = z === null ? "" : String(z);
+    mapEl.dataset.tileCount = String(Object.keys(seen).length);
+  }
+  function scheduleTiles() { if (tiles && !tileFrame) tileFrame = window.requestAnimationFrame(placeTiles); }
 
   function load(push) {
     root.dataset.ready = "0";
@@ -130,6 +242,7 @@
     if (RATE[key]) { min = Math.min(min, 0.5); max = 1; } else if (key === "score") { min = Math.min(min, 50); max = 100; } else { min = 0; max = Math.max(max, 1); }
     var bad = ["#fff3e0", "#ffcc80", "#fb8c00", "#e53935", "#b71c1c"], good = ["#c62828", "#ef6c00", "#fdd835", "#66bb6a", "#1b5e20"];
     if (dark) { bad = ["#16324f", "#1f5f8b", "#f0a23b", "#e8543f", "#ff2d2d"]; good = ["#ff4d4f", "#f0a23b", "#e9d85a", "#38c172", "#17a2b8"]; }
+    var fill = tiles ? 0.55 : 1;  // over tiles the regions are translucent, so the streets show through
     var points = data.points.items;
     var pointSeries = data.points.mode === "events" ? {
       type: "scatter", coordinateSystem: "geo", geoIndex: 0, symbolSize: 9, z: 5,
@@ -153,11 +266,11 @@
       } },
       visualMap: self ? undefined : { seriesIndex: 0, min: min, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 6,
         itemWidth: 12, itemHeight: 140, text: [RATE[key] || key === "score" ? "高" : "多", RATE[key] || key === "score" ? "低" : "少"],
-        textStyle: { color: text }, inRange: { color: GOOD[key] ? good : bad }, formatter: function (v) { return fmt(key, v); } },
-      geo: { map: mapName, roam: true, selectedMode: false, layoutSize: "94%", top: 10, bottom: 40,
+        textStyle: { color: text }, inRange: { color: GOOD[key] ? good : bad, opacity: fill }, formatter: function (v) { return fmt(key, v); } },
+      geo: { map: mapName, roam: true, selectedMode: false, layoutSize: "94%", top: 10, bottom: 40, projection: tiles ? mercator : undefined,
         label: { show: shown.length <= 40, offset: data.points.mode === "aggregated" ? [0, 20] : [0, 0], color: dark ? "#e6f1ff" : "#1f2d3d", fontSize: dark ? 13 : 11,
           formatter: function (p) { return (byCode[p.name] || {}).name || ""; }, textBorderColor: dark ? "#0b1a30" : "#fff", textBorderWidth: 2 },
-        itemStyle: { areaColor: dark ? "#16324f" : "#dfe8f3", borderColor: dark ? "#5ee0ff" : "#ffffff", borderWidth: dark ? 1 : 1.2,
+        itemStyle: { areaColor: dark ? "#16324f" : "#dfe8f3", opacity: tiles ? (self ? 0.35 : fill) : 1, borderColor: dark ? "#5ee0ff" : "#ffffff", borderWidth: dark ? 1 : 1.2,
           shadowColor: dark ? "rgba(94,224,255,.35)" : "rgba(0,0,0,.08)", shadowBlur: dark ? 12 : 4 },
         emphasis: { label: { show: true }, itemStyle: { areaColor: dark ? "#2a7ab8" : "#f7dc6f" } } },
       series: [
@@ -165,6 +278,9 @@
         pointSeries,
       ],
     }, true);
+    c.off("georoam");
+    c.on("georoam", scheduleTiles);
+    scheduleTiles();
     c.off("click");
     c.on("click", function (p) {
       if (p.seriesType === "scatter" && p.data && p.data.url) { window.location.href = p.data.url; return; }
@@ -246,7 +362,7 @@
   var fig = $("fq-figure");
   if (fig) { fig.value = state.figure; fig.addEventListener("change", function () { state.figure = fig.value; if (state.data) drawMap(state.data); }); }
   window.addEventListener("popstate", function (e) { if (e.state && e.state.node) { state.node = e.state.node; load(false); } });
-  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
+  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); scheduleTiles(); });
   var clock = $("fq-clock");
   if (clock) { var tick = function () { clock.textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }; tick(); setInterval(tick, 1000); }
   var every = Number(root.dataset.refresh || 0);
