@@ -16,10 +16,18 @@
     if (!charts[id]) charts[id] = echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
     return charts[id];
   }
-  var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1 };
-  var RATE = { closure_rate: 1, satisfaction_rate: 1 };
-  var LABELS = { red: "超期事件", orange: "临期事件", open: "未办结事件", reported: "上报事件", closed: "办结事件",
-    score: "综合得分", closure_rate: "办结率", satisfaction_rate: "满意率" };
+  // Strings come from Django's JavaScript catalogue (/jsi18n/); without it they stay Chinese.
+  var gettext = window.gettext || function (msgid) { return msgid; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (_m, k) { return String(obj[k]); });
+  };
+  var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1, ack_on_time_rate: 1, duty_rate: 1 };
+  var RATE = { closure_rate: 1, satisfaction_rate: 1, ack_on_time_rate: 1, duty_rate: 1 };
+  // The figures' names; the map's data brings them translated (figure_choices), these are for before it arrives.
+  var LABELS = { red: gettext("超期事件"), orange: gettext("临期事件"), open: gettext("未办结事件"),
+    reported: gettext("上报事件"), closed: gettext("办结事件"), score: gettext("综合得分"),
+    closure_rate: gettext("办结率"), satisfaction_rate: gettext("满意率"),
+    ack_on_time_rate: gettext("指令按时签收率"), duty_rate: gettext("巡查履职率") };
   var text = dark ? "#cfe3ff" : "#1f2d3d";
   var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); };
@@ -27,7 +35,7 @@
     if (v === null || v === undefined) return "—";
     if (/_rate$/.test(key)) return (v * 100).toFixed(1) + "%";
     if (key === "score") return Number(v).toFixed(1);
-    return Number(v).toLocaleString("zh-CN");
+    return Number(v).toLocaleString(document.documentElement.lang || "zh-CN");
   }
   function value(item, key) { var v = item.figures[key]; return v === null || v === undefined ? null : v; }
 
@@ -157,13 +165,16 @@
       })
       .catch(function (e) {
         root.dataset.ready = "error";
-        if (mapEl) mapEl.innerHTML = '<div class="p-3 small text-muted">地图加载失败（' + esc(e.message) + '），请刷新重试。</div>';
+        if (mapEl) mapEl.innerHTML = '<div class="p-3 small text-muted">' +
+          esc(interpolate(gettext("地图加载失败（%(error)s），请刷新重试。"), { error: e.message }, true)) + "</div>";
       });
   }
 
   function render(data) {
     var name = $("fq-node-name"); if (name) name.textContent = data.node.name;
-    var pl = $("fq-period-label"); if (pl) pl.textContent = data.period.label + "（" + data.period.start + " 至 " + data.period.end + "）";
+    (data.figure_choices || []).forEach(function (c) { LABELS[c.key] = c.label; });
+    var pl = $("fq-period-label");
+    if (pl) pl.textContent = data.period.label + "（" + interpolate(gettext("%(start)s 至 %(end)s"), { start: data.period.start, end: data.period.end }, true) + "）";
     var fl = $("fq-figure-label"); if (fl) fl.textContent = "· " + (LABELS[state.figure] || "");
     var up = $("fq-up"); if (up) up.hidden = !data.node.parent;
     crumbs(data); kpis(data); table(data); drawMap(data); trend(data); categories(data); ranking(data);
@@ -190,14 +201,14 @@
     var el = $("fq-kpis"); if (!el) return;
     var f = data.node.figures, l = data.node.links;
     var tiles = [
-      ["reported", "上报事件", f.reported, l.reported, "", "bi-inbox"],
-      ["closed", "办结事件", f.closed, l.closed, "", "bi-check2-circle"],
-      ["open", "未办结", f.open, l.open, "", "bi-hourglass-split"],
-      ["orange", "临期", f.orange, l.orange, "fq-tile-orange", "bi-exclamation-circle"],
-      ["red", "超期", f.red, l.red, "fq-tile-red", "bi-exclamation-octagon"],
-      ["closure_rate", "办结率", f.closure_rate, l.closed, "", "bi-speedometer2"],
-      ["satisfaction_rate", "满意率", f.satisfaction_rate, l.closed, "fq-tile-green", "bi-emoji-smile"],
-      ["score", "综合得分", f.score, null, "fq-tile-gold", "bi-award"],
+      ["reported", gettext("上报事件"), f.reported, l.reported, "", "bi-inbox"],
+      ["closed", gettext("办结事件"), f.closed, l.closed, "", "bi-check2-circle"],
+      ["open", gettext("未办结"), f.open, l.open, "", "bi-hourglass-split"],
+      ["orange", gettext("临期"), f.orange, l.orange, "fq-tile-orange", "bi-exclamation-circle"],
+      ["red", gettext("超期"), f.red, l.red, "fq-tile-red", "bi-exclamation-octagon"],
+      ["closure_rate", gettext("办结率"), f.closure_rate, l.closed, "", "bi-speedometer2"],
+      ["satisfaction_rate", gettext("满意率"), f.satisfaction_rate, l.closed, "fq-tile-green", "bi-emoji-smile"],
+      ["score", gettext("综合得分"), f.score, null, "fq-tile-gold", "bi-award"],
     ];
     el.innerHTML = tiles.map(function (t) {
       var tag = t[3] ? 'a href="' + esc(t[3]) + '"' : "div";
@@ -219,10 +230,10 @@
         ? '<button type="button" class="btn btn-link p-0 fq-drill" data-code="' + esc(c.code) + '">' + esc(c.name) + "</button>"
         : esc(c.name);
       return '<tr data-code="' + esc(c.code) + '"><td>' + (c.rank ? '<span class="fq-rank fq-rank-' + Math.min(c.rank, 4) + '">' + c.rank + "</span>" : "—") + "</td>" +
-        "<td>" + nameCell + (c.kind !== "ordinary" ? ' <span class="badge text-bg-danger-subtle text-danger-emphasis">专属</span>' : "") + "</td>" +
+        "<td>" + nameCell + (c.kind !== "ordinary" ? ' <span class="badge text-bg-danger-subtle text-danger-emphasis">' + esc(gettext("专属")) + "</span>" : "") + "</td>" +
         cell("reported", l.reported) + cell("closed", l.closed) + cell("open", l.open) + cell("orange", l.orange) + cell("red", l.red) +
         cell("closure_rate") + cell("satisfaction_rate") + cell("score") + "</tr>";
-    }).join("") || '<tr><td colspan="10" class="text-muted small p-3">没有下级区域。</td></tr>';
+    }).join("") || '<tr><td colspan="10" class="text-muted small p-3">' + esc(gettext("没有下级区域。")) + "</td></tr>";
   }
 
   function drawMap(data) {
@@ -254,7 +265,7 @@
       data: points.map(function (p) { return { name: p.name, code: p.code, value: p.value, red: p.red }; }),
       symbolSize: function (v) { return Math.max(7, Math.min(22, 5 + Math.sqrt(v[2]) * 1.2)); },
       itemStyle: { color: dark ? "rgba(94,224,255,.85)" : "rgba(29,79,143,.75)" },
-      tooltip: { formatter: function (p) { return esc(p.data.name) + "<br>未办结 " + p.data.value[2] + " · 超期 " + p.data.red; } },
+      tooltip: { formatter: function (p) { return esc(p.data.name) + "<br>" + gettext("未办结") + " " + p.data.value[2] + " · " + gettext("超期") + " " + p.data.red; } },
     };
     c.setOption({
       backgroundColor: "transparent",
@@ -262,10 +273,11 @@
         var x = byCode[p.name]; if (!x) return esc(p.name);
         var f = x.figures;
         return "<b>" + esc(x.name) + "</b> · " + esc(x.level_label) + "<br>" + (LABELS[key] || key) + "：<b>" + fmt(key, f[key]) + "</b>" +
-          "<br>上报 " + fmt("reported", f.reported) + " · 办结 " + fmt("closed", f.closed) + "<br>未办结 " + f.open + " · 临期 " + f.orange + " · 超期 " + f.red;
+          "<br>" + gettext("上报") + " " + fmt("reported", f.reported) + " · " + gettext("办结") + " " + fmt("closed", f.closed) +
+            "<br>" + gettext("未办结") + " " + f.open + " · " + gettext("临期") + " " + f.orange + " · " + gettext("超期") + " " + f.red;
       } },
       visualMap: self ? undefined : { seriesIndex: 0, min: min, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 6,
-        itemWidth: 12, itemHeight: 140, text: [RATE[key] || key === "score" ? "高" : "多", RATE[key] || key === "score" ? "低" : "少"],
+        itemWidth: 12, itemHeight: 140, text: [RATE[key] || key === "score" ? gettext("高") : gettext("多"), RATE[key] || key === "score" ? gettext("低") : gettext("少")],
         textStyle: { color: text }, inRange: { color: GOOD[key] ? good : bad, opacity: fill }, formatter: function (v) { return fmt(key, v); } },
       geo: { map: mapName, roam: true, selectedMode: false, layoutSize: "94%", top: 10, bottom: 40, projection: tiles ? mercator : undefined,
         label: { show: shown.length <= 40, offset: data.points.mode === "aggregated" ? [0, 20] : [0, 0], color: dark ? "#e6f1ff" : "#1f2d3d", fontSize: dark ? 13 : 11,
@@ -294,15 +306,15 @@
   function trend(data) {
     var c = chart("fq-trend"); if (!c) return;
     c.setOption({
-      backgroundColor: "transparent", tooltip: { trigger: "axis" }, legend: { data: ["上报", "办结"], textStyle: { color: text }, top: 0 },
+      backgroundColor: "transparent", tooltip: { trigger: "axis" }, legend: { data: [gettext("上报"), gettext("办结")], textStyle: { color: text }, top: 0 },
       grid: { left: 40, right: 16, top: 30, bottom: 26 },
       xAxis: { type: "category", data: data.trend.map(function (d) { return d.day.slice(5); }), axisLabel: { color: text } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { color: text }, splitLine: { lineStyle: { color: dark ? "rgba(255,255,255,.08)" : "#eef1f5" } } },
       series: [
-        { name: "上报", type: "line", smooth: true, showSymbol: false, data: data.trend.map(function (d) { return d.reported; }),
+        { name: gettext("上报"), type: "line", smooth: true, showSymbol: false, data: data.trend.map(function (d) { return d.reported; }),
           lineStyle: { width: 2.5, color: dark ? "#5ee0ff" : "#1d4f8f" }, itemStyle: { color: dark ? "#5ee0ff" : "#1d4f8f" },
           areaStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: dark ? "rgba(94,224,255,.35)" : "rgba(29,79,143,.25)" }, { offset: 1, color: "rgba(0,0,0,0)" }]) } },
-        { name: "办结", type: "line", smooth: true, showSymbol: false, data: data.trend.map(function (d) { return d.closed; }),
+        { name: gettext("办结"), type: "line", smooth: true, showSymbol: false, data: data.trend.map(function (d) { return d.closed; }),
           lineStyle: { width: 2.5, color: "#38c172" }, itemStyle: { color: "#38c172" } },
       ],
     }, true);
