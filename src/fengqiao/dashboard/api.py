@@ -15,7 +15,12 @@ from fengqiao.metrics.selectors import PERIODS, period_of
 router = Router(tags=["dashboard"])
 
 
-@router.get("/map", response=dict[str, Any], url_name="dashboard_map", summary="一张图：节点、下级区域多边形与指标")
+@router.get(
+    "/map",
+    response=dict[str, Any],
+    url_name="dashboard_map",
+    summary="The one map: a node, its children's polygons and figures",
+)
 def map_data(request: HttpRequest, node: str = "", period: str = "month") -> dict[str, Any]:
     """The viewer's node (or the one named by ``node``), its children's polygons and figures for the period
     (``day``, ``week``, ``month``, ``year``), open events as points, the 30-day trend and open events by category."""
