@@ -26,9 +26,9 @@ def snapshot() -> dict:
 
 
 def test_a_new_event_counts_in_its_grid_and_every_node_above_after_the_roll_up(tree, make_event, fold):
-    make_event(GRID_A1)
+    event = make_event(GRID_A1)
     fold()
-    today = timezone.localdate()
+    today = timezone.localdate(event.reported_at)  # an hour ago: yesterday, just after midnight
     for code in ["4101", "410105", "410105001", "410105001001", GRID_A1]:
         assert DailyGridStat.objects.get(node_path=tree[code].path, day=today).reported == 1
     assert not DailyGridStat.objects.filter(node_path=tree["410105002"].path).exists()
@@ -82,6 +82,7 @@ def test_incremental_counters_equal_a_rebuild_through_the_whole_closed_loop(tree
     receipt.save()
     orders.deadline = now - dt.timedelta(hours=1)  # an administrator moves the deadline: both become late
     orders.save()
+    assert dispatch_services.count_acknowledgements_due() == 1  # the deadline has passed: who owed one is counted
     unasked = dispatch_services.send_instruction(
         actor=dispatcher, title="通知", nodes=[tree["410105"]], requires_ack=False, requires_report=True
     )
@@ -111,6 +112,7 @@ def test_incremental_counters_equal_a_rebuild_through_the_whole_closed_loop(tree
     street = tree["410105"].path
     totals = DailyGridStat.objects.filter(node_path=street).values_list("acks", "acks_on_time", "patrols", "diaries")
     assert [sum(column) for column in zip(*totals, strict=True)] == [2, 0, 3, 2]
+    assert sum(DailyGridStat.objects.filter(node_path=street).values_list("acks_due", flat=True)) >= 2
 
 
 def test_an_event_loaded_with_deferred_fields_still_counts_its_change(tree, make_event, fold):
@@ -161,7 +163,7 @@ def test_closed_on_time_and_satisfaction_follow_their_definitions(tree, make_eve
         stars=2,
     )
     fold()
-    today = timezone.localdate()
+    today = timezone.localdate(now - dt.timedelta(hours=1))  # the day both were closed
     figures = stats([tree[GRID_A1].path], period_of("day", today))[tree[GRID_A1].path]
     assert (figures.closed, figures.closed_on_time) == (2, 1)
     assert figures.rates["satisfaction"] == 0.5

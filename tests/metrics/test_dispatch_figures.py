@@ -38,8 +38,10 @@ def test_an_acknowledgement_by_the_deadline_is_on_time_and_one_after_it_is_late(
     assert not ack_on_time(acknowledged_at=deadline + dt.timedelta(seconds=1), deadline=deadline)
 
 
-def test_an_instruction_without_a_deadline_cannot_be_acknowledged_late():
-    assert ack_on_time(acknowledged_at=timezone.now(), deadline=None)
+def test_an_instruction_without_a_deadline_counts_its_acknowledgements_but_not_in_the_on_time_rate():
+    assert not ack_on_time(acknowledged_at=timezone.now(), deadline=None)
+    counted = receipt_contribution(node_path="4101/", acknowledged_at=timezone.now(), deadline=None, requires_ack=True)
+    assert [cell for cell in counted.values()] == [{"acks": 1}]
 
 
 def test_acknowledgements_of_instructions_that_ask_for_none_are_not_counted():
@@ -47,55 +49,71 @@ def test_acknowledgements_of_instructions_that_ask_for_none_are_not_counted():
     assert not counted
 
 
-def test_an_acknowledgement_counts_in_the_addressees_node_on_the_day_it_was_made(tree, dispatcher, worker, fold):
+def test_an_acknowledgement_counts_in_the_addressees_node_made_on_its_day_and_on_time_on_the_deadlines_day(
+    tree, dispatcher, worker, fold
+):
+    deadline = timezone.now() + dt.timedelta(hours=2)
     instruction = dispatch_services.send_instruction(
-        actor=dispatcher, title="排查", nodes=[tree["410105"]], deadline=timezone.now() + dt.timedelta(hours=2)
+        actor=dispatcher, title="排查", nodes=[tree["410105"]], deadline=deadline
     )
     dispatch_services.acknowledge(actor=worker, instruction=instruction)
     fold()
-    today = timezone.localdate()
     for code in ["4101", "410105", "410105001", GRID_A1]:
-        stat = DailyGridStat.objects.get(node_path=tree[code].path, day=today)
-        assert (stat.acks, stat.acks_on_time) == (1, 1)
+        path = tree[code].path
+        assert DailyGridStat.objects.get(node_path=path, day=timezone.localdate()).acks == 1
+        assert DailyGridStat.objects.get(node_path=path, day=timezone.localdate(deadline)).acks_on_time == 1
     assert not DailyGridStat.objects.filter(node_path=tree[GRID_B1].path).exists()
 
 
-def test_the_on_time_rate_is_acknowledged_by_the_deadline_over_all_acknowledgements(tree, dispatcher, worker, fold):
+def figures_since(tree, code: str, moment: dt.datetime) -> Figures:
+    """Figures over the days from ``moment`` to today (or from today to ``moment``), whatever the clock says."""
+    path = tree[code].path
+    days = sorted([timezone.localdate(moment), timezone.localdate()])
+    return stats([path], Period("custom", days[0], days[1]))[path]
+
+
+def test_who_never_acknowledges_counts_against_the_on_time_rate_once_the_deadline_passes(
+    tree, dispatcher, worker, fold
+):
     punctual = make_user("wa2", role=Role.GRID_WORKER, node=tree[GRID_A2])
+    make_user("wa3", role=Role.GRID_WORKER, node=tree[GRID_A2])  # never acknowledges: leaves no receipt
     now = timezone.now()
     instruction = dispatch_services.send_instruction(
         actor=dispatcher, title="排查", nodes=[tree["410105001"]], deadline=now + dt.timedelta(hours=1)
     )
-    Instruction.objects.filter(pk=instruction.pk).update(deadline=now - dt.timedelta(minutes=1))  # it has passed
+    deadline = now - dt.timedelta(minutes=1)
+    Instruction.objects.filter(pk=instruction.pk).update(deadline=deadline)  # it has passed
     dispatch_services.acknowledge(actor=worker, instruction=instruction)  # late
     dispatch_services.mark_read(actor=punctual, instruction=instruction)
     receipt = Receipt.objects.get(user=punctual)
     receipt.acknowledged_at = now - dt.timedelta(minutes=2)  # on time
     receipt.save()
     fold()
-    street = figures_of(tree, "410105001")
-    assert (street.acks, street.acks_on_time) == (2, 1)
-    assert street.rates["ack_on_time"] == 0.5
-    assert figures_of(tree, GRID_A1).rates["ack_on_time"] == 0.0
-    assert figures_of(tree, GRID_A2).rates["ack_on_time"] == 1.0
-    assert figures_of(tree, GRID_B1).rates["ack_on_time"] is None  # nothing acknowledged: no value, not zero
+    # Before the deadline's snapshot, only what was acknowledged in time is known.
+    assert figures_since(tree, "410105001", deadline).rates["ack_on_time"] == 1.0
+    assert dispatch_services.count_acknowledgements_due() == 1
+    assert dispatch_services.count_acknowledgements_due() == 0  # once
+    fold()
+    street = figures_since(tree, "410105001", deadline)
+    assert (street.acks, street.acks_on_time, street.acks_due) == (2, 1, 3)
+    assert street.rates["ack_on_time"] == pytest.approx(1 / 3)
+    assert figures_since(tree, GRID_A1, deadline).rates["ack_on_time"] == 0.0
+    assert figures_since(tree, GRID_A2, deadline).rates["ack_on_time"] == 0.5
+    assert figures_since(tree, GRID_B1, deadline).rates["ack_on_time"] is None  # nothing owed: no value, not zero
 
 
-def test_moving_an_instructions_deadline_moves_its_acknowledgements_in_or_out_of_on_time(
-    tree, dispatcher, worker, fold
-):
+def test_moving_an_instructions_deadline_moves_its_acknowledgements_out_of_on_time(tree, dispatcher, worker, fold):
     instruction = dispatch_services.send_instruction(
         actor=dispatcher, title="排查", nodes=[tree["410105"]], deadline=timezone.now() + dt.timedelta(hours=2)
     )
     dispatch_services.acknowledge(actor=worker, instruction=instruction)
+    fold()
+    assert figures_since(tree, GRID_A1, instruction.deadline).rates["ack_on_time"] == 1.0
     instruction.deadline = timezone.now() - dt.timedelta(hours=1)
     instruction.save()
+    dispatch_services.count_acknowledgements_due()
     fold()
-    assert figures_of(tree, GRID_A1).rates["ack_on_time"] == 0.0
-    instruction.deadline = None
-    instruction.save()
-    fold()
-    assert figures_of(tree, GRID_A1).rates["ack_on_time"] == 1.0
+    assert figures_since(tree, GRID_A1, instruction.deadline).rates["ack_on_time"] == 0.0
 
 
 # --- duty compliance ------------------------------------------------------------------------------------------------
@@ -188,10 +206,13 @@ def test_both_rates_are_indicators_in_the_composite_score(tree, dispatcher, work
     assert {"ack_on_time", "duty"} <= codes
     DutyRule.objects.create(role=Role.GRID_WORKER, what=DutyRule.What.PATROL, count=2, hours=24)
     patrol(worker, 1)
-    instruction = dispatch_services.send_instruction(actor=dispatcher, title="排查", nodes=[tree["410105"]])
+    deadline = timezone.now() + dt.timedelta(minutes=5)
+    instruction = dispatch_services.send_instruction(
+        actor=dispatcher, title="排查", nodes=[tree["410105"]], deadline=deadline
+    )
     dispatch_services.acknowledge(actor=worker, instruction=instruction)
     fold()
-    figures = figures_of(tree, GRID_A1)
+    figures = figures_since(tree, GRID_A1, deadline)
     weights = [("ack_on_time", "", 1.0), ("duty", "", 1.0)]
     assert selectors.score(figures, weights) == 75.0  # acknowledged on time 100 %, duty 50 %
     assert figures.as_dict()["duty_rate"] == 0.5 and figures.as_dict()["ack_on_time_rate"] == 1.0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from fengqiao.core.admin import JurisdictionAdmin, ReadOnlyAdmin
 from fengqiao.dispatch.models import (
+    AcknowledgementsDue,
     Diary,
     DutyRule,
     Instruction,
@@ -44,6 +47,20 @@ class InstructionAdmin(JurisdictionAdmin):
 class ReceiptAdmin(JurisdictionAdmin):
     list_display = ["instruction", "user", "read_at", "acknowledged_at", "completed_at"]
     raw_id_fields = ["instruction", "user"]
+
+
+@admin.register(AcknowledgementsDue)
+class AcknowledgementsDueAdmin(JurisdictionAdmin):
+    """Written once per instruction at its deadline by the worker; read-only here."""
+
+    list_display = ["instruction", "node_path", "deadline", "addressees"]
+    raw_id_fields = ["instruction"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Patrol)

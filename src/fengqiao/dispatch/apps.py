@@ -12,3 +12,8 @@ class DispatchConfig(AppConfig):
         from fengqiao.dispatch.services import on_notify
 
         notify.connect(on_notify, dispatch_uid="fengqiao.dispatch.notifications")
+
+        from fengqiao.core import periodic
+        from fengqiao.dispatch.services import count_acknowledgements_due
+
+        periodic.register("dispatch.acknowledgements_due", 60, count_acknowledgements_due)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Membership, Role
+from fengqiao.dispatch import selectors
 from fengqiao.dispatch.models import Diary, DutyRule, Instruction, InstructionTarget, Patrol, Receipt, Visit
 from fengqiao.grids.models import GridNode, Level
 
@@ -111,26 +112,22 @@ def generate_dispatch(*, seed: int, days: int = 28, stdout: Any = None) -> int:
         Visit.objects.bulk_create(visits, batch_size=2000)
         Diary.objects.bulk_create(diaries, batch_size=2000)
         written += len(patrols) + len(visits) + len(diaries)
-        written += _instructions(rng, now, days, members)
+        written += _instructions(rng, now, days)
     if stdout is not None:
         stdout.write(f"  巡查 {len(patrols):,}，走访 {len(visits):,}，民情日志 {len(diaries):,}")
     return written
 
 
-def _instructions(rng: random.Random, now: dt.datetime, days: int, members: list[Membership]) -> int:
+def _instructions(rng: random.Random, now: dt.datetime, days: int) -> int:
     """A few district instructions over the period, most acknowledged in time, some late, some not at all."""
     senders = list(
         Membership.objects.filter(active=True, role=Role.DISPATCHER, node__level=Level.DISTRICT)
         .select_related("user", "node")
         .order_by("id")
     )
-    by_district: dict[str, list[Membership]] = {}
-    for m in members:
-        by_district.setdefault("/".join(m.node_path.split("/")[:2]) + "/", []).append(m)
     written = 0
     for sender in senders:
         district: GridNode = sender.node
-        addressees = {m.user_id: m for m in by_district.get(district.path, [])}
         for i, (title, body) in enumerate(INSTRUCTIONS):
             created = now - dt.timedelta(days=days - 1 - i * (days // len(INSTRUCTIONS)), hours=rng.randint(0, 6))
             deadline = created + dt.timedelta(hours=24)
@@ -146,8 +143,12 @@ def _instructions(rng: random.Random, now: dt.datetime, days: int, members: list
                 created_at=created,
             )
             InstructionTarget.objects.create(instruction=instruction, node=district, path=district.path)
+            # Everyone the instruction reached (one node per person), as the inbox and tracking see them.
+            addressees = dict(
+                selectors.addressees(instruction).order_by("-node_path").values_list("user_id", "node_path")
+            )
             receipts = []
-            for user_id, m in addressees.items():
+            for user_id, node_path in addressees.items():
                 roll = rng.random()
                 if roll < 0.06:
                     continue  # not acknowledged at all
@@ -159,11 +160,15 @@ def _instructions(rng: random.Random, now: dt.datetime, days: int, members: list
                     Receipt(
                         instruction=instruction,
                         user_id=user_id,
-                        node_path=m.node_path,
+                        node_path=node_path,
                         read_at=at - dt.timedelta(minutes=rng.randint(1, 30)),
                         acknowledged_at=at,
                     )
                 )
             Receipt.objects.bulk_create(receipts, batch_size=2000)
             written += 2 + len(receipts)
+    from fengqiao.dispatch.services import count_acknowledgements_due
+
+    while count_acknowledgements_due(now=now):  # who owed an acknowledgement at each passed deadline
+        pass
     return written

@@ -50,6 +50,8 @@ class Instruction(models.Model):
     created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
     reminded_at = models.DateTimeField(_("最近催办"), null=True, blank=True)
     reminders = models.PositiveIntegerField(_("催办次数"), default=0)
+    # When the addressees who owed an acknowledgement were counted (at the deadline): see AcknowledgementsDue.
+    due_counted_at = models.DateTimeField(_("应签收人数统计时间"), null=True, blank=True, editable=False)
 
     jurisdiction_path_field = "scope_path"
 
@@ -106,6 +108,31 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instruction_id}/{self.user_id}"
+
+
+class AcknowledgementsDue(models.Model):
+    """How many addressees under one node owed an acknowledgement when an instruction's deadline passed.
+
+    Instructions fan out on read, so a worker who never acknowledges leaves no receipt; this snapshot, taken once at
+    the deadline by a periodic job, is what lets the assessment count them (指令按时签收率 = on time ÷ due).
+    """
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="acknowledgements_due")
+    node_path = models.CharField(max_length=255, db_index=True)
+    deadline = models.DateTimeField(_("完成期限"))
+    addressees = models.PositiveIntegerField(_("应签收人数"))
+
+    jurisdiction_path_field = "node_path"
+
+    class Meta:
+        verbose_name = _("应签收人数")
+        verbose_name_plural = _("应签收人数")
+        constraints = [
+            models.UniqueConstraint(fields=["instruction", "node_path"], name="dispatch_ack_due_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instruction_id} {self.node_path} {self.addressees}"
 
 
 class Notification(models.Model):

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from fengqiao.core.signals import notify
 from fengqiao.core.uploads import CheckedImage
 from fengqiao.dispatch import selectors
 from fengqiao.dispatch.models import (
+    AcknowledgementsDue,
     Diary,
     Instruction,
     InstructionTarget,
@@ -447,3 +449,49 @@ def write_diary(*, actor: Any, text: str, day: dt.date | None = None, grid: Grid
             diary.save(update_fields=["text", "written_at"])
         audit.record(actor=actor, verb="write_diary", target=diary, data={"day": day.isoformat()})
     return diary
+
+
+# --- acknowledgements due (for the assessment) ---------------------------------------------------------------------
+
+# Sent after acknowledgements-due rows are written in bulk (no per-row signals): the assessment counts them.
+acknowledgements_due_counted = Signal()
+
+
+def count_acknowledgements_due(*, now: dt.datetime | None = None, limit: int = 20) -> int:
+    """At each passed deadline, record once how many addressees under each node owed an acknowledgement.
+
+    Runs as a periodic job; returns the instructions counted. The addressees are those reached when the deadline
+    passed (memberships change later; the snapshot keeps the figure stable and lets a rebuild reproduce it).
+    """
+    now = now or timezone.now()
+    pending = Instruction.objects.filter(
+        requires_ack=True, deadline__isnull=False, deadline__lte=now, due_counted_at__isnull=True
+    ).order_by("deadline")[:limit]
+    counted = 0
+    for instruction in pending:
+        deadline = instruction.deadline
+        assert deadline is not None  # filtered above
+        with transaction.atomic():
+            locked = Instruction.objects.select_for_update().filter(pk=instruction.pk, due_counted_at__isnull=True)
+            if not locked.exists():
+                continue  # another worker counted it
+            per_node = (
+                selectors.addressees(instruction)
+                .values("node_path")
+                .annotate(n=Count("user_id", distinct=True))
+                .order_by()
+            )
+            rows = [
+                AcknowledgementsDue(
+                    instruction=instruction,
+                    node_path=row["node_path"],
+                    deadline=deadline,
+                    addressees=row["n"],
+                )
+                for row in per_node
+            ]
+            AcknowledgementsDue.objects.bulk_create(rows, batch_size=5000)
+            Instruction.objects.filter(pk=instruction.pk).update(due_counted_at=now)
+            acknowledgements_due_counted.send(sender=AcknowledgementsDue, rows=rows)
+        counted += 1
+    return counted

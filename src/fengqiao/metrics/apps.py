@@ -26,6 +26,11 @@ class MetricsConfig(AppConfig):
             instruction = dispatch["instruction"]
             pre_save.connect(services.before_instruction_save, sender=instruction, dispatch_uid="metrics-instr-pre")
             post_save.connect(services.after_instruction_save, sender=instruction, dispatch_uid="metrics-instr-post")
+            from fengqiao.dispatch.services import acknowledgements_due_counted
+
+            acknowledgements_due_counted.connect(
+                services.acknowledgements_due_counted, dispatch_uid="metrics-acknowledgements-due"
+            )
         periodic.register("metrics.fold", 10, services.fold_pending)
         from fengqiao.metrics.selectors import warm_open_figures
 

@@ -31,7 +31,8 @@ EVENT_COUNTERS = (
 DISPUTE_COUNTERS = ("disputes_entered", "disputes_concluded", "disputes_resolved")
 ACK_COUNTERS = (
     "acks",  # acknowledgements (签收) of instructions that ask for one, made that day, in the addressee's node
-    "acks_on_time",  # of which made by the instruction's deadline (or the instruction has none)
+    "acks_on_time",  # acknowledgements made by the deadline, counted on the deadline's day (instructions with one)
+    "acks_due",  # addressees who owed an acknowledgement by a deadline that fell that day (snapshot at the deadline)
 )
 DUTY_COUNTERS = (
     "patrols",  # patrols started that day, in the grid walked
@@ -180,19 +181,33 @@ def ack_on_time(*, acknowledged_at: Any, deadline: Any) -> bool:
     """签收按时: acknowledged no later than the instruction's deadline (完成期限).
 
     Instructions carry no separate acknowledgement deadline, so the one deadline they have is the one an
-    acknowledgement can miss; an instruction without a deadline cannot be acknowledged late.
+    acknowledgement can miss. An instruction without a deadline has no "on time": it counts as an acknowledgement
+    made, not in the on-time rate.
     """
-    return deadline is None or bool(acknowledged_at <= deadline)
+    return deadline is not None and bool(acknowledged_at <= deadline)
 
 
 def receipt_contribution(*, node_path: str, acknowledged_at: Any, deadline: Any, requires_ack: bool) -> Contribution:
+    """An acknowledgement counts on its own day as made; if made in time, also on the deadline's day as on time,
+    the day the addressees who owed it are counted (:func:`due_contribution`), so the two always meet in one period.
+    """
     out: Contribution = defaultdict(dict)
     if not node_path or acknowledged_at is None or not requires_ack:
         return out
-    cell = out[(node_path, day_of(acknowledged_at))]
-    cell["acks"] = 1
+    out[(node_path, day_of(acknowledged_at))]["acks"] = 1
     if ack_on_time(acknowledged_at=acknowledged_at, deadline=deadline):
-        cell["acks_on_time"] = 1
+        out[(node_path, day_of(deadline))]["acks_on_time"] = 1
+    return out
+
+
+DUE_FIELDS = ("node_path", "deadline", "addressees")
+
+
+def due_contribution(*, node_path: str, deadline: Any, addressees: int) -> Contribution:
+    """The addressees under a node who owed an acknowledgement, on the deadline's day (dispatch.AcknowledgementsDue)."""
+    out: Contribution = defaultdict(dict)
+    if node_path and deadline is not None and addressees:
+        out[(node_path, day_of(deadline))]["acks_due"] = addressees
     return out
 
 

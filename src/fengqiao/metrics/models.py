@@ -24,6 +24,7 @@ class Counters(models.Model):
     disputes_resolved = models.IntegerField(_("纠纷化解"), default=0)
     acks = models.IntegerField(_("指令签收"), default=0)
     acks_on_time = models.IntegerField(_("按时签收"), default=0)
+    acks_due = models.IntegerField(_("应签收"), default=0)
     patrols = models.IntegerField(_("巡查"), default=0)
     visits = models.IntegerField(_("入户走访"), default=0)
     diaries = models.IntegerField(_("民情日志"), default=0)

@@ -31,7 +31,14 @@ def dispute_resolved_states() -> tuple[str, ...]:
 def dispatch_models() -> dict[str, Any] | None:
     """The dispatch models the counters read (receipts, instructions, patrols, visits, diaries), if installed."""
     try:
-        from fengqiao.dispatch.models import Diary, Instruction, Patrol, Receipt, Visit
+        from fengqiao.dispatch.models import AcknowledgementsDue, Diary, Instruction, Patrol, Receipt, Visit
     except ImportError:
         return None
-    return {"receipt": Receipt, "instruction": Instruction, "patrol": Patrol, "visit": Visit, "diary": Diary}
+    return {
+        "receipt": Receipt,
+        "instruction": Instruction,
+        "due": AcknowledgementsDue,
+        "patrol": Patrol,
+        "visit": Visit,
+        "diary": Diary,
+    }

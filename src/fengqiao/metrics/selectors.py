@@ -90,7 +90,8 @@ class Figures:
             "on_time": _ratio(c["closed_on_time"], c["closed"]),
             "satisfaction": _ratio(c["satisfied"], c["rated"]),
             "resolution": _ratio(c["disputes_resolved"], c["disputes_concluded"]),
-            "ack_on_time": _ratio(c["acks_on_time"], c["acks"]),
+            # Who never acknowledged leaves no receipt: the denominator is who owed one when the deadline passed.
+            "ack_on_time": _ratio(c["acks_on_time"], max(c["acks_due"], c["acks_on_time"])),
             "duty": duty_rate(c, self.duty_due),
         }
 
@@ -357,7 +358,7 @@ DEFAULT_INDICATORS = [
     ("on_time", _("按时办结率"), 15, _("在办理时限内处置的事件占办结事件的比例")),
     ("satisfaction", _("满意率"), 20, _("评价为 4–5 星的事件占已评价事件的比例")),
     ("resolution", _("化解率"), 10, _("调解成功的纠纷占已办结纠纷的比例")),
-    ("ack_on_time", _("指令按时签收率"), 5, _("在指令完成期限前签收的占需签收指令签收数的比例")),
+    ("ack_on_time", _("指令按时签收率"), 5, _("在指令完成期限前签收的人数占期限到时应签收人数的比例")),
     ("duty", _("巡查履职率"), 5, _("按履职规则应完成的巡查、走访、日志、风险上报中已完成的比例")),
 ]
 

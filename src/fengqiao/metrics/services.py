@@ -77,6 +77,7 @@ def sources() -> tuple[Source, ...]:
                 "node_path",
                 needs="acknowledged_at",
             ),
+            Source(dispatch["due"], counters.DUE_FIELDS, counters.DUE_FIELDS, counters.due_contribution, "node_path"),
             _source(dispatch["patrol"], counters.PATROL_FIELDS, counters.patrol_contribution),
             _source(dispatch["visit"], counters.VISIT_FIELDS, counters.visit_contribution),
             _source(dispatch["diary"], counters.DIARY_FIELDS, counters.diary_contribution),
@@ -159,6 +160,15 @@ def after_instruction_save(sender: type[Model], instance: Model, created: bool =
         old.append(counters.receipt_contribution(node_path=node_path, acknowledged_at=acknowledged_at, **before))
         new.append(counters.receipt_contribution(node_path=node_path, acknowledged_at=acknowledged_at, **now))
     record(counters.difference(counters.combine(new), counters.combine(old)))
+
+
+def acknowledgements_due_counted(sender: Any, rows: list[Any], **kwargs: Any) -> None:
+    """dispatch wrote acknowledgements-due rows in bulk (past the per-row signals): count them."""
+    record(
+        counters.combine(
+            [counters.due_contribution(**{name: getattr(row, name) for name in counters.DUE_FIELDS}) for row in rows]
+        )
+    )
 
 
 def record(diff: Contribution) -> None:
