@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -50,17 +48,10 @@ class ReceiptAdmin(JurisdictionAdmin):
 
 
 @admin.register(AcknowledgementsDue)
-class AcknowledgementsDueAdmin(JurisdictionAdmin):
-    """Written once per instruction at its deadline by the worker; read-only here."""
+class AcknowledgementsDueAdmin(ReadOnlyAdmin):
+    """Written once per instruction at its deadline by the worker."""
 
     list_display = ["instruction", "node_path", "deadline", "addressees"]
-    raw_id_fields = ["instruction"]
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Patrol)
