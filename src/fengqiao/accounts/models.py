@@ -21,7 +21,10 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("职能部门办理人")
     MEDIATOR = "mediator", _("调解员")
     LEADER = "leader", _("领导")
-    ADMIN = "admin", _("管理员")
+    ADMIN = "admin", _("系统管理员")
+    # The other two of the three administrators of 等保 2.0 level 3 (三员分立): none can do another's work.
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 WORKER_ROLES = frozenset({Role.GRID_LEADER, Role.GRID_WORKER, Role.PART_TIME_WORKER, Role.INFORMANT})
