@@ -34,8 +34,8 @@ browser:
 	fi
 
 lint: setup
-	$(PY) -m ruff check src tests bench
-	$(PY) -m ruff format --check src tests bench
+	$(PY) -m ruff check src tests bench scripts
+	$(PY) -m ruff format --check src tests bench scripts
 
 typecheck: setup
 	$(PY) -m mypy
@@ -47,8 +47,8 @@ e2e: setup browser
 	$(PY) -m pytest -q tests/e2e
 
 fmt: setup
-	$(PY) -m ruff format src tests bench
-	$(PY) -m ruff check --fix src tests bench
+	$(PY) -m ruff format src tests bench scripts
+	$(PY) -m ruff check --fix src tests bench scripts
 
 # Refresh the English catalogues (django and djangojs) from the marked strings, then compile them.
 # Translate the new entries in src/fengqiao/locale/en/LC_MESSAGES/*.po and run it again; tests/core/test_english.py
