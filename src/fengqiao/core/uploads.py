@@ -1,13 +1,16 @@
 """Uploaded images: checked by content (never by name), size-limited, EXIF location read, EXIF stripped, thumbnailed.
 
-Events and disputes attach files through :func:`store_image`; the stored copy is a fresh encoding of the pixels,
+Events and disputes attach files through :func:`check_image`; the stored copy is a fresh encoding of the pixels,
 so metadata (camera serial numbers, owner names, GPS) never reaches the disk unless we chose to keep it.
+Only the JPEG, PNG and WebP decoders are ever run, and an image is refused by the pixel count in its header before
+any pixel is decoded, so a small file that would inflate to gigabytes (a decompression bomb) costs nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +21,45 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fengqiao.core.errors import DomainError
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "jpg", "HEIC": "jpg"}
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Image.open tries every registered decoder (TIFF, PSD, EPS ...) unless told which: each is attack surface.
+DECODERS = tuple(ALLOWED_FORMATS)
 THUMBNAIL_SIZE = (320, 320)
-Image.MAX_IMAGE_PIXELS = 50_000_000  # refuse decompression bombs
+
+
+# Formats we refuse, named from their first bytes (never decoded) so the message says what the file is.
+REFUSED_SIGNATURES = (
+    (b"GIF8", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+    (b"8BPS", "PSD"),
+    (b"\x00\x00\x01\x00", "ICO"),
+    (b"%PDF", "PDF"),
+    (b"%!PS", "EPS"),
+)
+
+
+def _refused_format(data: bytes) -> str:
+    head = data[:512].lstrip()
+    for signature, name in REFUSED_SIGNATURES:
+        if data.startswith(signature):
+            return name
+    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
+        return "HEIC/AVIF"
+    if head[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in head.lower():
+        return "SVG"
+    return ""
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "FENGQIAO_UPLOAD_MAX_PIXELS", 40_000_000))
+
+
+# Pillow only warns between MAX_IMAGE_PIXELS and twice that, and decodes anyway: make its limit ours and the warning
+# an error. check_image also compares the header's size with the setting itself, so the two cannot drift apart.
+Image.MAX_IMAGE_PIXELS = max_pixels()
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 
 class UploadError(DomainError):
@@ -72,17 +111,31 @@ def check_image(data: bytes, *, name: str = "") -> CheckedImage:
             _("文件“%(name)s”超过 %(mb)s MB 的上限。") % {"name": name, "mb": limit // (1024 * 1024)},
             code="file_too_large",
         )
+    too_many_pixels = UploadError(
+        _("图片“%(name)s”的像素过多（上限 %(mp)s 百万像素），请缩小后再上传。")
+        % {"name": name, "mp": max_pixels() // 1_000_000},
+        code="too_many_pixels",
+    )
     try:
-        probe = Image.open(io.BytesIO(data))
+        probe = Image.open(io.BytesIO(data), formats=DECODERS)  # lazy: reads the header only
         image_format = probe.format or ""
+        if probe.width * probe.height > max_pixels():
+            raise too_many_pixels
         probe.verify()
-        image: Image.Image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data), formats=DECODERS)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        refused = _refused_format(data)
+        if refused:
+            raise UploadError(
+                _("不支持的图片格式 %(fmt)s（仅支持 JPEG、PNG、WebP）。") % {"fmt": refused}, code="bad_format"
+            ) from None
         raise UploadError(
             _("文件“%(name)s”不是可识别的图片（仅支持 JPEG、PNG、WebP）。") % {"name": name}, code="not_an_image"
         ) from None
-    if image_format not in ALLOWED_FORMATS:
+    if image_format not in ALLOWED_FORMATS:  # a plugin outside DECODERS cannot answer, but say so plainly if one did
         raise UploadError(
             _("不支持的图片格式 %(fmt)s（仅支持 JPEG、PNG、WebP）。") % {"fmt": image_format}, code="bad_format"
         )
