@@ -16,6 +16,8 @@ class AppendOnlyError(RuntimeError):
 
 
 class ActionQuerySet(models.QuerySet["Action"]):
+    # The chain sealer writes seq/prev_hash/row_hash/sealed_at by its own raw UPDATE (core.auditchain); the ORM
+    # path stays closed for everybody.
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("the audit trail is append-only")
 
@@ -49,6 +51,12 @@ class Action(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     grid_path = models.CharField(_("网格路径"), max_length=255, blank=True, db_index=True)
+    # The hash chain, filled in by the sealer after the row is committed (NULL: not sealed yet). Nullable so writers
+    # never touch them and SQLite adds the columns without rebuilding the table.
+    seq = models.BigIntegerField(_("链序号"), null=True, blank=True, editable=False)
+    prev_hash = models.CharField(_("前一哈希"), max_length=80, null=True, blank=True, editable=False)
+    row_hash = models.CharField(_("本条哈希"), max_length=80, null=True, blank=True, editable=False)
+    sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True, editable=False)
 
     objects: ClassVar[ActionQuerySet] = ActionQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -58,7 +66,16 @@ class Action(models.Model):
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"]),
+            # Only the rows waiting for the sealer: a small index however long the trail grows.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="core_action_unsealed"),
+        ]
+        constraints = [
+            # One row per position in the chain: two sealers racing can never fork it. Partial, so SQLite creates it
+            # as an index instead of rebuilding the table.
+            models.UniqueConstraint(fields=["seq"], condition=models.Q(seq__isnull=False), name="core_action_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"
@@ -70,6 +87,41 @@ class Action(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("the audit trail is append-only")
+
+
+class AuditAnchorQuerySet(models.QuerySet["AuditAnchor"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit anchors are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit anchors are append-only")
+
+
+class AuditAnchor(models.Model):
+    """The chain's head after a seal run: cutting rows off the tail no longer matches the last anchor."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    seq = models.BigIntegerField(_("链序号"), db_index=True)
+    row_hash = models.CharField(_("链头哈希"), max_length=80)
+    rows = models.PositiveIntegerField(_("本次封存条数"), default=0)
+
+    objects: ClassVar[AuditAnchorQuerySet] = AuditAnchorQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("审计锚点")
+        verbose_name_plural = _("审计锚点")
+        ordering = ["-seq", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.row_hash}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit anchors are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit anchors are append-only")
 
 
 class InGrid(models.Model):
