@@ -1,46 +1,33 @@
-"""Personal identifiers at rest: encrypted with a key from the environment, searchable by a keyed hash, masked.
+"""Personal identifiers at rest: encrypted with a rotatable key from the environment, searchable by a keyed hash,
+masked.
 
-``FENGQIAO_DATA_KEY`` is stretched into two independent keys: one encrypts (Fernet: AES-128-CBC + HMAC),
-one computes the blind index used for exact-match search, so the database never holds a plain ID number or phone.
+The algorithms and keys live in :mod:`fengqiao.core.crypto` (SM4-GCM + HMAC-SM3 by default, AES-256-GCM +
+HMAC-SHA256 by setting), so the database never holds a plain ID number or phone. ``fengqiao rekey`` re-encrypts
+every :class:`EncryptedTextField` under the newest key and recomputes the blind indexes they declare.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from functools import lru_cache
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 from django.db import models
 
+from fengqiao.core import crypto
 
-@lru_cache(maxsize=4)
-def _keys(secret: str) -> tuple[Fernet, bytes]:
-    enc = hashlib.sha256(b"fengqiao-encrypt:" + secret.encode()).digest()
-    idx = hashlib.sha256(b"fengqiao-index:" + secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(enc)), idx
+TOKEN_PREFIX = crypto.LEGACY_PREFIX  # kept for readers of old backups; see crypto.is_token
 
 
 def encrypt(value: str) -> str:
-    fernet, _ = _keys(settings.FENGQIAO_DATA_KEY)
-    return fernet.encrypt(value.encode()).decode()
+    return crypto.encrypt(value)
 
 
 def decrypt(token: str) -> str:
-    fernet, _ = _keys(settings.FENGQIAO_DATA_KEY)
-    try:
-        return fernet.decrypt(token.encode()).decode()
-    except InvalidToken as exc:  # a wrong key must fail loudly, not show garbage
-        raise ValueError("personal data cannot be decrypted with the configured FENGQIAO_DATA_KEY") from exc
+    return crypto.decrypt(token)
 
 
 def blind_index(value: str) -> str:
     """Keyed hash of a normalised identifier, for exact-match lookups."""
-    _, key = _keys(settings.FENGQIAO_DATA_KEY)
-    return hmac.new(key, normalise(value).encode(), hashlib.sha256).hexdigest()
+    return crypto.keyed_index(normalise(value))
 
 
 def normalise(value: str) -> str:
@@ -59,11 +46,16 @@ def mask(value: str) -> str:
     return value
 
 
-TOKEN_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte 0x80, base64)
-
-
 class EncryptedTextField(models.TextField):
-    """A text column whose value is stored encrypted; Python code sees the plain value."""
+    """A text column whose value is stored encrypted; Python code sees the plain value.
+
+    ``index_field`` names the sibling column holding this value's blind index, so ``fengqiao rekey`` can recompute
+    it when the index key or algorithm changes. It is not part of the schema (left out of migrations).
+    """
+
+    def __init__(self, *args: Any, index_field: str = "", **kwargs: Any) -> None:
+        self.index_field = index_field
+        super().__init__(*args, **kwargs)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
@@ -71,8 +63,8 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def to_python(self, value: Any) -> Any:
-        # Serialized data (backups, fixtures) carries the ciphertext; never the plain value.
-        if isinstance(value, str) and value.startswith(TOKEN_PREFIX):
+        # Serialized data (backups, fixtures) carries the ciphertext, in either format; never the plain value.
+        if crypto.is_token(value):
             return decrypt(value)
         return super().to_python(value)
 
