@@ -12,7 +12,8 @@ SCALE ?= small
 run: setup
 	$(PY) -m fengqiao migrate --noinput
 	$(PY) -m fengqiao demo --scale $(SCALE) --if-empty
-	$(PY) -m fengqiao serve --host $(HOST) --port $(PORT) --with-worker
+	@# The demo runs with DEBUG on: with it off, serve refuses the built-in development keys (fengqiao.E001/E002).
+	DEBUG=$${DEBUG:-1} $(PY) -m fengqiao serve --host $(HOST) --port $(PORT) --with-worker
 
 test: setup browser lint typecheck pytest
 

@@ -4,6 +4,9 @@ from fengqiao.settings import *  # noqa: F403
 from fengqiao.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]
+# Keys of their own: tests run with DEBUG off and import the WSGI/ASGI entry points, which refuse the built-in ones.
+SECRET_KEY = "tests-only-secret-key-" + "vR7qL2xN9mK4pZ8w" * 3
+FENGQIAO_DATA_KEY = "tests-only-data-key-" + "T3hW8nQ5rY1cB6uJ"
 # Read the grid version on every lookup so tests see changes at once.
 FENGQIAO_LOCATOR_CHECK_SECONDS = 0.0
 # Figures must equal what the test just wrote.

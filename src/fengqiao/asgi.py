@@ -22,6 +22,10 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import Resolver404, resolve
 
 django_asgi = get_asgi_application()
+
+from fengqiao.core.checks import refuse_unsafe_keys  # noqa: E402 - needs the apps loaded above
+
+refuse_unsafe_keys()  # production (DEBUG off) never serves on development keys
 django_wsgi = WSGIMiddleware(
     get_wsgi_application(),  # type: ignore[arg-type]
     workers=int(os.environ.get("FENGQIAO_THREADS", "8")),

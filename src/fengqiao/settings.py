@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core import crypto as _crypto
 from fengqiao.dashboard.tiles import tile_origins, tile_templates
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -31,10 +32,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only fit for a laptop demo; production must set SECRET_KEY (checked by `check --deploy`).
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-change-me-" + "x" * 20)
-# Key for personal data at rest (ID numbers, phones). Any string; it is stretched to a Fernet key.
-FENGQIAO_DATA_KEY = os.environ.get("FENGQIAO_DATA_KEY", "development-only-data-key")
+# The fallback keys are only fit for a laptop demo: with DEBUG off, `serve`, `worker`, the WSGI/ASGI entry points
+# and `check --deploy` refuse them (core/checks.py, fengqiao.E001/E002).
+SECRET_KEY = os.environ.get("SECRET_KEY", _crypto.DEVELOPMENT_SECRET_KEY)
+# Personal data at rest (ID numbers, phones): "sm" (SM4-GCM + HMAC-SM3, GB/T 39786) or "aes" (AES-256-GCM + SHA-256).
+FENGQIAO_CRYPTO = os.environ.get("FENGQIAO_CRYPTO", "sm").strip().lower()
+# Keys as "kid:secret,kid:secret", newest first: the newest encrypts, all decrypt (`fengqiao rekey` moves data to
+# the newest). A lone FENGQIAO_DATA_KEY is the key with id "0". docs/decisions/0060-national-cryptography.md
+FENGQIAO_DATA_KEYS = os.environ.get("FENGQIAO_DATA_KEYS", "")
+FENGQIAO_DATA_KEY = os.environ.get("FENGQIAO_DATA_KEY", _crypto.DEVELOPMENT_DATA_KEY)
+# Key of the blind indexes (searched, so kept across encryption-key rotation); empty: the first data key's secret.
+FENGQIAO_INDEX_KEY = os.environ.get("FENGQIAO_INDEX_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -56,6 +56,7 @@ def test_the_deploy_checks_pass_with_production_settings(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fengqiao.settings",
         "SECRET_KEY": "x7#Qm!2vLr@9pZk$4tWc^8nYb&1hJd*6sFg(3eUa)5oXi_0yRq+",
+        "FENGQIAO_DATA_KEYS": "1:Vb3kP9wQ2zL7xR5mN8tY4cH6jD1fG0sA",
         "FENGQIAO_HTTPS": "1",
         "FENGQIAO_SSL_REDIRECT": "1",
         "FENGQIAO_VAR_DIR": str(tmp_path),

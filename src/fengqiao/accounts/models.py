@@ -34,7 +34,7 @@ class User(AbstractUser):
     """A person who signs in. Phone numbers are personal data: encrypted, found by keyed hash, shown masked."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = pii.EncryptedTextField(_("手机号"), blank=True)
+    phone = pii.EncryptedTextField(_("手机号"), blank=True, index_field="phone_index")
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self) -> None:
-        from fengqiao.core import auditchain, periodic, ratelimit
+        from fengqiao.core import auditchain, checks, periodic, ratelimit
+
+        checks.register()
 
         periodic.register("core.prune_rate_counters", 3600, ratelimit.prune)
         periodic.register("core.seal_audit_trail", 5, auditchain.seal_job)

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core import pii
+from fengqiao.core import crypto, pii
 from fengqiao.core.models import InGrid
 
 
@@ -109,7 +109,7 @@ class Event(InGrid):
         related_name="reported_events",
     )
     reporter_name = models.CharField(_("上报人姓名"), max_length=50, blank=True)
-    reporter_phone = pii.EncryptedTextField(_("上报人电话"), blank=True)
+    reporter_phone = pii.EncryptedTextField(_("上报人电话"), blank=True, index_field="reporter_phone_index")
     reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     state = models.CharField(_("状态"), max_length=20, default="reported", db_index=True)
     tier = models.CharField(_("处置层级"), max_length=10, choices=Tier.choices, default=Tier.COMMUNITY)
@@ -243,7 +243,11 @@ class Device(InGrid):
 
 
 class ApiClient(models.Model):
-    """A system allowed to post through Open311 / the API with an ``api_key`` (stored as a keyed hash)."""
+    """A system allowed to post through Open311 / the API with an ``api_key``, stored as its SM3 (or SHA-256) digest.
+
+    API keys are random and long, so an unkeyed digest is enough, and it does not change when the data keys rotate.
+    Hashes written before (a blind index under the data key) are replaced the first time the client is seen.
+    """
 
     name = models.CharField(_("名称"), max_length=100)
     key_index = models.CharField(max_length=64, unique=True, editable=False)
@@ -258,7 +262,14 @@ class ApiClient(models.Model):
         return self.name
 
     def set_key(self, key: str) -> None:
-        self.key_index = pii.blind_index(key)
+        self.key_index = crypto.fingerprint(key)
+
+    @staticmethod
+    def _older_hashes(key: str) -> list[str]:
+        """What this key was stored as under the other provider, or as the old keyed blind index."""
+        current = crypto.ring().provider.name
+        others = [crypto.fingerprint(key, name) for name in crypto.PROVIDERS if name != current]
+        return others + crypto.legacy_indexes(pii.normalise(key))
 
     @classmethod
     def for_key(cls, key: str) -> ApiClient | None:
@@ -267,7 +278,7 @@ class ApiClient(models.Model):
         ``API_KEY_CACHE_SECONDS``."""
         if not key:
             return None
-        index = pii.blind_index(key)
+        index = crypto.fingerprint(key)
         now = time.monotonic()
         hit = _known_keys.get(index)
         if hit is not None and hit[0] > now:

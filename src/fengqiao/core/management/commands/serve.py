@@ -7,8 +7,11 @@ import sys
 from typing import Any
 
 import uvicorn
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fengqiao.core.checks import refuse_unsafe_keys
 
 
 class Command(BaseCommand):
@@ -22,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="do not print the demo logins")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            refuse_unsafe_keys()  # production (DEBUG off) never serves on development keys
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         if not options["quiet"]:
             call_command("demo", "--logins")
             self.stdout.write(f"\n  枫桥 fengqiao → http://{options['host']}:{options['port']}/\n")

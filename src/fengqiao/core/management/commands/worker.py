@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fengqiao.core import periodic
+from fengqiao.core.checks import refuse_unsafe_keys
 
 
 class Command(BaseCommand):
@@ -20,6 +22,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            refuse_unsafe_keys()  # production (DEBUG off) never works on development keys
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         if options["once"]:
             ran = periodic.run_due(now=float("inf"))
             self.stdout.write(f"periodic jobs run: {', '.join(ran) or 'none'}")
