@@ -90,14 +90,14 @@ def test_an_unknown_provider_is_an_error(production):
 
 def test_serve_refuses_to_start_on_the_development_secret_key(production):
     production.SECRET_KEY = crypto.DEVELOPMENT_SECRET_KEY
-    with pytest.raises(CommandError, match="fengqiao.E001"):
+    with pytest.raises(CommandError, match=r"fengqiao\.E001"):
         call_command("serve", "--quiet")
 
 
 def test_the_worker_refuses_to_start_on_the_development_data_key(production):
     production.FENGQIAO_DATA_KEYS = ""
     production.FENGQIAO_DATA_KEY = crypto.DEVELOPMENT_DATA_KEY
-    with pytest.raises(CommandError, match="fengqiao.E002"):
+    with pytest.raises(CommandError, match=r"fengqiao\.E002"):
         call_command("worker", "--once")
 
 
@@ -105,7 +105,7 @@ def test_the_wsgi_entry_point_refuses_development_keys(production):
     import fengqiao.wsgi
 
     production.SECRET_KEY = crypto.DEVELOPMENT_SECRET_KEY
-    with pytest.raises(ImproperlyConfigured, match="fengqiao.E001"):
+    with pytest.raises(ImproperlyConfigured, match=r"fengqiao\.E001"):
         importlib.reload(fengqiao.wsgi)
     production.SECRET_KEY = GOOD_SECRET
     importlib.reload(fengqiao.wsgi)  # and starts once the key is fixed
