@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 
+from fengqiao.accounts.views import AdminLoginView
 from fengqiao.api.api import api
 
 admin.site.site_header = gettext_lazy("枫桥 · 网格化治理平台")
@@ -17,6 +18,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The djangojs catalogue for our static scripts (gettext/interpolate), loaded by base.html before them.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The admin signs in through the platform's own login: one throttle, one lockout, password age, second factor.
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("fengqiao.events.open311_urls")),

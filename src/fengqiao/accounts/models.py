@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,14 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = pii.EncryptedTextField(_("手机号"), blank=True, index_field="phone_index")
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # Sign-in security (等保 2.0 level 3, identity authentication): password age, where the last sign-in came from,
+    # failures since then, and the optional second factor (its secret encrypted like any personal data).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now, editable=False)
+    last_login_ip = models.CharField(_("上次登录地址"), max_length=64, blank=True, editable=False)
+    failed_logins = models.PositiveIntegerField(_("上次登录后失败次数"), default=0, editable=False)
+    totp_secret = pii.EncryptedTextField(_("动态口令密钥"), blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(_("动态口令启用时间"), null=True, blank=True, editable=False)
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -55,6 +64,18 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.phone_index = pii.blind_index(self.phone) if self.phone else ""
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def check_password(self, raw_password: str) -> bool:
+        # A hash upgrade on sign-in calls set_password; it is not a change of password and must not reset its age.
+        changed = self.password_changed_at
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self.password_changed_at = changed
 
     @cached_property
     def active_memberships(self) -> list[Membership]:

@@ -10,13 +10,13 @@ from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
 from fengqiao.core.attachments import attachments_of, read_uploads
 from fengqiao.core.errors import DomainError
+from fengqiao.core.redirects import is_safe, safe_next
 from fengqiao.dispatch import selectors, services
 from fengqiao.dispatch.forms import DiaryForm, ReportForm, SendForm, VisitForm
 from fengqiao.dispatch.models import Instruction, Notification, Patrol
@@ -31,10 +31,7 @@ def _instruction(request: HttpRequest, pk: int) -> Instruction:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 @login_required
@@ -168,7 +165,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_notification_read(actor=request.user, notification=note)
-    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+    if is_safe(request, note.url):
         return redirect(note.url)
     return redirect("dispatch:inbox")
 
