@@ -1,30 +1,119 @@
-"""Admin pieces shared by every app: every admin list and form is scoped to the user's jurisdiction."""
+"""Admin pieces shared by every app: roles decide who may do what, and every list and form keeps to a jurisdiction.
+
+Separation of duties (三员分立, GB/T 22239-2019 level 3): the system administrator keeps accounts and base
+configuration, the security administrator grants roles and keeps security settings, the audit administrator reads the
+audit trail; none can do another's work. Django's per-model permissions (groups, user permissions) play no part here:
+each admin class names the roles that may view, add, change and delete its rows. The superuser, for installation
+only, may do everything and every request it makes to the admin is audited (``core.superuser_audit``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, ManyToManyField, Model, Q, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from fengqiao.core import scoping
 from fengqiao.core.models import Action, Attachment, RateCounter
 
-# Roles allowed into the admin for data in their own jurisdiction; reading vs. editing.
-ADMIN_VIEW_ROLES = {"admin", "dispatcher", "leader"}
-ADMIN_EDIT_ROLES = {"admin", "dispatcher"}
+# Role codes as accounts.models.Role spells them (core imports no app).
+SYSTEM_ADMIN = "admin"
+SECURITY_ADMIN = "security_admin"
+AUDIT_ADMIN = "audit_admin"
+THREE_ADMINS = frozenset({SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN})
+
+# Business data (events, patrols, instructions ...): dispatchers and leaders in their jurisdiction, as on the pages.
+BUSINESS_VIEW_ROLES = frozenset({"dispatcher", "leader"})
+BUSINESS_EDIT_ROLES = frozenset({"dispatcher"})
+# Base configuration (grids, departments, catalogues, weights): the system administrator keeps it; others read it.
+CONFIG_VIEW_ROLES = frozenset({SYSTEM_ADMIN, SECURITY_ADMIN, "dispatcher", "leader"})
+CONFIG_EDIT_ROLES = frozenset({SYSTEM_ADMIN})
+NOBODY: frozenset[str] = frozenset()
 
 
 def _roles(request: HttpRequest) -> set[str]:
     user: Any = request.user
-    if not user.is_authenticated or not user.is_staff:
+    if not user.is_authenticated or not user.is_staff or not user.is_active:
         return set()
     return set(user.roles())
 
 
-class JurisdictionAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose rows are limited to the user's subtrees; roles, not per-model permissions, decide."""
+def out_of_reach_message(field_label: Any) -> str:
+    return gettext("所选的“%(field)s”不存在，或不在您的管辖范围内。") % {"field": field_label}
+
+
+class RoleAdmin(admin.ModelAdmin):
+    """A ModelAdmin governed by roles: each action names the roles allowed; the superuser may do all.
+
+    Choices offered for a related row (a grid, a department, a user) are the rows the editor may see in that row's
+    own admin, so a forged id of something outside the editor's reach fails validation like a missing one.
+    """
+
+    view_roles: ClassVar[frozenset[str]] = NOBODY
+    add_roles: ClassVar[frozenset[str]] = NOBODY
+    change_roles: ClassVar[frozenset[str]] = NOBODY
+    delete_roles: ClassVar[frozenset[str]] = NOBODY
+
+    def _allowed(self, request: HttpRequest, roles: frozenset[str]) -> bool:
+        if request.user.is_superuser:
+            return bool(request.user.is_active)
+        return bool(_roles(request) & roles)
+
+    def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
+        return True
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request, self.view_roles | self.add_roles | self.change_roles | self.delete_roles)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request, self.view_roles | self.change_roles) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request, self.change_roles) and self._in_scope(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request, self.add_roles)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request, self.delete_roles) and self._in_scope(request, obj)
+
+    def _reachable(self, request: HttpRequest, model: type[Model]) -> QuerySet[Any] | None:
+        related = self.admin_site._registry.get(model)
+        if isinstance(related, RoleAdmin) and not request.user.is_superuser:
+            return related.get_queryset(request)
+        return None
+
+    def formfield_for_foreignkey(self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any) -> Any:
+        queryset = self._reachable(request, db_field.remote_field.model)
+        if queryset is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = queryset
+            kwargs.setdefault("error_messages", {})["invalid_choice"] = out_of_reach_message(db_field.verbose_name)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
+        queryset = self._reachable(request, db_field.remote_field.model)
+        if queryset is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = queryset
+            kwargs.setdefault("error_messages", {})["invalid_choice"] = out_of_reach_message(db_field.verbose_name)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class JurisdictionAdmin(RoleAdmin):
+    """Rows limited to the user's subtrees; out of them a row answers exactly like a missing one.
+
+    By default business data: dispatchers edit and leaders read inside their jurisdiction.
+    """
+
+    view_roles = BUSINESS_VIEW_ROLES
+    add_roles = BUSINESS_EDIT_ROLES
+    change_roles = BUSINESS_EDIT_ROLES
+    delete_roles = NOBODY
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return scoping.scope(super().get_queryset(request), request.user)
@@ -35,34 +124,17 @@ class JurisdictionAdmin(admin.ModelAdmin):
         field = getattr(obj, "jurisdiction_path_field", "grid_path")
         return scoping.covers(request.user, str(getattr(obj, field, "") or ""))
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or _roles(request) & ADMIN_VIEW_ROLES)
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return bool(_roles(request) & ADMIN_VIEW_ROLES) and self._in_scope(request, obj)
+class ConfigAdmin(RoleAdmin):
+    """Base configuration with no place in the tree (catalogues, weights, rules): the system administrator's."""
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return bool(_roles(request) & ADMIN_EDIT_ROLES) and self._in_scope(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or _roles(request) & ADMIN_EDIT_ROLES)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
+    view_roles = CONFIG_VIEW_ROLES
+    add_roles = CONFIG_EDIT_ROLES
+    change_roles = CONFIG_EDIT_ROLES
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the platform writes itself (counters, receipts, files): visible to administrators, never edited here."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return bool(request.user.is_superuser)
+class ReadOnlyAdmin(RoleAdmin):
+    """Records the platform writes itself (counters, receipts, files): visible to the superuser, never edited here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -72,6 +144,40 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+def govern(
+    model: type[Model] | str,
+    *,
+    view_roles: frozenset[str] = NOBODY,
+    site: admin.AdminSite = admin.site,
+) -> None:
+    """Put a third-party model's admin under the role policy: the named roles may read; writing stays the superuser's
+    (and only as far as the original admin allows)."""
+    from django.apps import apps
+
+    if isinstance(model, str):
+        model = apps.get_model(model)
+    original = type(site._registry[model])
+
+    class Governed(RoleAdmin, original):  # type: ignore[valid-type,misc]
+        def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+            return RoleAdmin.has_add_permission(self, request) and original.has_add_permission(self, request, *args)
+
+        def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+            return RoleAdmin.has_change_permission(self, request, obj) and original.has_change_permission(
+                self, request, obj
+            )
+
+        def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+            return RoleAdmin.has_delete_permission(self, request, obj) and original.has_delete_permission(
+                self, request, obj
+            )
+
+    Governed.view_roles = view_roles
+    Governed.__name__ = Governed.__qualname__ = f"Governed{original.__name__}"
+    site.unregister(model)
+    site.register(model, Governed)
 
 
 @admin.register(Attachment)
@@ -88,6 +194,12 @@ class RateCounterAdmin(ReadOnlyAdmin):
 
 @admin.register(Action)
 class ActionAdmin(JurisdictionAdmin):
+    """The audit trail: read by the audit administrator only, written by nobody here (三员分立)."""
+
+    view_roles = frozenset({AUDIT_ADMIN})
+    add_roles = NOBODY
+    change_roles = NOBODY
+    delete_roles = NOBODY
     list_display = ["at", "actor_name", "verb", "object_repr", "from_state", "to_state"]
     list_filter = ["verb", "workflow"]
     search_fields = ["object_repr", "actor_name", "note"]
@@ -101,3 +213,14 @@ class ActionAdmin(JurisdictionAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # Rows that belong to no grid (accounts, superuser use) are platform-wide: every audit administrator reads them.
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        paths = scoping.paths_of(request.user)
+        if paths is None:
+            return qs
+        return qs.filter(scoping.path_q(paths, "grid_path") | Q(grid_path=""))
+
+    def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
+        return obj is None or not obj.grid_path or super()._in_scope(request, obj)  # type: ignore[attr-defined]

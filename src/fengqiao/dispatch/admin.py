@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from fengqiao.core.admin import JurisdictionAdmin, ReadOnlyAdmin
+from fengqiao.core.admin import ConfigAdmin, JurisdictionAdmin, ReadOnlyAdmin
 from fengqiao.dispatch.models import (
     AcknowledgementsDue,
     Diary,
@@ -75,7 +75,7 @@ class DiaryAdmin(JurisdictionAdmin):
 
 
 @admin.register(DutyRule)
-class DutyRuleAdmin(admin.ModelAdmin):
+class DutyRuleAdmin(ConfigAdmin):
     list_display = ["role", "what", "count", "hours", "active"]
     list_filter = ["role", "what", "active"]
     list_editable = ["count", "hours", "active"]

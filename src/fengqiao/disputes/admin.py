@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core import pii
-from fengqiao.core.admin import ReadOnlyAdmin
+from fengqiao.core import pii, scoping
+from fengqiao.core.admin import (
+    CONFIG_EDIT_ROLES,
+    CONFIG_VIEW_ROLES,
+    ConfigAdmin,
+    JurisdictionAdmin,
+    ReadOnlyAdmin,
+    RoleAdmin,
+)
 from fengqiao.disputes.models import (
     Agreement,
     CaseStudy,
@@ -22,7 +31,7 @@ from fengqiao.disputes.models import (
 
 
 @admin.register(DisputeType)
-class DisputeTypeAdmin(admin.ModelAdmin):
+class DisputeTypeAdmin(ConfigAdmin):
     list_display = [
         "code",
         "name",
@@ -44,7 +53,12 @@ class MediatorInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(JurisdictionAdmin):
+    """Mediation organisations are base configuration, kept by the system administrator in their jurisdiction."""
+
+    view_roles = CONFIG_VIEW_ROLES
+    add_roles = CONFIG_EDIT_ROLES
+    change_roles = CONFIG_EDIT_ROLES
     list_display = ["name", "kind", "industry", "node", "leader", "active"]
     list_filter = ["kind", "industry", "active"]
     search_fields = ["name", "node__name", "node__code"]
@@ -54,23 +68,35 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mediator)
-class MediatorAdmin(admin.ModelAdmin):
+class MediatorAdmin(JurisdictionAdmin):
+    """A mediator lives where their organisation does."""
+
+    view_roles = CONFIG_VIEW_ROLES
+    add_roles = CONFIG_EDIT_ROLES
+    change_roles = CONFIG_EDIT_ROLES
     list_display = ["user", "organisation", "title", "is_expert", "active"]
     list_filter = ["is_expert", "active", "organisation__kind"]
     search_fields = ["user__username", "user__full_name", "organisation__name"]
     raw_id_fields = ["user", "organisation"]
     filter_horizontal = ["specialties"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Mediator]:
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return scoping.scope(qs, request.user, field="organisation__node_path")
+
+    def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
+        return obj is None or scoping.covers(request.user, obj.organisation.node_path)  # type: ignore[attr-defined]
+
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(RoleAdmin):
     list_display = ["title", "type", "published", "created_at"]
     list_filter = ["type", "published"]
     search_fields = ["title", "facts", "points"]
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(RoleAdmin):
     """Read-only: cases change through their workflow, never by editing rows."""
 
     list_display = ["tracking_code", "type", "state", "risk", "grid", "entered_at"]

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from fengqiao.core.admin import JurisdictionAdmin
+from fengqiao.core.admin import SECURITY_ADMIN, ConfigAdmin, JurisdictionAdmin, RoleAdmin
 from fengqiao.events.models import ApiClient, Category, Device, Event, Extension, Supervision
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ConfigAdmin):
     list_display = [
         "code",
         "name",
@@ -38,13 +38,17 @@ class EventAdmin(JurisdictionAdmin):
 
 
 @admin.register(Supervision)
-class SupervisionAdmin(admin.ModelAdmin):
+class SupervisionAdmin(RoleAdmin):
+    """Written by the workflow; the superuser alone sees it here."""
+
     list_display = ["event", "issued_by", "issued_at"]
     raw_id_fields = ["event", "issued_by"]
 
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(RoleAdmin):
+    """Requested and decided on the event's page; the superuser alone sees it here."""
+
     list_display = ["event", "hours", "state", "requested_at"]
     raw_id_fields = ["event", "requested_by", "decided_by"]
 
@@ -56,6 +60,11 @@ class DeviceAdmin(JurisdictionAdmin):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(RoleAdmin):
+    """Systems allowed to call the API: a security setting, kept by the security administrator."""
+
+    view_roles = frozenset({SECURITY_ADMIN})
+    change_roles = frozenset({SECURITY_ADMIN})
+
     list_display = ["name", "active", "created_at"]
     readonly_fields = ["key_index"]

@@ -1,11 +1,17 @@
 from django.contrib import admin
 
-from fengqiao.core.admin import JurisdictionAdmin, ReadOnlyAdmin
+from fengqiao.core.admin import CONFIG_EDIT_ROLES, CONFIG_VIEW_ROLES, NOBODY, JurisdictionAdmin, ReadOnlyAdmin
 from fengqiao.grids.models import GridNode, GridVersion
 
 
 @admin.register(GridNode)
 class GridNodeAdmin(JurisdictionAdmin):
+    """The grid tree is base configuration: the system administrator edits it inside their jurisdiction."""
+
+    view_roles = CONFIG_VIEW_ROLES
+    add_roles = CONFIG_EDIT_ROLES
+    change_roles = CONFIG_EDIT_ROLES
+    delete_roles = NOBODY
     list_display = ["code", "name", "level", "kind", "households", "population"]
     list_filter = ["level", "kind"]
     search_fields = ["code", "name"]

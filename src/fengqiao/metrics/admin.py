@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from fengqiao.core.admin import ReadOnlyAdmin
+from fengqiao.core.admin import ConfigAdmin, ReadOnlyAdmin
 from fengqiao.metrics.models import DailyGridStat, Indicator, MonthlyReport, PendingDelta
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ConfigAdmin):
     list_display = ["code", "name", "weight", "active", "description"]
     list_editable = ["weight", "active"]
 
