@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The superuser is for installation: each of its admin requests is audited (三员分立).
+    "fengqiao.core.superuser_audit.SuperuserAudit",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Absolute session lifetime; an expired password allows nothing but changing it (accounts/middleware.py).
     "fengqiao.accounts.middleware.SignInPolicyMiddleware",
