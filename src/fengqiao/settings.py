@@ -276,7 +276,23 @@ CACHES = {
 FENGQIAO_OPEN_FIGURES_SECONDS = float(os.environ.get("FENGQIAO_OPEN_FIGURES_SECONDS", "15"))
 # Largest accepted upload, in bytes.
 FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = FENGQIAO_MAX_UPLOAD_BYTES * 2
+FENGQIAO_UPLOAD_MAX_PIXELS = int(os.environ.get("FENGQIAO_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# Non-file form fields and JSON bodies Django will read into memory; files above this spill to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Request body budgets in bytes, answered 413 before Django parses the body: the first matching path prefix wins.
+FENGQIAO_BODY_LIMIT_DEFAULT = int(os.environ.get("FENGQIAO_BODY_LIMIT_DEFAULT", str(1024 * 1024)))
+FENGQIAO_BODY_LIMIT_UPLOADS = int(os.environ.get("FENGQIAO_BODY_LIMIT_UPLOADS", str(20 * 1024 * 1024)))
+FENGQIAO_BODY_LIMITS = [
+    # Pages that take photos or a spreadsheet (QR reports, dispute applications, workers' and mediators' forms).
+    (r"^/(events|disputes|dispatch)/", FENGQIAO_BODY_LIMIT_UPLOADS),
+    (r"^/admin/", FENGQIAO_BODY_LIMIT_UPLOADS),
+]
+# Uploaded files are served only through core.media's authorising view; "" streams them from Django,
+# "nginx" answers with X-Accel-Redirect to FENGQIAO_SENDFILE_PREFIX (an `internal` location), "apache" X-Sendfile.
+FENGQIAO_SENDFILE = os.environ.get("FENGQIAO_SENDFILE", "")
+FENGQIAO_SENDFILE_PREFIX = os.environ.get("FENGQIAO_SENDFILE_PREFIX", "/protected-media/")
 # Geometry tolerances for grid validation, in metres.
 FENGQIAO_GRID_TOLERANCE_METRES = float(os.environ.get("FENGQIAO_GRID_TOLERANCE_METRES", "5"))
 

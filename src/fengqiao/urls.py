@@ -1,7 +1,5 @@
-"""URL map: pages, the admin, the API, the JavaScript translation catalogue."""
+"""URL map: pages, the admin, the API, uploaded files (authorised), the JavaScript translation catalogue."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy
@@ -9,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from fengqiao.accounts.views import AdminLoginView
 from fengqiao.api.api import api
+from fengqiao.core import media
 
 admin.site.site_header = gettext_lazy("枫桥 · 网格化治理平台")
 admin.site.site_title = gettext_lazy("枫桥管理后台")
@@ -21,6 +20,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The admin signs in through the platform's own login: one throttle, one lockout, password age, second factor.
     path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
+    # Uploaded files only through the authorising view; MEDIA_URL itself is never served (nor by nginx).
+    path("files/<int:pk>/", media.serve, name="attachment_file"),
+    path("files/<int:pk>/thumb/", media.serve, {"variant": "thumb"}, name="attachment_thumb"),
     path("api/v1/", api.urls),
     path("open311/v2/", include("fengqiao.events.open311_urls")),
     path("", include("fengqiao.accounts.urls")),
@@ -32,5 +34,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", include("fengqiao.dashboard.urls")),
     path("", include("fengqiao.core.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

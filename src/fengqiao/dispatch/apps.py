@@ -1,5 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def may_see_attachments(actor: Any, object_id: str) -> bool:
+    """Images of an instruction: its sender, its addressees, and those whose jurisdiction covers it."""
+    from fengqiao.core.scoping import OutsideJurisdiction
+    from fengqiao.dispatch.models import Instruction
+    from fengqiao.dispatch.selectors import instruction_for
+
+    if not object_id.isdigit():
+        return False
+    try:
+        instruction_for(actor=actor, pk=int(object_id))
+    except (Instruction.DoesNotExist, OutsideJurisdiction):
+        return False
+    return True
 
 
 class DispatchConfig(AppConfig):
@@ -8,6 +25,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("指挥调度")
 
     def ready(self) -> None:
+        from fengqiao.core import media
+
+        media.register("dispatch.Instruction", may_see_attachments)
+
         from fengqiao.core.signals import notify
         from fengqiao.dispatch.services import on_notify
 

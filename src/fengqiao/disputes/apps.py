@@ -1,5 +1,25 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def may_see_dispute_attachments(actor: Any, object_id: str) -> bool:
+    """Evidence of a case (it may show ID cards): whoever may open the case itself."""
+    from fengqiao.disputes.selectors import visible_disputes
+
+    return object_id.isdigit() and visible_disputes(actor=actor).filter(pk=int(object_id)).exists()
+
+
+def may_see_agreement_attachments(actor: Any, object_id: str) -> bool:
+    """Signed agreement scans (names, ID numbers, signatures): whoever may open the agreement's case."""
+    from fengqiao.disputes.models import Agreement
+    from fengqiao.disputes.selectors import visible_disputes
+
+    if not object_id.isdigit():
+        return False
+    cases = visible_disputes(actor=actor).values("pk")
+    return Agreement.objects.filter(pk=int(object_id), dispute_id__in=cases).exists()
 
 
 class DisputesConfig(AppConfig):
@@ -8,7 +28,10 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
-        from fengqiao.core import periodic
+        from fengqiao.core import media, periodic
+
+        media.register("disputes.Dispute", may_see_dispute_attachments)
+        media.register("disputes.Agreement", may_see_agreement_attachments)
         from fengqiao.disputes.warnings import send_deadline_warnings
 
         periodic.register("disputes.deadline_warnings", 60, send_deadline_warnings)
