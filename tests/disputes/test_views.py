@@ -92,7 +92,9 @@ def test_revealing_a_phone_is_logged(dispute, centre_a):
     from fengqiao.core.models import Action
 
     party = dispute.parties.get(role="respondent")
-    page = signed_in(centre_a).get(reverse("disputes:detail", args=[dispute.tracking_code]) + f"?reveal={party.pk}")
+    page = signed_in(centre_a).post(
+        reverse("disputes:detail", args=[dispute.tracking_code]), {"party": party.pk, "reason": "contact"}
+    )
     assert RESPONDENT_PHONE in page.content.decode()
     assert Action.objects.for_object(dispute).filter(verb="reveal_pii").count() == 1
 

@@ -21,8 +21,8 @@ from fengqiao.accounts.models import Role
 from fengqiao.core import audit, scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
+from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.core.ratelimit import limit
-from fengqiao.core.redirects import safe_next
 from fengqiao.disputes import documents, importer, selectors, services, tiers
 from fengqiao.disputes.forms import (
     ActionForm,
@@ -148,18 +148,38 @@ def _parties(data: dict[str, Any]) -> list[services.PartyData]:
     ]
 
 
+def _reveal(request: HttpRequest, dispute: Dispute, *, may: bool) -> tuple[int | None, RevealForm]:
+    """A POSTed reason unmasks one party of this case, and is logged; the page never unmasks on a GET."""
+    if request.method != "POST":
+        return None, RevealForm()
+    if not may:
+        raise PermissionDenied
+    party_id = request.POST.get("party", "")
+    party = get_object_or_404(dispute.parties.all(), pk=int(party_id) if party_id.isdigit() else 0)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("查看完整信息须选择查看理由。") + _form_errors(form))
+        return None, form
+    fields = [name for name in ("phone", "id_number") if getattr(party, name)]
+    reveal_pii(
+        actor=request.user,
+        target=dispute,
+        record=party,
+        fields=fields,
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+    )
+    return party.pk, RevealForm()
+
+
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """The case page: facts, parties (masked), timeline, sessions, agreements and the actions this user may take."""
     dispute = _dispute_or_404(request, code)
     user: Any = request.user
     actions = selectors.available_actions(actor=user, dispute=dispute)
-    revealed: int | None = None
-    reveal = request.GET.get("reveal", "")
-    if reveal.isdigit() and mediator_or_centre(user, dispute):
-        revealed = int(reveal)
-        audit.record(actor=user, verb="reveal_pii", target=dispute, data={"party": revealed})
     can_work = mediator_or_centre(user, dispute)
+    revealed, reveal_form = _reveal(request, dispute, may=can_work)
     return render(
         request,
         "disputes/detail.html",
@@ -167,6 +187,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "d": dispute,
             "parties": list(dispute.parties.all()),
             "revealed": revealed,
+            "reveal_form": reveal_form,
             "timeline": selectors.timeline(dispute),
             "sessions": dispute.sessions.select_related("recorded_by"),
             "updates": dispute.updates.select_related("author"),
@@ -250,7 +271,7 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已完成：%(a)s") % {"a": selectors.VERB_LABELS.get(name, name)})
-    return redirect(safe_next(request, reverse("disputes:detail", args=[dispute.tracking_code])))
+    return redirect(request.POST.get("next") or reverse("disputes:detail", args=[dispute.tracking_code]))
 
 
 def _agreement(request: HttpRequest, code: str, version: int) -> Agreement:
