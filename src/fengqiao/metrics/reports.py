@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from fengqiao.core import sla
+from fengqiao.core.exports import append_row, xlsx_cell
 from fengqiao.events.models import Event
 from fengqiao.events.selectors import with_colour
 from fengqiao.events.workflow import OPEN_STATES, STATES
@@ -138,27 +139,24 @@ def review_xlsx(review: Review) -> bytes:
     head_font = Font(color="FFFFFF", bold=True)
 
     def header(ws: Any, row: list[str]) -> None:
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.fill, cell.font = head_fill, head_font
-            cell.alignment = Alignment(horizontal="center")
+        append_row(ws, row, fill=head_fill, font=head_font, alignment=Alignment(horizontal="center"))
 
     wb = Workbook()
     ws = wb.active
     ws.title = _("概况")
-    ws.append([_title(review)])
+    append_row(ws, [_title(review)])
     ws["A1"].font = Font(size=16, bold=True)
-    ws.append([_("统计期间：%(start)s 至 %(end)s") % _period(review)])
+    append_row(ws, [_("统计期间：%(start)s 至 %(end)s") % _period(review)])
     ws.append([])
     header(ws, [_("指标"), _("数值")])
-    ws.append([_("综合得分"), review.score if review.score is not None else "—"])
+    append_row(ws, [_("综合得分"), review.score if review.score is not None else "—"])
     for key, label in FIGURE_ROWS:
-        ws.append([str(label), review.figures.counts[key]])
-    ws.append([_("平均办结用时（小时）"), review.figures.average_hours or "—"])
+        append_row(ws, [str(label), review.figures.counts[key]])
+    append_row(ws, [_("平均办结用时（小时）"), review.figures.average_hours or "—"])
     for key, label in RATE_ROWS:
-        ws.append([str(label), _pct(review.figures.rates[key])])
-    ws.append([_("当前未办结事件"), review.open_total["open"]])
-    ws.append([_("当前超期事件"), review.open_total["red"]])
+        append_row(ws, [str(label), _pct(review.figures.rates[key])])
+    append_row(ws, [_("当前未办结事件"), review.open_total["open"]])
+    append_row(ws, [_("当前超期事件"), review.open_total["red"]])
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 16
 
@@ -179,7 +177,8 @@ def review_xlsx(review: Review) -> bytes:
     )
     for r in review.ranking:
         rates = r.figures.rates
-        rs.append(
+        append_row(
+            rs,
             [
                 r.rank,
                 r.name,
@@ -190,7 +189,7 @@ def review_xlsx(review: Review) -> bytes:
                 _pct(rates["closure"]),
                 _pct(rates["on_time"]),
                 _pct(rates["satisfaction"]),
-            ]
+            ],
         )
     for col, width in zip("ABCDEFGHI", (6, 22, 18, 10, 8, 8, 10, 12, 10), strict=True):
         rs.column_dimensions[col].width = width
@@ -211,7 +210,8 @@ def review_xlsx(review: Review) -> bytes:
     header(bs, [_("榜单"), _("网格"), _("编码"), _("综合得分"), pgettext("figure", "上报"), _("办结"), _("满意率")])
     for tag, rows in ((_("红榜（前五）"), review.best), (_("黑榜（后五）"), review.worst)):
         for r in rows:
-            bs.append(
+            append_row(
+                bs,
                 [
                     tag,
                     r.name,
@@ -220,14 +220,15 @@ def review_xlsx(review: Review) -> bytes:
                     r.figures.counts["reported"],
                     r.figures.counts["closed"],
                     _pct(r.figures.rates["satisfaction"]),
-                ]
+                ],
             )
     bs.column_dimensions["B"].width = 24
 
     os_ = wb.create_sheet(_("超期事件"))
     header(os_, [_("查询码"), _("分类"), _("网格"), _("状态"), _("上报时间"), _("本环节时限")])
     for e in review.overdue:
-        os_.append(
+        append_row(
+            os_,
             [
                 e.tracking_code,
                 str(e.category or ""),
@@ -235,7 +236,7 @@ def review_xlsx(review: Review) -> bytes:
                 str(STATES.get(e.state, e.state)),
                 timezone.localtime(e.reported_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(e.due_at).strftime("%Y-%m-%d %H:%M") if e.due_at else "",
-            ]
+            ],
         )
     for col, width in zip("ABCDEF", (16, 22, 20, 10, 18, 18), strict=True):
         os_.column_dimensions[col].width = width
@@ -466,7 +467,6 @@ EXPORT_LIMIT = 100_000
 def events_xlsx(events: Iterable[Event]) -> bytes:
     """The events of a queue as a spreadsheet (at most ``EXPORT_LIMIT`` rows, most urgent first)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
     colours = {"green": _("正常"), "orange": _("临期"), "red": _("超期")}
@@ -488,13 +488,8 @@ def events_xlsx(events: Iterable[Event]) -> bytes:
         _("办结时间"),
         pgettext("column", "评价"),
     ]
-    cells = []
-    for text in head:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="123B6D")
-        cells.append(cell)
-    ws.append(cells)
+    head_style = {"font": Font(bold=True, color="FFFFFF"), "fill": PatternFill("solid", fgColor="123B6D")}
+    ws.append([xlsx_cell(ws, text, **head_style) for text in head])
 
     def when(moment: Any) -> str:
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -502,7 +497,8 @@ def events_xlsx(events: Iterable[Event]) -> bytes:
     for n, e in enumerate(events):
         if n >= EXPORT_LIMIT:
             break
-        ws.append(
+        append_row(
+            ws,
             [
                 e.tracking_code,
                 colours.get(getattr(e, "colour", ""), ""),
@@ -515,7 +511,7 @@ def events_xlsx(events: Iterable[Event]) -> bytes:
                 when(e.due_at),
                 when(e.closed_at),
                 e.stars or "",
-            ]
+            ],
         )
     buf = io.BytesIO()
     wb.save(buf)

@@ -139,7 +139,12 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 
 @login_required
 def export_events(request: HttpRequest) -> HttpResponse:
-    """The events queue as XLSX, with the same filters (grid, colour, state, category, source, dates, open_only)."""
+    """The events queue as XLSX, with the same filters (grid, colour, state, category, source, dates, open_only).
+
+    A bulk copy of residents' reports leaves the platform: only the centre, leaders and administrators may take one,
+    and only of their own area (event_queue is scoped to the actor)."""
+    if not request.user.has_role(*STAFF_ROLES):  # type: ignore[union-attr]
+        raise PermissionDenied(_("只有领导、调度员和管理员可以导出事件清单。"))
     form = QueueFilterForm(request.GET or None)
     filters = QueueFilters(open_only=not request.GET)
     if form.is_valid():
@@ -148,4 +153,6 @@ def export_events(request: HttpRequest) -> HttpResponse:
     data = reports.events_xlsx(events.iterator(chunk_size=2000))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="events-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
