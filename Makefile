@@ -13,7 +13,9 @@ run: setup
 	$(PY) -m fengqiao migrate --noinput
 	$(PY) -m fengqiao demo --scale $(SCALE) --if-empty
 	@# The demo runs with DEBUG on: with it off, serve refuses the built-in development keys (fengqiao.E001/E002).
-	DEBUG=$${DEBUG:-1} $(PY) -m fengqiao serve --host $(HOST) --port $(PORT) --with-worker
+	@# The demo's administrators and leaders sign in with a password only, unless FENGQIAO_TOTP_REQUIRED_ROLES is set.
+	DEBUG=$${DEBUG:-1} FENGQIAO_TOTP_REQUIRED_ROLES="$${FENGQIAO_TOTP_REQUIRED_ROLES-}" $(PY) -m fengqiao serve \
+		--host $(HOST) --port $(PORT) --with-worker
 
 test: setup browser lint typecheck pytest
 

@@ -435,3 +435,31 @@ def test_the_default_roles_are_the_administrators_and_leaders():
     from fengqiao import settings as base
 
     assert set(base.FENGQIAO_TOTP_REQUIRED_ROLES) >= {"admin", "security_admin", "audit_admin", "leader"}
+
+
+def test_the_demo_password_meets_the_password_rule(db):
+    from django.contrib.auth.password_validation import validate_password
+
+    from fengqiao.demo.generator import DEMO_LOGINS, DEMO_PASSWORD
+
+    for username, _, _ in DEMO_LOGINS:
+        validate_password(DEMO_PASSWORD, User(username=username))
+
+
+def test_an_empty_role_list_from_the_environment_turns_the_mandate_off(monkeypatch):
+    import runpy
+
+    from fengqiao import settings as base
+
+    monkeypatch.setenv("FENGQIAO_TOTP_REQUIRED_ROLES", "")
+    assert runpy.run_path(base.__file__)["FENGQIAO_TOTP_REQUIRED_ROLES"] == []
+    monkeypatch.delenv("FENGQIAO_TOTP_REQUIRED_ROLES")
+    assert "admin" in runpy.run_path(base.__file__)["FENGQIAO_TOTP_REQUIRED_ROLES"]
+
+
+def test_make_run_serves_the_demo_without_a_mandatory_second_factor_unless_configured():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    serve = next(line for line in makefile.splitlines() if "fengqiao serve" in line)
+    assert 'FENGQIAO_TOTP_REQUIRED_ROLES="${FENGQIAO_TOTP_REQUIRED_ROLES-}"' in serve.replace("$$", "$")

@@ -194,7 +194,7 @@ def test_command_prints_counts_and_logins():
     out = StringIO()
     call_command("demo", "--scale", "small", "--seed", "3", stdout=out)
     text = out.getvalue()
-    assert "微网格" in text and "fengqiao2026" in text
+    assert "微网格" in text and DEMO_PASSWORD in text
     assert all(username in text for username, _, _ in DEMO_LOGINS)
 
 

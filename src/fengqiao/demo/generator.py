@@ -34,7 +34,7 @@ from fengqiao.grids import geometry as geo
 from fengqiao.grids.models import GridNode, Kind, Level
 from fengqiao.grids.services import bump_version
 
-DEMO_PASSWORD = "fengqiao2026"
+DEMO_PASSWORD = "Fengqiao2026"  # three kinds of character, as the password rule asks
 DEFAULT_SEED = 20261124
 BATCH_SIZE = 5000
 
