@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from fengqiao.core import audit, auditchain, periodic
@@ -28,8 +28,10 @@ def trail(tree, dispatcher):
 
 
 def sql(statement: str, params: list | None = None) -> None:
-    """Tamper the way somebody with database access would: beside the ORM."""
+    """Tamper the way somebody owning the database would: beside the ORM, and past PostgreSQL's trigger."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")  # what a superuser can do
         cursor.execute(statement, params or [])
 
 
@@ -281,3 +283,20 @@ def test_the_command_fails_at_the_first_broken_link(trail):
         call_command("audit", "verify")
     with pytest.raises(CommandError, match="格式"):
         call_command("audit", "verify", "--expect", "nonsense")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_itself_refuses_to_change_or_delete_audit_rows(trail, tree, dispatcher):
+    unsealed = audit.record(actor=dispatcher, verb="test", target=tree["410105"])
+    attempts = [
+        ("UPDATE core_action SET note = 'x' WHERE id = %s", trail[0].pk),
+        ("UPDATE core_action SET row_hash = 'sm3:00' WHERE id = %s", trail[0].pk),
+        ("DELETE FROM core_action WHERE id = %s", trail[0].pk),
+        ("UPDATE core_action SET note = 'x' WHERE id = %s", unsealed.pk),
+        ("DELETE FROM core_action WHERE id = %s", unsealed.pk),
+    ]
+    for statement, pk in attempts:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [pk])
+    assert auditchain.seal() == 1
+    assert auditchain.verify().ok

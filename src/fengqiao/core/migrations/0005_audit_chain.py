@@ -4,6 +4,51 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# PostgreSQL only, defence in depth beside the ORM's refusal and the hash chain: the database itself refuses to
+# delete an audit row, to change what a row says, or to change a row once sealed; the sealer's one UPDATE (the
+# chain columns of a row not yet sealed) passes. SQLite keeps no such trigger: `flush` (tests, restore) deletes rows.
+APPEND_ONLY = [
+    """
+CREATE OR REPLACE FUNCTION core_action_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.seq IS NOT NULL OR (
+        NEW.id, NEW.at, NEW.actor_id, NEW.actor_name, NEW.verb, NEW.content_type_id, NEW.object_id, NEW.object_repr,
+        NEW.workflow, NEW.from_state, NEW.to_state, NEW.note, NEW.data, NEW.grid_path
+    ) IS DISTINCT FROM (
+        OLD.id, OLD.at, OLD.actor_id, OLD.actor_name, OLD.verb, OLD.content_type_id, OLD.object_id, OLD.object_repr,
+        OLD.workflow, OLD.from_state, OLD.to_state, OLD.note, OLD.data, OLD.grid_path
+    ) THEN
+        RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$
+""",
+    """
+CREATE TRIGGER core_action_append_only BEFORE UPDATE OR DELETE ON core_action
+    FOR EACH ROW EXECUTE FUNCTION core_action_append_only()
+""",
+]
+DROP_APPEND_ONLY = [
+    "DROP TRIGGER IF EXISTS core_action_append_only ON core_action",
+    "DROP FUNCTION IF EXISTS core_action_append_only()",
+]
+
+
+def add_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in APPEND_ONLY:
+            schema_editor.execute(statement, params=None)
+
+
+def drop_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in DROP_APPEND_ONLY:
+            schema_editor.execute(statement, params=None)
+
 
 class Migration(migrations.Migration):
 
@@ -57,4 +102,5 @@ class Migration(migrations.Migration):
             model_name='action',
             constraint=models.UniqueConstraint(condition=models.Q(('seq__isnull', False)), fields=('seq',), name='core_action_seq'),
         ),
+        migrations.RunPython(add_trigger, drop_trigger),
     ]
