@@ -115,6 +115,8 @@ PAGES: dict[str, Endpoint] = {
     "metrics:report_generate": E("/metrics/reports/generate/", "POST"),
     "metrics:report_download": E("/metrics/reports/999999/xlsx/"),
     "metrics:export_events": E("/metrics/export/events.xlsx"),
+    "attachment_file": E("/files/{p}/", p=_pk("evidence")),
+    "attachment_thumb": E("/files/{p}/thumb/", p=_pk("event_photo")),
     "dashboard:map": E("/dashboard/"),
     "dashboard:bigscreen": E("/dashboard/bigscreen/"),
     "dashboard:feed": E("/dashboard/feed/"),

@@ -156,7 +156,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "login": {"in": "200 302 302 302 302 302 302 302 302"},
     "logout": {"in": "L L L L L L L L L"},
     "metrics:efficiency": {"in": "L 403 403 403 403 403 200 200 200"},
-    "metrics:export_events": {"in": "L 200 200 200 200 200 200 200 200"},
+    "metrics:export_events": {"in": "L 403 403 403 403 403 200 200 200"},
+    # Uploaded files: exactly who may open the case (dispute evidence here, an event's photo for the thumbnail).
+    "attachment_file": {"in": "404 404 404 404 404 404 200 200 200", "out": "404 404 404 404 404 404 404 404 200"},
+    "attachment_thumb": {"in": "404 200 200 404 200 404 200 200 200", "out": "404 404 404 404 404 404 404 404 200"},
     "metrics:ranking": {"in": "L 403 403 403 403 403 200 200 200"},
     "metrics:report_download": {"in": "L 403 403 403 403 403 404 404 404"},
     "metrics:report_generate": {"in": "L 403 403 403 403 403 404 404 404"},

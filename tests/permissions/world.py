@@ -93,4 +93,31 @@ def build_world() -> World:
     }
     w.objects["grid"] = {"in": grid_a, "out": grid_b}
     w.objects["community"] = {"in": tree["410105001001"], "out": tree["410105002001"]}
+    w.objects["evidence"] = {side: _photo_on(w.obj("dispute", side)) for side in ("in", "out")}
+    w.objects["event_photo"] = {side: _photo_on(w.obj("event", side)) for side in ("in", "out")}
     return w
+
+
+def _photo_on(target: Any) -> Any:
+    """An attachment row on ``target``; every world shares one tiny stored image, written once."""
+    import io
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from fengqiao.core.models import Attachment
+
+    name = "attachments/permission-matrix/photo.png"
+    if not default_storage.exists(name):
+        out = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+        default_storage.save(name, ContentFile(out.getvalue()))
+    return Attachment.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        file=name,
+        thumbnail=name,
+        sha256="0" * 64,
+    )
