@@ -22,6 +22,7 @@ def test_one_event_walks_every_step_of_the_closed_loop(page, live_server, login,
     phone.wait_for_selector("#tracking-code")
     code = phone.inner_text("#tracking-code").strip()
     assert code.startswith("E")
+    private_link = phone.get_attribute("#private-link", "href")  # shown once; only it may rate
 
     # The dispatcher registers and routes it.
     login(page, live_server, "disp", "correct-horse-9")
@@ -55,7 +56,7 @@ def test_one_event_walks_every_step_of_the_closed_loop(page, live_server, login,
     page.wait_for_selector("#event-state:has-text('已办结')")
 
     # The resident rates it on the tracking page.
-    phone.goto(f"{live_server.url}/events/track/{code}/")
+    phone.goto(private_link)
     phone.click("label[for=star5]")
     phone.fill("textarea[name=comment]", "处理很及时")
     phone.click("button:has-text('提交评价')")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
+import uuid
 
 import pytest
 from civicbot.http import HttpTransport, RateLimiter
@@ -128,8 +130,11 @@ def test_the_category_suggester_proposes_with_a_confidence(client, db):
     assert 0 < best["confidence"] <= 1
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes) -> dict[str, str]:
+    """A sensor's headers: the signature covers a timestamp and a fresh nonce (tests/events/test_iot_replay.py)."""
+    stamp, nonce = str(int(time.time())), uuid.uuid4().hex
+    digest = hmac.new(secret.encode(), f"{stamp}.{nonce}.".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Fengqiao-Timestamp": stamp, "X-Fengqiao-Nonce": nonce, "X-Fengqiao-Signature": f"sha256={digest}"}
 
 
 @pytest.fixture
@@ -152,14 +157,14 @@ def test_an_iot_alarm_with_a_valid_signature_raises_one_event(client, smoke_sens
         "/events/iot/SMK-001/",
         body,
         content_type="application/json",
-        headers={"X-Fengqiao-Signature": sign("s3cret", body)},
+        headers=sign("s3cret", body),
     )
     assert response.status_code == 201
     client.post(
         "/events/iot/SMK-001/",
         body,
         content_type="application/json",
-        headers={"X-Fengqiao-Signature": sign("s3cret", body)},
+        headers=sign("s3cret", body),
     )
     event = Event.objects.get()
     assert event.source == "iot" and event.category.code == "0301" and "烟雾" in event.description
@@ -171,7 +176,7 @@ def test_an_iot_alarm_with_a_bad_signature_is_refused(client, smoke_sensor):
         "/events/iot/SMK-001/",
         body,
         content_type="application/json",
-        headers={"X-Fengqiao-Signature": sign("wrong", body)},
+        headers=sign("wrong", body),
     )
     assert response.status_code == 401 and response.json()["code"] == "bad_signature"
     assert not Event.objects.exists()
@@ -197,9 +202,10 @@ def test_open311_round_trip_with_real_client_libraries(live_server, tree, api_ke
         validate_remote=True,
     )
     request_id = sent.response[0]["service_request_id"]
-    assert Event.objects.get(tracking_code=request_id).source == "open311"
+    event = Event.objects.get(public_id=request_id)  # Open311's own id, never the resident's tracking code
+    assert event.source == "open311" and event.address == "文化路 1 号"
     by_id = client.get_request(request_id)
-    assert by_id["status"] == "open" and by_id["service_code"] == "0403" and by_id["address"] == "文化路 1 号"
+    assert by_id["status"] == "open" and by_id["service_code"] == "0403" and by_id["address"] == "甲街道甲社区"
     by_filter = client.list_requests(service_code="0403", status="open")
     assert [r["service_request_id"] for r in by_filter] == [request_id]
     assert reader.get_service_request(request_id)["description"] == "垃圾桶满了没人清运"

@@ -37,7 +37,7 @@ def test_a_resident_reports_by_qr_without_login_and_gets_a_tracking_code(client,
     )
     event = Event.objects.get()
     assert event.grid.code == "410105001001001" and event.source == "resident"
-    assert response["Location"] == f"/events/track/{event.tracking_code}/?new=1"
+    assert response["Location"].startswith(f"/events/track/{event.tracking_code}/?new=1&k=")  # the private link
     page = client.get(response["Location"]).content.decode()
     assert event.tracking_code in page
     assert "13812345678" not in page and "李先生" not in page
@@ -81,14 +81,28 @@ def test_actions_on_the_event_page_answer_with_a_message(client, event, dispatch
     assert client.post(f"/events/{event.tracking_code}/act/nonsense/").status_code == 404
 
 
-def test_the_tracking_page_takes_a_rating_once_closed(client, event, dispatcher):
+def test_the_tracking_page_takes_a_rating_once_closed(client, tree, dispatcher):
     from fengqiao.events import services
+    from fengqiao.events.models import Category
 
+    event = services.report_event(
+        actor=None,
+        source="resident",
+        description="路口垃圾堆积",
+        category=Category.objects.get(code="0403"),
+        grid=tree["410105001001001"],
+        reporter_phone="13812345678",
+    )
     services.register_event(actor=dispatcher, event=event)
     services.handle_in_grid(actor=dispatcher, event=event, result="已清理")
     services.verify_event(actor=dispatcher, event=event)
     services.close_event(actor=dispatcher, event=event)
-    response = client.post(f"/events/track/{event.tracking_code}/", {"stars": "5", "comment": "好"}, follow=True)
+    # The reporter's private link (tests/events/test_public_data.py: the code alone cannot rate).
+    response = client.post(
+        f"/events/track/{event.tracking_code}/",
+        {"stars": "5", "comment": "好", "k": event.reporter_secret},
+        follow=True,
+    )
     assert "感谢您的评价" in response.content.decode()
     event.refresh_from_db()
     assert event.stars == 5

@@ -78,7 +78,7 @@ PAGES: dict[str, Endpoint] = {
     "open311-services": E("/open311/v2/services.json"),
     "open311-service": E("/open311/v2/services/0404.json"),
     "open311-requests": E("/open311/v2/requests.json"),
-    "open311-request": E("/open311/v2/requests/{c}.json", c=EVENT),
+    "open311-request": E("/open311/v2/requests/{c}.json", c=lambda w, side: w.obj("event", side).public_id),
     "disputes:queue": E("/disputes/"),
     "disputes:mine": E("/disputes/mine/"),
     "disputes:new": E("/disputes/new/"),

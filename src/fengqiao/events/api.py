@@ -213,7 +213,9 @@ def report(
         address=body.address,
         reporter_name=body.reporter_name,
         reporter_phone=body.reporter_phone,
-        idempotency_key=f"api:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=idempotency_key,
+        # The key belongs to whoever sent it: this client, or (for a session) the signed-in user.
+        caller=f"client:{caller.pk}" if machine and caller is not None else None,
         external_id=body.external_id,
     )
     return 201, EventOut.of(event)

@@ -277,6 +277,18 @@ DEFAULT_CATALOGUE: list[dict[str, Any]] = [
 ]
 
 
+# Leaves of the default catalogue an Open311 client may read and file into: things in the street, not people.
+PUBLIC_BY_DEFAULT = frozenset({"0403", "0404", "0502", "0602"})  # sanitation, roads and lights, pollution, utilities
+
+# Families about people (crime leads, petitions, hardship, complaints, disputes, key persons): a leaf whose name or
+# whose top category's name holds one of these is refused as public unless the import is explicitly forced.
+SENSITIVE_WORDS = ("治安", "信访", "困难群众", "投诉", "纠纷", "重点人员", "黄赌毒")
+
+
+def is_sensitive(*names: Any) -> bool:
+    return any(word in str(name or "") for name in names for word in SENSITIVE_WORDS)
+
+
 def load_catalogue(data: list[dict[str, Any]] | None = None, *, category_model: Any = None) -> int:
     """Create or update categories from the structure above (or a file in the same shape); returns leaves written."""
     if category_model is None:
@@ -307,9 +319,9 @@ def load_catalogue(data: list[dict[str, Any]] | None = None, *, category_model: 
                         "keywords": "\n".join(examples.split()),
                     }
                 defaults = {k: v for k, v in fields.items() if k != "code"}
-                # Disputes and crime leads are about people; they never leave the platform through Open311.
+                # Nothing leaves the platform through Open311 unless the catalogue says so, leaf by leaf.
                 if any(f.name == "public" for f in category_model._meta.fields):
-                    defaults.setdefault("public", not (str(top["code"]) == "01" or str(fields["code"]) == "0202"))
+                    defaults.setdefault("public", str(fields["code"]) in PUBLIC_BY_DEFAULT)
                 category_model.objects.update_or_create(
                     code=str(fields["code"]), defaults={**defaults, "parent": parent}
                 )
@@ -344,8 +356,9 @@ class CatalogueError(ValueError):
         self.problems = problems
 
 
-def validate_catalogue(data: Any) -> list[tuple[str, str]]:
-    """Every problem in a catalogue file's structure, before anything is written."""
+def validate_catalogue(data: Any, *, force_public: bool = False) -> list[tuple[str, str]]:
+    """Every problem in a catalogue file's structure, before anything is written. A sensitive leaf marked public
+    is a problem unless ``force_public`` says someone decided so on purpose."""
     from fengqiao.accounts.models import Department
     from fengqiao.events.models import Category, Tier
 
@@ -399,18 +412,22 @@ def validate_catalogue(data: Any) -> list[tuple[str, str]]:
                 problems.append((cwhere, f"tier must be one of {', '.join(Tier.values)}"))
             if "handle_unit" in child and child["handle_unit"] not in Category.Unit.values:
                 problems.append((cwhere, f"handle_unit must be one of {', '.join(Category.Unit.values)}"))
+            if child.get("public") is True and not force_public and is_sensitive(child.get("name"), top.get("name")):
+                problems.append(
+                    (cwhere, "public must stay false for a sensitive category (people, petitions, disputes, crime)")
+                )
             if child.get("department_kind") and child["department_kind"] not in kinds:
                 problems.append((cwhere, f"department_kind {child['department_kind']!r} is not a department kind"))
     return problems
 
 
-def load_file(path: Path) -> int:
+def load_file(path: Path, *, force_public: bool = False) -> int:
     """Load a catalogue file (the shape ``export_catalogue`` writes); all or nothing."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise CatalogueError([("file", f"not valid JSON: {exc.msg} at line {exc.lineno}")]) from exc
-    problems = validate_catalogue(data)
+    problems = validate_catalogue(data, force_public=force_public)
     if problems:
         raise CatalogueError(problems)
     for top in data:

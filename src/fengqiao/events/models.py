@@ -6,6 +6,7 @@ An event lives in its finest grid (``InGrid``). Its colour is never stored: the 
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -53,7 +54,9 @@ class Category(models.Model):
     allows_skip_level = models.BooleanField(_("允许越级上报"), default=False)
     keywords = models.TextField(_("示例描述（用于智能分类，每行一条）"), blank=True)
     public = models.BooleanField(
-        _("公开（Open311 可见）"), default=True, help_text=_("矛盾纠纷、违法线索等敏感类别不对外公开。")
+        _("公开（Open311 可见）"),
+        default=False,
+        help_text=_("默认不公开。治安、信访、困难群众、投诉、矛盾纠纷、重点人员等敏感类别不得公开。"),
     )
     active = models.BooleanField(_("启用"), default=True)
 
@@ -87,10 +90,16 @@ class HotlineKind(models.TextChoices):
     SUGGESTION = "suggestion", _("建议")
 
 
+def new_public_id() -> str:
+    """Open311's service_request_id: random, and unrelated to the tracking code a resident holds."""
+    return secrets.token_hex(10)
+
+
 class Event(InGrid):
     """One reported problem, from its report to its closure and rating."""
 
     tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
+    public_id = models.CharField(_("公开编号"), max_length=24, unique=True, default=new_public_id, editable=False)
     category = models.ForeignKey(
         Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
@@ -133,7 +142,10 @@ class Event(InGrid):
     stars = models.PositiveSmallIntegerField(_("评价星级"), null=True, blank=True)
     rating_comment = models.TextField(_("评价意见"), blank=True)
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+    # A hash of (channel, caller, the caller's key): one caller's key never finds another caller's event.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    # Keyed hash of the secret shown once on the reporter's receipt (core.receipts); empty when none was issued.
+    reporter_secret_index = models.CharField(max_length=64, blank=True, editable=False)
     reported_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
     registered_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
     handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -240,6 +252,20 @@ class Device(InGrid):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeviceNonce(models.Model):
+    """A nonce a device has used, kept while its timestamp could still be accepted, so a request is never replayed."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "nonce"], name="device_nonce_once")]
+
+    def __str__(self) -> str:
+        return self.nonce
 
 
 class ApiClient(models.Model):

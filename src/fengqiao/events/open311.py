@@ -1,13 +1,16 @@
 """Open311 GeoReport v2 beside the native API, so existing Open311 apps can file and read events.
 
 Formats: ``.json`` and ``.xml``. Posting needs an ``api_key`` (an :class:`ApiClient`). Reading is open, as the
-standard expects, but only for categories marked public: disputes and crime leads never leave the platform, and no
-reporter's name or phone is ever part of a response. Errors are ``[{"code": …, "description": …}]``.
+standard expects, but only for categories explicitly marked public (none is by default, and people's matters never
+are). A request is known by its own random ``public_id``, never by the tracking code its reporter holds; a response
+carries no reporter, no handler's or internal note, a position rounded to about 100 m and only the community's
+name for an address. Errors are ``[{"code": …, "description": …}]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -23,10 +26,14 @@ from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError
 from fengqiao.events import services
 from fengqiao.events.models import ApiClient, Category, Event, Source
-from fengqiao.events.workflow import TERMINAL_STATES
+from fengqiao.events.workflow import STATES, TERMINAL_STATES
+from fengqiao.grids.models import GridNode, Level
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+COORDINATE_DECIMALS = 3  # 0.001° is about 110 m: enough to find the street, not the door
+# Runs of digits long enough to be a phone, ID or house number a reporter typed into the description.
+DIGITS = re.compile(r"\d[\d\s-]{5,}\d")
 
 
 def _xml(root_name: str, item_name: str, items: list[dict[str, Any]]) -> bytes:
@@ -99,34 +106,54 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     return JsonResponse(item, json_dumps_params={"ensure_ascii": False})
 
 
-def _request_item(event: Event) -> dict[str, Any]:
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, COORDINATE_DECIMALS)
+
+
+def _areas(events: list[Event]) -> dict[str, str]:
+    """Each event's street and community names, its address to the public: one query for the whole page."""
+    paths = {event.grid_path: event.grid_path.split("/") for event in events}
+    codes = {code for parts in paths.values() for code in parts}
+    names = dict(
+        GridNode.objects.filter(code__in=codes, level__in=(Level.STREET, Level.COMMUNITY)).values_list("code", "name")
+    )
+    return {path: "".join(names[c] for c in parts if c in names) for path, parts in paths.items()}
+
+
+def _request_item(event: Event, area: str = "") -> dict[str, Any]:
     closed = event.state in TERMINAL_STATES
-    notes = event.result if event.state == "closed" else (event.reason if closed else "")
     return {
-        "service_request_id": event.tracking_code,
+        "service_request_id": event.public_id,
         "status": "closed" if closed else "open",
-        "status_notes": notes,
+        # The stage only: results, reasons and notes are written for the office, often with names in them.
+        "status_notes": str(STATES.get(event.state, "")) if closed else "",
         "service_name": event.category.name if event.category else "",
         "service_code": event.category.code if event.category else "",
-        "description": event.description,
+        "description": DIGITS.sub("***", event.description),
         "agency_responsible": event.lead_department.name if event.lead_department else "",
         "service_notice": "",
         "requested_datetime": timezone.localtime(event.reported_at).isoformat(),
         "updated_datetime": timezone.localtime(event.updated_at).isoformat(),
         "expected_datetime": timezone.localtime(event.due_at).isoformat() if event.due_at else "",
-        "address": event.address,
+        "address": area,
         "address_id": "",
         "zipcode": "",
-        "lat": event.lat,
-        "long": event.lon,
+        "lat": _rounded(event.lat),
+        "long": _rounded(event.lon),
         "media_url": "",
     }
 
 
 def _public_events() -> Any:
-    return Event.objects.filter(category__public=True, merged_into__isnull=True).select_related(
+    return Event.objects.filter(category__public=True, category__active=True, merged_into__isnull=True).select_related(
         "category", "lead_department"
     )
+
+
+def _items(events: Any) -> list[dict[str, Any]]:
+    rows = list(events)
+    areas = _areas(rows)
+    return [_request_item(e, areas.get(e.grid_path, "")) for e in rows]
 
 
 def _parse_date(value: str) -> dt.datetime | None:
@@ -146,9 +173,9 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
         return _error(fmt, 405, _("不支持的请求方法。"))
     params = request.GET
     qs = _public_events()
-    ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    ids = [i.strip().lower() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
-        qs = qs.filter(tracking_code__in=ids[:MAX_RESULTS])
+        qs = qs.filter(public_id__in=ids[:MAX_RESULTS])
     else:
         if params.get("service_code"):
             qs = qs.filter(category__code__in=params["service_code"].split(","))
@@ -171,8 +198,7 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
                 qs = qs.exclude(state__in=TERMINAL_STATES)
             elif wanted == {"closed"}:
                 qs = qs.filter(state__in=TERMINAL_STATES)
-    items = [_request_item(e) for e in qs.order_by("-reported_at")[:MAX_RESULTS]]
-    return _respond(fmt, "service_requests", "request", items)
+    return _respond(fmt, "service_requests", "request", _items(qs.order_by("-reported_at")[:MAX_RESULTS]))
 
 
 @csrf_exempt
@@ -180,10 +206,11 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     if (bad := _bad_format(fmt)) is not None:
         return bad
-    event = _public_events().filter(tracking_code=request_id.upper()).first()
-    if event is None:
+    events = _public_events().filter(public_id=request_id.strip().lower())[:1]
+    items = _items(events)
+    if not items:
         return _error(fmt, 404, _("服务请求 %(id)s 不存在。") % {"id": request_id})
-    return _respond(fmt, "service_requests", "request", [_request_item(event)])
+    return _respond(fmt, "service_requests", "request", items)
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -214,11 +241,10 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             address=data.get("address_string", ""),
             reporter_name=name,
             reporter_phone=data.get("phone", ""),
-            idempotency_key=f"open311:{data['device_id']}:{data['account_id']}"
-            if data.get("device_id") and data.get("account_id")
-            else None,
+            # GeoReport v2 has no idempotency key (device_id and account_id name the app user, not the request).
         )
     except DomainError as exc:
         return _error(fmt, 400, exc.message)
-    item = {"service_request_id": event.tracking_code, "service_notice": "", "account_id": data.get("account_id", "")}
+    # Open311's own id: the tracking code stays with residents and never reaches another system.
+    item = {"service_request_id": event.public_id, "service_notice": "", "account_id": data.get("account_id", "")}
     return _respond(fmt, "service_requests", "request", [item], status=201)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Department, Membership, Role, User
-from fengqiao.core import audit, codes, scoping, sla
+from fengqiao.core import audit, codes, receipts, scoping, sla
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.signals import notify
@@ -94,6 +95,20 @@ def _stage_clock(event: Event, hours: float) -> None:
     event.warn_at = sla.warn_time(now, event.due_at, settings.FENGQIAO_ORANGE_SHARE)
 
 
+def scoped_key(*, source: str, caller: str, key: str) -> str:
+    """The stored idempotency key: the channel and the caller are part of it, so a key only ever finds the event its
+    own caller filed; nobody can choose another channel's or another caller's key."""
+    return hashlib.sha256(f"{source}\0{caller}\0{key}".encode()).hexdigest()
+
+
+def _caller(actor: Any, caller: str | None) -> str | None:
+    if caller:
+        return caller
+    if getattr(actor, "is_authenticated", False):
+        return f"user:{actor.pk}"
+    return None  # an anonymous call with nobody to scope the key to: the key is ignored
+
+
 def report_event(
     *,
     actor: Any,
@@ -109,13 +124,21 @@ def report_event(
     hotline_kind: str = "",
     photos: Iterable[Any] = (),
     idempotency_key: str | None = None,
+    caller: str | None = None,
     external_id: str = "",
 ) -> Event:
-    """信息上报: create an event from any channel. A retried request with the same idempotency key returns the first."""
+    """信息上报: create an event from any channel. A retry by the same caller (the signed-in user, or ``caller``: an
+    API client, a device, a resident's browser session) with the same idempotency key returns the first event.
+
+    A resident's report from the public page gets a receipt secret: ``event.reporter_secret`` holds it on the returned
+    object only, to be shown once; the tracking code alone never lets anyone act on the event."""
+    who = _caller(actor, caller)
+    idempotency_key = scoped_key(source=source, caller=who, key=idempotency_key) if idempotency_key and who else None
+    anonymous = not getattr(actor, "is_authenticated", False)
     if idempotency_key:
         existing = Event.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _retried(existing, receipt=anonymous and source == Source.RESIDENT)
     if source not in Source.values:
         raise ReportError(_("未知的来源：%(s)s") % {"s": source}, code="bad_source")
     description = (description or "").strip()
@@ -125,7 +148,6 @@ def report_event(
         raise ReportError(_("描述不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code="description_too_long")
     if category is not None and (not category.active or not category.is_leaf):
         raise ReportError(_("请选择一个具体的小类。"), code="bad_category")
-    anonymous = not getattr(actor, "is_authenticated", False)
     phone = clean_phone(reporter_phone, required=source in (Source.RESIDENT, Source.HOTLINE))
     photo_list = list(photos)
     if len(photo_list) > MAX_PHOTOS:
@@ -156,6 +178,9 @@ def report_event(
         idempotency_key=idempotency_key or None,
         external_id=external_id[:64],
     )
+    secret = ""
+    if anonymous and source == Source.RESIDENT:
+        secret, event.reporter_secret_index = receipts.issue()
     _stage_clock(event, category.register_hours if category else 2)
     for attempt in range(3):
         try:
@@ -176,7 +201,7 @@ def report_event(
                 # A concurrent retry with the same key won the race: answer with its event.
                 existing = Event.objects.filter(idempotency_key=idempotency_key).first()
                 if existing is not None:
-                    return existing
+                    return _retried(existing, receipt=bool(secret))
             if attempt < 2 and Event.objects.filter(tracking_code=event.tracking_code).exists():
                 # Two reports drew the same code (about one in a billion a day): draw again.
                 event.pk = None
@@ -185,6 +210,18 @@ def report_event(
                 continue
             raise
     # No inbox message per new report: the centre's workbench shows it, and a busy city files thousands a day.
+    event.reporter_secret = secret  # type: ignore[attr-defined]  # shown once on the receipt, never stored plain
+    return event
+
+
+def _retried(event: Event, *, receipt: bool) -> Event:
+    """The event a caller's retry finds. Its receipt secret is drawn afresh (only a hash was kept): the retry's
+    answer is the one the resident sees, and the key was scoped to their own browser, so nobody else gets here."""
+    secret = ""
+    if receipt and event.stars is None:
+        secret, event.reporter_secret_index = receipts.issue()
+        Event.objects.filter(pk=event.pk).update(reporter_secret_index=event.reporter_secret_index)
+    event.reporter_secret = secret  # type: ignore[attr-defined]
     return event
 
 
@@ -332,8 +369,11 @@ def reopen_event(*, actor: Any, event: Event, note: str) -> Event:
     return _apply(event, "reopen", actor=actor, note=note)
 
 
-def rate_event(*, actor: Any, event: Event, stars: Any, comment: str = "") -> Event:
-    """评价: 1–5 stars by the reporter, once."""
+def rate_event(*, actor: Any, event: Event, stars: Any, comment: str = "", secret: str | None = None) -> Event:
+    """评价: 1–5 stars by the reporter, once: the signed-in user who reported it, or whoever holds the receipt secret
+    (the tracking code alone is not enough: anyone may have been told it)."""
+    if not getattr(actor, "is_authenticated", False) and not receipts.matches(event.reporter_secret_index, secret):
+        raise WorkflowError(_("请通过提交时获得的专属链接进行评价。"), code="secret_required")
     try:
         stars_i = int(stars)
     except (TypeError, ValueError):

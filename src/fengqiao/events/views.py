@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Department, Role
-from fengqiao.core import scoping
+from fengqiao.core import ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
 from fengqiao.core.ratelimit import limit
@@ -270,12 +271,22 @@ def public_report(request: HttpRequest, grid_code: str) -> HttpResponse:
                 reporter_phone=data["reporter_phone"],
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=data["idempotency_key"] or None,
+                caller=_browser(request),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect(f"{reverse('events:track', args=[event.tracking_code])}?new=1")
+            query = urlencode({"new": 1, "k": getattr(event, "reporter_secret", "")})
+            return redirect(f"{reverse('events:track', args=[event.tracking_code])}?{query}")
+    _browser(request)  # the session cookie goes out with the form, so a retried post finds the same caller
     return render(request, "events/report.html", {"form": form, "public": True, "grid": grid})
+
+
+def _browser(request: HttpRequest) -> str:
+    """The resident's browser (its session), to which the public form's idempotency key belongs."""
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"
 
 
 @limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))
@@ -285,23 +296,50 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         event, stages = selectors.public_tracking(code=code)
     except Event.DoesNotExist:
         raise Http404(code) from None
+    # Anyone with the code may read; only the reporter's secret (the private link on the receipt) may act.
+    secret = (request.POST.get("k") or request.GET.get("k") or "").strip()
+    try:
+        reporter = receipts.verify(request, event.reporter_secret_index, secret)
+    except ratelimit.RateLimited as exc:
+        return render(request, "429.html", {"message": exc.message}, status=429)
     form = RatingForm(request.POST or None)
     if request.method == "POST":
+        if not reporter:
+            messages.error(request, _("只有上报人可以通过提交时获得的专属链接进行评价。"))
+            return redirect("events:track", code=event.tracking_code)
+        here = f"{reverse('events:track', args=[event.tracking_code])}?{urlencode({'k': secret})}"
         if form.is_valid():
             try:
                 services.rate_event(
-                    actor=None, event=event, stars=form.cleaned_data["stars"], comment=form.cleaned_data["comment"]
+                    actor=None,
+                    event=event,
+                    stars=form.cleaned_data["stars"],
+                    comment=form.cleaned_data["comment"],
+                    secret=secret,
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("感谢您的评价！"))
-            return redirect("events:track", code=event.tracking_code)
+            return redirect(here)
         messages.error(request, _("请选择 1 到 5 星。"))
     return render(
         request,
         "events/track.html",
-        {"event": event, "stages": stages, "form": form, "new": request.GET.get("new") == "1", "states": STATES},
+        {
+            "event": event,
+            "stages": stages,
+            "form": form,
+            "new": request.GET.get("new") == "1",
+            "states": STATES,
+            "reporter": reporter,
+            "secret": secret if reporter else "",
+            "private_link": request.build_absolute_uri(
+                f"{reverse('events:track', args=[event.tracking_code])}?{urlencode({'k': secret})}"
+            )
+            if reporter
+            else "",
+        },
     )
 
 

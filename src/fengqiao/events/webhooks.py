@@ -1,12 +1,22 @@
-"""The IoT alarm webhook: a smoke or gas sensor posts JSON signed with its own secret (HMAC-SHA256)."""
+"""The IoT alarm webhook: a smoke or gas sensor posts JSON signed with its own secret (HMAC-SHA256).
+
+The signature covers a timestamp and a nonce as well as the body, so a captured request cannot be sent again: a
+timestamp more than ``WINDOW_SECONDS`` away from the server's clock is refused, and so is a nonce the device has
+already used while its timestamp could still pass (nonces are kept a little longer than the window, then pruned).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
+import re
+import time
 
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -14,26 +24,52 @@ from django.views.decorators.http import require_POST
 from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError
 from fengqiao.events import services
-from fengqiao.events.models import Device, Source
+from fengqiao.events.models import Device, DeviceNonce, Source
+
+WINDOW_SECONDS = 300
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "detail": message}, status=status)
 
 
+def _first_use(device: Device, nonce: str) -> bool:
+    """Record the nonce; False if this device used it within the window. Old nonces are pruned as we go."""
+    now = timezone.now()
+    DeviceNonce.objects.filter(seen_at__lt=now - dt.timedelta(seconds=2 * WINDOW_SECONDS + 60)).delete()
+    try:
+        with transaction.atomic():
+            DeviceNonce.objects.create(device=device, nonce=nonce, seen_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
 @csrf_exempt
 @require_POST
 def iot_alarm(request: HttpRequest, device_code: str) -> JsonResponse:
-    """Header ``X-Fengqiao-Signature: sha256=<hex of HMAC(secret, body)>``; body ``{"alarm": "...", "id": "..."}``."""
+    """Headers ``X-Fengqiao-Timestamp`` (Unix seconds), ``X-Fengqiao-Nonce`` (16–64 of ``A-Za-z0-9_-``, new for
+    every request) and ``X-Fengqiao-Signature: sha256=<hex of HMAC(secret, "timestamp.nonce.body")>``;
+    body ``{"alarm": "...", "id": "..."}``."""
     device = Device.objects.select_related("grid", "category").filter(code=device_code, active=True).first()
     if device is None:
         return _error(404, "unknown_device", _("设备未登记或已停用。"))
+    stamp = request.headers.get("X-Fengqiao-Timestamp", "")
+    nonce = request.headers.get("X-Fengqiao-Nonce", "")
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12 or not NONCE_RE.match(nonce):
+        return _error(401, "bad_signature", _("缺少或无效的时间戳、随机数（X-Fengqiao-Timestamp、X-Fengqiao-Nonce）。"))
     given = request.headers.get("X-Fengqiao-Signature", "").removeprefix("sha256=")
-    expected = hmac.new(device.secret.encode(), request.body, hashlib.sha256).hexdigest()
+    message = f"{stamp}.{nonce}.".encode() + request.body
+    expected = hmac.new(device.secret.encode(), message, hashlib.sha256).hexdigest()
     if not given or not hmac.compare_digest(given, expected):
         return _error(401, "bad_signature", _("签名校验失败。"))
+    if abs(time.time() - int(stamp)) > WINDOW_SECONDS:
+        return _error(401, "stale_request", _("请求时间戳与服务器时间相差超过 5 分钟，请校准设备时钟。"))
     if not ratelimit.hit(f"iot:{device.code}", "120/m"):  # a sensor stuck in a loop must not flood the queue
         return _error(429, "rate_limited", _("请求过于频繁，请稍后再试。"))
+    if not _first_use(device, nonce):
+        return _error(409, "replayed", _("该请求已处理过（随机数重复），不再受理。"))
     try:
         payload = json.loads(request.body or b"{}")
     except json.JSONDecodeError:
@@ -52,7 +88,8 @@ def iot_alarm(request: HttpRequest, device_code: str) -> JsonResponse:
             lat=device.lat,
             grid=device.grid,
             address=device.address,
-            idempotency_key=f"iot:{device.code}:{alarm_id}" if alarm_id else None,
+            idempotency_key=alarm_id or None,
+            caller=f"device:{device.pk}",
             external_id=alarm_id,
         )
     except DomainError as exc:

@@ -21,6 +21,11 @@ class Command(BaseCommand):
             "import", help="create or update categories from a file; nothing is written if any entry is bad"
         )
         imp.add_argument("file", type=Path)
+        imp.add_argument(
+            "--force-public",
+            action="store_true",
+            help="allow a sensitive category (治安, 信访, 困难群众, 投诉, 纠纷, 重点人员) to be marked public",
+        )
         exp = sub.add_parser("export", help="write the catalogue in the shape `import` reads")
         exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 
@@ -30,7 +35,7 @@ class Command(BaseCommand):
             if not file.is_file():
                 raise CommandError(f"cannot read {file}: no such file")
             try:
-                written = load_file(file)
+                written = load_file(file, force_public=options["force_public"])
             except CatalogueError as exc:
                 for where, what in exc.problems:
                     self.stderr.write(f"{where}: {what}")

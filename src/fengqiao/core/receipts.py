@@ -1,0 +1,80 @@
+"""Receipt secrets: what only the person who filed a report holds, beside the tracking code anyone may be told.
+
+A tracking code is read out over the phone, printed on agreements and referral letters, and handed to Open311
+clients: it shows progress and nothing more. Acting on a case from a public page (rating an event, withdrawing a
+dispute) needs the secret shown once on the submission receipt. Only a keyed hash of it is stored, so neither a
+database dump nor a printed document can carry it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from fengqiao.core import pii, ratelimit
+
+DEFAULT_RATE = "10/h"  # wrong secrets per client address
+
+
+def digest(secret: str) -> str:
+    """The keyed hash stored for a secret: the platform's blind index (HMAC under the index key, which does not
+    change when the encryption keys rotate), in a domain of its own."""
+    return pii.blind_index("receipt:" + secret)
+
+
+def issue() -> tuple[str, str]:
+    """A new secret (128 random bits as hex, so case and spaces do not matter) and the digest to store."""
+    secret = secrets.token_hex(16)
+    return secret, digest(secret)
+
+
+def matches(stored: str, given: str | None) -> bool:
+    """Constant-time; a case with no stored digest matches nothing."""
+    if not stored or not given or len(given) > 200:
+        return False
+    return hmac.compare_digest(stored, digest(given))
+
+
+def allowed_to_try(request: HttpRequest) -> bool:
+    """False once this client has spent its wrong guesses; checked before a secret is compared."""
+    rate = getattr(settings, "FENGQIAO_RATE_SECRET", DEFAULT_RATE)
+    if not settings.FENGQIAO_RATE_LIMITS:
+        return True
+    limit, period = ratelimit.parse_rate(rate)
+    return _misses(request, period) < limit
+
+
+def count_miss(request: HttpRequest) -> None:
+    rate = getattr(settings, "FENGQIAO_RATE_SECRET", DEFAULT_RATE)
+    ratelimit.hit(f"receipt-miss:{ratelimit.client_ip(request)}", rate)
+
+
+def _misses(request: HttpRequest, period: int) -> int:
+    # Peek at the counter ``count_miss`` keeps: a right secret costs nothing, a wrong one counts.
+    bucket = int(time.time() // period)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count FROM core_ratecounter WHERE key = %s AND bucket = %s",
+            [f"receipt-miss:{ratelimit.client_ip(request)}"[:200], bucket],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def verify(request: HttpRequest, stored: str, given: str | None) -> bool:
+    """Whether ``given`` is the secret; a wrong one counts against the client, and a client over its budget is
+    refused (``RateLimited``) before any comparison, so guessing stays slow even with the right value."""
+    if not given:
+        return False
+    if not allowed_to_try(request):
+        raise ratelimit.RateLimited(_("尝试次数过多，请稍后再试。"), code="rate_limited")
+    if matches(stored, given):
+        return True
+    count_miss(request)
+    return False
