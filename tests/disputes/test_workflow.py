@@ -159,7 +159,8 @@ def test_referral_writes_a_letter_naming_the_parties(dispute, centre_a, mediatio
 
 
 def test_the_applicant_may_withdraw_with_a_reason(dispute):
-    services.withdraw(actor=None, dispute=dispute, reason="已自行和解")
+    # The secret from the applicant's receipt (tests/disputes/test_applicant_secret.py: the code alone cannot).
+    services.withdraw(actor=None, dispute=dispute, reason="已自行和解", secret=dispute.applicant_secret)
     dispute.refresh_from_db()
     assert dispute.state == "withdrawn" and dispute.concluded_at is not None
 

@@ -150,6 +150,8 @@ class Dispute(InGrid):
     """One dispute case, from intake to closure, with every time point kept."""
 
     tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
+    # Keyed hash of the secret shown once to the applicant (core.receipts): the tracking code alone only reads.
+    applicant_secret_index = models.CharField(max_length=64, blank=True, editable=False)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     type = models.ForeignKey(DisputeType, verbose_name=_("纠纷类型"), on_delete=models.PROTECT, related_name="cases")
     summary = models.TextField(_("纠纷简要情况"))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, Role, User
-from fengqiao.core import audit, codes, scoping
+from fengqiao.core import audit, codes, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.scoping import ancestor_paths
@@ -215,6 +215,9 @@ def submit_dispute(
     )
     if risk == Risk.RED:
         dispute.tier = tiers.township_tier().index
+    secret = ""
+    if anonymous:  # the applicant's receipt: only they may withdraw from the public page
+        secret, dispute.applicant_secret_index = receipts.issue()
     with transaction.atomic():
         dispute.save()
         for row in party_rows:
@@ -232,6 +235,7 @@ def submit_dispute(
     transaction.on_commit(lambda: _tell_centre(dispute, _("新的矛盾纠纷 %(code)s") % {"code": dispute.tracking_code}))
     if risk == Risk.RED:
         transaction.on_commit(lambda: _alert_township(dispute))
+    dispute.applicant_secret = secret  # type: ignore[attr-defined]  # shown once, never stored plain
     return dispute
 
 
@@ -511,8 +515,14 @@ def refer(*, actor: Any, dispute: Dispute, referral_to: str, note: str = "", now
     return DISPUTE_FLOW.apply(dispute, "refer", actor=actor, note=note, referral_to=referral_to, letter=letter, now=now)
 
 
-def withdraw(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
-    """撤回: the applicant withdraws the request."""
+def withdraw(
+    *, actor: Any, dispute: Dispute, reason: str, secret: str | None = None, now: dt.datetime | None = None
+) -> Dispute:
+    """撤回: the applicant withdraws the request, from the public page with the secret on their receipt (the
+    tracking code alone is not enough: it is printed on agreements and letters the other party gets), or the
+    centre on their behalf."""
+    if not getattr(actor, "is_authenticated", False) and not receipts.matches(dispute.applicant_secret_index, secret):
+        raise WorkflowError(_("请通过提交时获得的专属链接撤回申请。"), code="secret_required")
     return DISPUTE_FLOW.apply(dispute, "withdraw", actor=actor, note=reason, now=now)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
-from fengqiao.core import audit, scoping
+from fengqiao.core import audit, ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
 from fengqiao.core.reveal import RevealForm, reveal_pii
@@ -370,7 +371,8 @@ def apply(request: HttpRequest, grid_code: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect(f"{reverse('disputes:track', args=[dispute.tracking_code])}?new=1")
+            query = urlencode({"new": 1, "k": getattr(dispute, "applicant_secret", "")})
+            return redirect(f"{reverse('disputes:track', args=[dispute.tracking_code])}?{query}")
     return render(request, "disputes/apply.html", {"form": form, "community": community})
 
 
@@ -381,17 +383,32 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         dispute, stages = selectors.public_tracking(code=code)
     except Dispute.DoesNotExist:
         raise Http404(code) from None
+    # The code shows progress to anyone told it; only the applicant's secret (their private link) may act.
+    secret = (request.POST.get("k") or request.GET.get("k") or "").strip()
+    try:
+        applicant = receipts.verify(request, dispute.applicant_secret_index, secret)
+    except ratelimit.RateLimited as exc:
+        return render(request, "429.html", {"message": exc.message}, status=429)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST":
+        if not applicant:
+            messages.error(request, _("只有申请人可以通过提交时获得的专属链接撤回申请。"))
+            return redirect("disputes:track", code=dispute.tracking_code)
+        here = f"{reverse('disputes:track', args=[dispute.tracking_code])}?{urlencode({'k': secret})}"
         if form.is_valid():
             try:
-                services.withdraw(actor=None, dispute=dispute, reason=form.cleaned_data["reason"])
+                services.withdraw(actor=None, dispute=dispute, reason=form.cleaned_data["reason"], secret=secret)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("您的申请已撤回。"))
-            return redirect("disputes:track", code=dispute.tracking_code)
+            return redirect(here)
         messages.error(request, _("请填写撤回理由。"))
+    private_link = ""
+    if applicant:
+        private_link = request.build_absolute_uri(
+            f"{reverse('disputes:track', args=[dispute.tracking_code])}?{urlencode({'k': secret})}"
+        )
     return render(
         request,
         "disputes/track.html",
@@ -400,7 +417,10 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
             "stages": stages,
             "form": form,
             "new": request.GET.get("new") == "1",
-            "can_withdraw": dispute.state in ("submitted", "registered", "assigned", "accepted", "mediating"),
+            "can_withdraw": applicant
+            and dispute.state in ("submitted", "registered", "assigned", "accepted", "mediating"),
+            "secret": secret if applicant else "",
+            "private_link": private_link,
             "tier_name": tiers.tier(dispute.tier).name,
         },
     )
