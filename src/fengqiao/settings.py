@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fengqiao.core.middleware.LimitRequestBody",  # before anything reads the body
     "fengqiao.core.middleware.RejectNullCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -274,7 +275,8 @@ CACHES = {
 }
 # The one map remembers open-event figures above the community level this long (0 turns it off).
 FENGQIAO_OPEN_FIGURES_SECONDS = float(os.environ.get("FENGQIAO_OPEN_FIGURES_SECONDS", "15"))
-# Largest accepted upload, in bytes.
+# Uploads, request bodies and uploaded files (core.uploads, core.middleware.LimitRequestBody, core.media).
+# Largest accepted upload, in bytes, and the most pixels an image may claim in its header (decompression bombs).
 FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 FENGQIAO_UPLOAD_MAX_PIXELS = int(os.environ.get("FENGQIAO_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # Non-file form fields and JSON bodies Django will read into memory; files above this spill to a temporary file.
