@@ -43,7 +43,7 @@ class PasswordComplexityValidator:
 
     @property
     def min_length(self) -> int:
-        return int(self._min_length or getattr(settings, "FENGQIAO_PASSWORD_MIN_LENGTH", 10))
+        return int(self._min_length or settings.FENGQIAO_PASSWORD_MIN_LENGTH)
 
     def validate(self, password: str, user: Any = None) -> None:
         errors = []
@@ -180,7 +180,7 @@ def pending_user(request: HttpRequest) -> User | None:
         return None
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is not None:
-        user.backend = pending.get("backend") or settings.AUTHENTICATION_BACKENDS[-1]
+        user.backend = pending.get("backend") or settings.AUTHENTICATION_BACKENDS[-1]  # type: ignore[attr-defined]
     return user
 
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -31,7 +31,7 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST" and security.address_over_failure_limit(request):
             return render(request, "429.html", {"message": _("该地址登录失败次数过多，请稍后再试。")}, status=429)
         return super().dispatch(request, *args, **kwargs)
@@ -49,7 +49,7 @@ class LoginView(auth_views.LoginView):
 class AdminLoginView(LoginView):
     """The admin's door: the same view, landing on the admin, and no redirect loop for a signed-in non-staff user."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.redirect_authenticated_user = bool(request.user.is_active and request.user.is_staff)
         return super().dispatch(request, *args, **kwargs)
 
@@ -118,6 +118,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
-        audit.record(actor=self.request.user, verb="password_changed", target=self.request.user)
+        audit.record(actor=form.user, verb="password_changed", target=form.user)
         messages.success(self.request, _("密码已修改。"))
         return response
