@@ -88,13 +88,13 @@ def _send(field: FieldFile, *, filename: str) -> HttpResponseBase:
         response["X-Accel-Redirect"] = f"{prefix}/{quote(field.name or '')}"
     elif mode == "apache":
         response = HttpResponse(content_type=content_type)
-        response["X-Sendfile"] = field.path
+        response["X-Sendfile"] = str(field.path)
     else:
         try:
             response = FileResponse(field.open("rb"), content_type=content_type)
         except FileNotFoundError:
             raise Http404("missing file") from None
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     # A stored image is a fresh encoding of pixels, but belt and braces: nothing in it may run as a page.

@@ -70,7 +70,7 @@ class LimitRequestBody:
                 return self._too_large(request, limit)
             # Django reads a body only as far as Content-Length says; give it the counted one.
             request.META["CONTENT_LENGTH"] = str(len(body))
-            request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+            request._stream = io.BytesIO(body)
             request._read_started = False  # type: ignore[attr-defined]
         return self.get_response(request)
 
@@ -86,7 +86,8 @@ class LimitRequestBody:
         stream = request.META.get("wsgi.input")
         if stream is None:
             return b""
-        parts, total = [], 0
+        parts: list[bytes] = []
+        total = 0
         while True:
             part = stream.read(64 * 1024)
             if not part:
