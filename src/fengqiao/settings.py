@@ -265,6 +265,8 @@ FENGQIAO_RATE_LOGIN = os.environ.get("FENGQIAO_RATE_LOGIN", "30/m")
 FENGQIAO_RATE_LOGIN_FAILURES = os.environ.get("FENGQIAO_RATE_LOGIN_FAILURES", "30/h")
 FENGQIAO_RATE_TOTP = os.environ.get("FENGQIAO_RATE_TOTP", "10/m")
 FENGQIAO_RATE_TRACK = os.environ.get("FENGQIAO_RATE_TRACK", "60/m")
+# Signed-in look-ups of an event or dispute by code (pages, search, API), per user: no walking through codes.
+FENGQIAO_RATE_LOOKUP = os.environ.get("FENGQIAO_RATE_LOOKUP", "60/m")
 FENGQIAO_RATE_API = os.environ.get("FENGQIAO_RATE_API", "6000/m")
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP).
 FENGQIAO_CLIENT_IP_HEADER = os.environ.get("FENGQIAO_CLIENT_IP_HEADER", "")

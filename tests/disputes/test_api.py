@@ -24,9 +24,9 @@ def test_public_tracking_needs_no_login_and_shows_no_personal_data(dispute):
     assert RESPONDENT_PHONE not in response.content.decode() and "李四" not in response.content.decode()
 
 
-def test_a_mediator_of_another_township_gets_403_from_the_api(dispute, mediation):
+def test_a_mediator_of_another_township_gets_404_from_the_api(dispute, mediation):
     response = signed_in(mediation["other_township"].user).get(f"/api/v1/disputes/{dispute.tracking_code}")
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_the_centre_reads_the_suggestion_and_assigns_through_the_api(dispute, centre_a, mediation):

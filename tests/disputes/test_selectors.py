@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from fengqiao.core.errors import OutsideJurisdiction
 from fengqiao.disputes import selectors, services
 from fengqiao.disputes.models import Dispute
 from tests.disputes.conftest import RESPONDENT_ID, RESPONDENT_PHONE, T0, file_dispute
@@ -15,7 +14,7 @@ H = dt.timedelta(hours=1)
 
 
 def test_a_mediator_of_another_township_cannot_open_the_case(dispute, mediation):
-    with pytest.raises(OutsideJurisdiction):
+    with pytest.raises(Dispute.DoesNotExist):  # refused exactly like a missing case
         selectors.dispute_detail(actor=mediation["other_township"].user, code=dispute.tracking_code)
 
 

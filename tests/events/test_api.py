@@ -117,7 +117,7 @@ def test_actions_through_the_api_follow_the_table(client, event, dispatcher, urb
 
 def test_the_api_hides_other_grids_events(client, event, worker_b):
     client.force_login(worker_b)
-    assert client.get(f"/api/v1/events/{event.tracking_code}").status_code == 403
+    assert client.get(f"/api/v1/events/{event.tracking_code}").status_code == 404  # as if it did not exist
     assert client.get("/api/v1/events").json() == []
 
 

@@ -67,7 +67,7 @@ def test_the_workbench_shows_colours_and_only_the_jurisdiction(client, event, di
     assert event.tracking_code in page and 'data-colour="green"' in page
     client.force_login(worker_b)
     assert event.tracking_code not in client.get("/events/").content.decode()
-    assert client.get(f"/events/{event.tracking_code}/").status_code == 403
+    assert client.get(f"/events/{event.tracking_code}/").status_code == 404
 
 
 def test_actions_on_the_event_page_answer_with_a_message(client, event, dispatcher):
@@ -117,7 +117,7 @@ def test_the_qr_poster_holds_the_public_report_link(client, worker_a):
     client.force_login(worker_a)
     page = client.get("/events/poster/410105001001001/").content.decode()
     assert "<svg" in page and "/events/r/410105001001001/" in page
-    assert client.get("/events/poster/410105002001001/").status_code == 403
+    assert client.get("/events/poster/410105002001001/").status_code == 404
 
 
 def test_only_a_centre_records_hotline_calls(client, worker_a, dispatcher):

@@ -61,6 +61,12 @@ def check(request: HttpRequest, group: str, rate: str, key: str | None = None) -
         raise RateLimited(_("请求过于频繁，请稍后再试。"), code="rate_limited")
 
 
+def _refused(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    if "json" in request.headers.get("Accept", "") or request.content_type == "application/json":
+        return JsonResponse({"code": exc.code, "detail": exc.message}, status=429)
+    return render(request, "429.html", {"message": exc.message}, status=429)
+
+
 def limit(group: str, rate_setting: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[..., Any]:
     """Decorate a view: over the limit it answers 429 with a page (or JSON for JSON clients)."""
 
@@ -71,14 +77,39 @@ def limit(group: str, rate_setting: str, *, methods: tuple[str, ...] = ("POST",)
                 try:
                     check(request, group, getattr(settings, rate_setting))
                 except RateLimited as exc:
-                    if "json" in request.headers.get("Accept", "") or request.content_type == "application/json":
-                        return JsonResponse({"code": exc.code, "detail": exc.message}, status=429)
-                    return render(request, "429.html", {"message": exc.message}, status=429)
+                    return _refused(request, exc)
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def check_lookup(request: HttpRequest) -> None:
+    """Count one look-up of a case by its code (an event's or a dispute's), per signed-in user, once per request.
+
+    Signed-in users are limited like the public tracking pages (``FENGQIAO_RATE_LOOKUP``, its own counter), so a
+    worker's account cannot be used to walk through codes; anonymous callers are counted by address.
+    """
+    if getattr(request, "_fengqiao_lookup_counted", False):
+        return
+    request._fengqiao_lookup_counted = True  # type: ignore[attr-defined]
+    user = getattr(request, "user", None)
+    key = f"user:{user.pk}" if getattr(user, "is_authenticated", False) and user is not None else None
+    check(request, "lookup", settings.FENGQIAO_RATE_LOOKUP, key=key)
+
+
+def answers_429(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a page whose view may raise :class:`RateLimited` (through :func:`check_lookup`): answer 429."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RateLimited as exc:
+            return _refused(request, exc)
+
+    return wrapper
 
 
 def prune() -> int:

@@ -7,7 +7,7 @@ this street" is one indexed prefix match. Selectors call :func:`scope`; no view 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -72,6 +72,43 @@ def scope(queryset: QuerySet[M], actor: Any, *, field: str | None = None) -> Que
     return queryset.filter(path_q(paths, field))
 
 
+RoleReach = Callable[[Any], Q] | None
+
+
+def reach(actor: Any, *, field: str, by_role: Mapping[str, RoleReach]) -> Q | None:
+    """What the actor reaches through each of their active memberships, as one filter (least privilege).
+
+    A membership reaches its node's subtree, unless its role is named in ``by_role``: then it reaches what that
+    role's function returns for the membership (``None`` for the role: nothing). The reaches of all memberships are
+    united. ``None`` means everything (platform administrators); an anonymous actor reaches nothing. Selectors of
+    cases (events, disputes) call this instead of :func:`scope`, so a department handler posted to a district sees
+    the events routed to the department, not the district's.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Q(pk__in=[])
+    if actor.jurisdiction_paths() is ALL:
+        return None
+    query = Q(pk__in=[])
+    subtrees: list[str] = []
+    for membership in getattr(actor, "active_memberships", ()):
+        if membership.role in by_role:
+            reach_of = by_role[membership.role]
+            if reach_of is not None:
+                query |= reach_of(membership)
+        else:
+            subtrees.append(membership.node.path)
+    return query | path_q(minimal_paths(subtrees), field)
+
+
+def scope_by_role(
+    queryset: QuerySet[M], actor: Any, *, by_role: Mapping[str, RoleReach], field: str | None = None
+) -> QuerySet[M]:
+    """:func:`scope` with role-aware reach: see :func:`reach`."""
+    field = field or str(getattr(queryset.model, "jurisdiction_path_field", "grid_path"))
+    query = reach(actor, field=field, by_role=by_role)
+    return queryset if query is None else queryset.filter(query)
+
+
 def covers(actor: Any, path: str) -> bool:
     """Whether the actor's jurisdiction contains the node (or thing) at ``path``."""
     paths = paths_of(actor)
@@ -87,10 +124,12 @@ def require(actor: Any, path: str) -> None:
 
 
 def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
-    """Fetch one object the actor may see; anything else (missing or foreign) is refused the same way."""
+    """Fetch one object the actor may see; a foreign object is refused exactly like a missing one.
+
+    Both raise ``DoesNotExist`` (404): answering 403 for a foreign object would tell a caller which codes exist
+    (an existence oracle). :class:`OutsideJurisdiction` is for acting on something the actor can see.
+    """
     obj = scope(queryset, actor).filter(**lookup).first()
     if obj is None:
-        if queryset.filter(**lookup).exists():
-            raise OutsideJurisdiction()
         raise queryset.model.DoesNotExist()  # type: ignore[attr-defined]
     return obj

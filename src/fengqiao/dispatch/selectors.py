@@ -122,7 +122,7 @@ def instruction_for(*, actor: Any, pk: int) -> Instruction:
         or is_addressee(actor, instruction)
     ):
         return instruction
-    raise OutsideJurisdiction()
+    raise Instruction.DoesNotExist()  # foreign or missing: the same answer, so ids cannot be probed
 
 
 def can_track(actor: Any, instruction: Instruction) -> bool:

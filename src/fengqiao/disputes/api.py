@@ -119,6 +119,7 @@ class TrackingOut(Schema):
 
 
 def _detail(request: HttpRequest, code: str) -> Dispute:
+    ratelimit.check_lookup(request)
     try:
         return selectors.dispute_detail(actor=request.user, code=code)
     except Dispute.DoesNotExist:
@@ -127,6 +128,8 @@ def _detail(request: HttpRequest, code: str) -> Dispute:
 
 @router.get("/", response=list[DisputeOut], summary="Disputes in the caller's jurisdiction, most urgent first")
 def list_disputes(request: HttpRequest, query: Query[QueueQuery]) -> list[dict[str, Any]]:
+    if query.q:
+        ratelimit.check_lookup(request)  # a search by code
     filters = selectors.QueueFilters(
         state=query.state, type=query.type, colour=query.colour, flag=query.flag, risk=query.risk, q=query.q
     )

@@ -23,7 +23,7 @@ from fengqiao.core import audit, ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
 from fengqiao.core.reveal import RevealForm, reveal_pii
-from fengqiao.core.ratelimit import limit
+from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.disputes import documents, importer, selectors, services, tiers
 from fengqiao.disputes.forms import (
     ActionForm,
@@ -40,6 +40,7 @@ from fengqiao.grids.models import GridNode, Level
 
 
 def _dispute_or_404(request: HttpRequest, code: str) -> Dispute:
+    check_lookup(request)
     try:
         return selectors.dispute_detail(actor=request.user, code=code)
     except Dispute.DoesNotExist:
@@ -58,9 +59,12 @@ def _form_errors(form: Any) -> str:
 
 
 @login_required
+@answers_429
 def queue(request: HttpRequest) -> HttpResponse:
     """The centre administrator's queue: colours, labels and filters, most urgent first."""
     user: Any = request.user
+    if request.GET.get("q"):
+        check_lookup(request)  # the search box finds cases by code
     if not _is_centre(user) and user.has_role(Role.MEDIATOR):
         return redirect("disputes:mine")
     form = QueueFilterForm(request.GET or None)
@@ -174,6 +178,7 @@ def _reveal(request: HttpRequest, dispute: Dispute, *, may: bool) -> tuple[int |
 
 
 @login_required
+@answers_429
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """The case page: facts, parties (masked), timeline, sessions, agreements and the actions this user may take."""
     dispute = _dispute_or_404(request, code)
@@ -256,6 +261,7 @@ ACTIONS: dict[str, Handler] = {
 
 @login_required
 @require_POST
+@answers_429
 def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     """Apply one action from the case page; every outcome is a clear message."""
     dispute = _dispute_or_404(request, code)
@@ -283,6 +289,7 @@ def _agreement(request: HttpRequest, code: str, version: int) -> Agreement:
 
 
 @login_required
+@answers_429
 def agreement_file(request: HttpRequest, code: str, version: int, fmt: str) -> HttpResponse:
     """The agreement as PDF or .docx; each download is logged (it carries full ID numbers)."""
     if fmt not in ("pdf", "docx"):
@@ -302,6 +309,7 @@ def agreement_file(request: HttpRequest, code: str, version: int, fmt: str) -> H
 
 @login_required
 @require_POST
+@answers_429
 def agreement_signed(request: HttpRequest, code: str, version: int) -> HttpResponse:
     agreement = _agreement(request, code, version)
     try:
@@ -314,10 +322,16 @@ def agreement_signed(request: HttpRequest, code: str, version: int) -> HttpRespo
 
 
 @login_required
+@answers_429
 def referral_file(request: HttpRequest, code: str) -> HttpResponse:
+    """The referral letter for the receiving court or commission: it names the parties in full, so only the case's
+    mediator and the centre may print it, and each download is logged."""
     dispute = _dispute_or_404(request, code)
+    if not mediator_or_centre(request.user, dispute):
+        raise PermissionDenied(_("只有承办调解员和综治中心可以下载移送函。"))
     if not dispute.referral_letter:
         raise Http404(code)
+    audit.record(actor=request.user, verb="referral_download", target=dispute)
     response = HttpResponse(documents.referral_pdf(dispute), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="yisong-{dispute.tracking_code}.pdf"'
     return response
@@ -333,7 +347,10 @@ def _community(code: str) -> GridNode:
 @login_required
 def poster(request: HttpRequest, grid_code: str) -> HttpResponse:
     """The community's 一码解纠纷 poster, with a printable PDF."""
-    node = scoping.get_scoped(GridNode.objects.all(), request.user, code=grid_code)
+    try:
+        node = scoping.get_scoped(GridNode.objects.all(), request.user, code=grid_code)
+    except GridNode.DoesNotExist:
+        raise Http404(grid_code) from None
     url = request.build_absolute_uri(reverse("disputes:apply", args=[node.code]))
     if request.GET.get("format") == "pdf":
         response = HttpResponse(documents.poster_pdf(community=node.name, url=url), content_type="application/pdf")

@@ -154,6 +154,7 @@ def _category(code: str | None) -> Category | None:
 
 
 def _event(request: HttpRequest, code: str) -> Event:
+    ratelimit.check_lookup(request)
     try:
         return selectors.event_detail(actor=request.user, code=code)
     except Event.DoesNotExist:

@@ -36,20 +36,47 @@ def with_colour(qs: QuerySet[Event], now: dt.datetime | None = None) -> QuerySet
     return qs.annotate(colour=colour, urgency=urgency)
 
 
+def _routed_to(membership: Any) -> Q:
+    """Events whose lead department, or one of whose co-handling departments (吹哨报到), is the membership's."""
+    if not membership.department_id:
+        return Q(pk__in=[])
+    co = Event.co_departments.through.objects.filter(department_id=membership.department_id).values("event_id")
+    return Q(lead_department_id=membership.department_id) | Q(pk__in=co)
+
+
+# Least privilege: who reaches which events. Roles not named here reach their node's subtree (grid workers, grid
+# leaders, informants, dispatchers, leaders, administrators); a handler reaches only what is routed to the
+# department; mediators and the security and audit administrators (三员分立) have no business with events.
+EVENT_REACH: dict[str, scoping.RoleReach] = {
+    Role.HANDLER: _routed_to,
+    Role.MEDIATOR: None,
+    Role.SECURITY_ADMIN: None,
+    Role.AUDIT_ADMIN: None,
+}
+
+
 def visible_events(*, actor: Any) -> QuerySet[Event]:
-    """Events in the actor's grids, plus those routed to a department the actor handles for."""
-    scoped = scoping.scope(Event.objects.all(), actor)
-    departments = department_ids(actor)
-    if departments and scoping.paths_of(actor) is not None:
-        routed = Event.objects.filter(Q(lead_department_id__in=departments) | Q(co_departments__in=departments))
-        return (scoped | routed).distinct()
-    return scoped
+    """Events the actor may see: by role (see EVENT_REACH); every list, page, count and export reads through here."""
+    return scoping.scope_by_role(Event.objects.all(), actor, by_role=EVENT_REACH)
 
 
 def department_ids(actor: Any) -> list[int]:
     if not getattr(actor, "is_authenticated", False):
         return []
     return [m.department_id for m in actor.active_memberships if m.role == Role.HANDLER and m.department_id]
+
+
+def department_queue(*, actor: Any) -> QuerySet[Event]:
+    """The handler's list: open events routed to their departments, as lead or co-handler, most urgent first."""
+    routed = Q(pk__in=[])
+    for membership in actor.active_memberships if getattr(actor, "is_authenticated", False) else ():
+        if membership.role == Role.HANDLER:
+            routed |= _routed_to(membership)
+    return (
+        with_colour(Event.objects.filter(routed, state__in=OPEN_STATES))
+        .select_related("category", "grid")
+        .order_by("urgency", "due_at")
+    )
 
 
 @dataclass
@@ -109,9 +136,7 @@ def event_detail(*, actor: Any, code: str) -> Event:
     qs = Event.objects.select_related("category", "category__parent", "grid", "lead_department", "merged_into")
     event = visible_events(actor=actor).filter(tracking_code=code).first()
     if event is None:
-        if Event.objects.filter(tracking_code=code).exists():
-            raise scoping.OutsideJurisdiction()
-        raise Event.DoesNotExist()
+        raise Event.DoesNotExist()  # foreign or missing: the same answer, so codes cannot be probed
     return with_colour(qs.filter(pk=event.pk)).get()
 
 

@@ -22,7 +22,7 @@ from fengqiao.accounts.models import Department, Role
 from fengqiao.core import ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
-from fengqiao.core.ratelimit import limit
+from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.events import selectors, services, suggest
 from fengqiao.events.forms import (
     ActionForm,
@@ -40,6 +40,7 @@ from fengqiao.grids.selectors import visible_nodes
 
 
 def _event_or_404(request: HttpRequest, code: str) -> Event:
+    check_lookup(request)
     try:
         return selectors.event_detail(actor=request.user, code=code)
     except Event.DoesNotExist:
@@ -54,8 +55,11 @@ def _form_errors(form: Any) -> str:
 
 
 @login_required
+@answers_429
 def queue(request: HttpRequest) -> HttpResponse:
     """The workbench: the actor's subtree, filtered, most urgent first."""
+    if request.GET.get("q"):
+        check_lookup(request)  # the search box finds events by code
     form = QueueFilterForm(request.GET or None)
     filters = selectors.QueueFilters(open_only=not request.GET)
     if form.is_valid():
@@ -79,12 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def department_queue(request: HttpRequest) -> HttpResponse:
     """The department handler's list: events routed to their departments."""
-    departments = selectors.department_ids(request.user)
-    events = (
-        selectors.with_colour(Event.objects.filter(lead_department_id__in=departments, state__in=OPEN_STATES))
-        .select_related("category", "grid")
-        .order_by("urgency", "due_at")
-    )
+    events = selectors.department_queue(actor=request.user)
     return render(request, "events/department.html", {"events": events[:200]})
 
 
@@ -94,6 +93,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@answers_429
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     event = _event_or_404(request, code)
     user: Any = request.user
@@ -181,6 +181,7 @@ DONE = {
 
 @login_required
 @require_POST
+@answers_429
 def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     """Apply one action from the event page; every outcome is a clear message."""
     event = _event_or_404(request, code)
@@ -389,7 +390,10 @@ def hotline(request: HttpRequest) -> HttpResponse:
 @login_required
 def poster(request: HttpRequest, grid_code: str) -> HttpResponse:
     """A printable QR poster for a grid (郑好拍 / 码上服务)."""
-    node = scoping.get_scoped(GridNode.objects.all(), request.user, code=grid_code)
+    try:
+        node = scoping.get_scoped(GridNode.objects.all(), request.user, code=grid_code)
+    except GridNode.DoesNotExist:
+        raise Http404(grid_code) from None
     url = request.build_absolute_uri(reverse("events:public_report", args=[node.code]))
     qr = segno.make(url, error="m")
     return render(request, "events/poster.html", {"node": node, "url": url, "qr_svg": qr.svg_inline(scale=8)})
