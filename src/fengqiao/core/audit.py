@@ -29,7 +29,15 @@ def record(
     to_state: str = "",
     grid_path: str | None = None,
 ) -> Action:
-    """Append one row to the audit trail for ``target``."""
+    """Append one row to the audit trail for ``target``.
+
+    A target holding personal data declares ``audit_masks()`` (full value → masked value, e.g. a party's name →
+    ``张*``): the note and data of every row about it carry only the masked forms, whoever writes the row.
+    """
+    masks = target.audit_masks() if hasattr(target, "audit_masks") else {}
+    if masks:
+        note = conceal(note, masks)
+        data = conceal(data or {}, masks)
     if grid_path is None:
         grid_path = str(getattr(target, getattr(target, "jurisdiction_path_field", "grid_path"), "") or "")
     return Action.objects.create(
@@ -46,6 +54,20 @@ def record(
         data=data or {},
         grid_path=grid_path,
     )
+
+
+def conceal(value: Any, masks: dict[str, str]) -> Any:
+    """``value`` (text, or JSON-like data) with every full value in ``masks`` replaced by its masked form."""
+    if isinstance(value, str):
+        for full in sorted(masks, key=len, reverse=True):
+            if len(full) > 1:
+                value = value.replace(full, masks[full])
+        return value
+    if isinstance(value, dict):
+        return {k: conceal(v, masks) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [conceal(v, masks) for v in value]
+    return value
 
 
 def history(target: models.Model) -> models.QuerySet[Action]:

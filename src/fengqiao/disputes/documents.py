@@ -144,13 +144,23 @@ def agreement_docx(agreement: Agreement) -> bytes:
     return out.getvalue()
 
 
+def _referral_party_line(p: Party) -> str:
+    """What the receiving court or commission needs to identify a party and open its own file: role, kind and full
+    name. Phones and ID numbers stay out of the letter; they travel in the case file under the receiver's rules."""
+    return f"{p.get_role_display()}（{p.get_kind_display()}）：{p.name}"
+
+
 def referral_pdf(dispute: Dispute) -> bytes:
-    """移送函."""
+    """移送函, printed for the receiving body: the stored text (parties masked) and the parties in full."""
     pdf = _pdf()
     pdf.add_page()
     _para(pdf, _("矛盾纠纷移送函"), size=20, align="C", gap=6)
     for line in dispute.referral_letter.splitlines():
         _para(pdf, line, gap=2)
+    pdf.ln(2)
+    _para(pdf, _("当事人："), gap=1)
+    for party in dispute.parties.all():
+        _para(pdf, _referral_party_line(party), gap=1)
     pdf.ln(8)
     _para(pdf, _org_name(dispute), align="R", gap=1)
     when = dispute.concluded_at or timezone.now()

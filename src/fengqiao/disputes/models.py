@@ -231,6 +231,19 @@ class Dispute(InGrid):
 
         return tier(self.tier).name
 
+    def audit_masks(self) -> dict[str, str]:
+        """Each party's name, phone and ID number with its masked form: audit rows about the case (core.audit)
+        refer to parties by these, never in full; the full values stay encrypted in the party rows."""
+        masks: dict[str, str] = {}
+        for p in self.parties.all():
+            if p.kind == Party.Kind.PERSON and p.name:
+                masks[p.name] = p.name_masked
+            if p.phone:
+                masks[p.phone] = p.phone_masked
+            if p.id_number:
+                masks[p.id_number] = p.id_masked
+        return masks
+
     def applicants(self) -> list[Party]:
         return [p for p in self.parties.all() if p.role == Party.Role.APPLICANT]
 

@@ -482,9 +482,13 @@ def escalate(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime |
 
 
 def referral_letter(dispute: Dispute, referral_to: str, note: str) -> str:
-    """移送函: the text of the letter sent with the case file."""
-    applicants = "、".join(p.name for p in dispute.applicants())
-    respondents = "、".join(p.name for p in dispute.respondents())
+    """移送函: the text of the letter sent with the case file.
+
+    The text is kept on the case and in its audit row, so it names the parties masked (张*); the full names are
+    printed only on the letter itself, from the encrypted party rows (documents.referral_pdf).
+    """
+    applicants = "、".join(p.name_masked for p in dispute.applicants())
+    respondents = "、".join(p.name_masked for p in dispute.respondents())
     return _(
         "%(to)s：\n"
         "申请人%(a)s与被申请人%(r)s之间的%(type)s纠纷（查询码 %(code)s），经%(tier)s等调解未能达成协议。"

@@ -190,6 +190,15 @@ class Event(InGrid):
     def reporter_phone_masked(self) -> str:
         return pii.mask(self.reporter_phone)
 
+    def audit_masks(self) -> dict[str, str]:
+        """A resident reporter's name and phone with their masked forms: audit rows (core.audit) carry only these."""
+        masks: dict[str, str] = {}
+        if self.reporter_id is None and self.reporter_name:
+            masks[self.reporter_name] = pii.mask(self.reporter_name)
+        if self.reporter_phone:
+            masks[self.reporter_phone] = self.reporter_phone_masked
+        return masks
+
 
 class Supervision(models.Model):
     """督办: an order from above to hurry an open event."""
