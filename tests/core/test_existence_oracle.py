@@ -35,7 +35,8 @@ def _normal(text: str, code: str) -> str:
 def _answer(client: Client, url: str, code: str) -> tuple[int, str, dict[str, str]]:
     response = client.get(url)
     headers = {k: _normal(v, code) for k, v in response.headers.items() if k.lower() != "set-cookie"}
-    return response.status_code, _normal(response.content.decode(), code), headers
+    body = response.content.decode().replace(url, "<the path asked for>")  # e.g. the language form's "next"
+    return response.status_code, _normal(body, code), headers
 
 
 def _missing(code: str) -> str:

@@ -37,10 +37,10 @@ def test_acknowledging_from_the_inbox_returns_to_the_inbox(client, tree, dispatc
     assert Receipt.objects.get().acknowledged_at is not None
 
 
-def test_opening_an_instruction_outside_my_grids_is_forbidden(client, tree, dispatcher, worker_b):
+def test_opening_an_instruction_outside_my_grids_answers_as_if_it_did_not_exist(client, tree, dispatcher, worker_b):
     instruction = services.send_instruction(actor=dispatcher, title="防汛巡查", nodes=[tree["410105001"]])
     client.force_login(worker_b)
-    assert client.get(f"/dispatch/i/{instruction.pk}/").status_code == 403
+    assert client.get(f"/dispatch/i/{instruction.pk}/").status_code == 404
 
 
 def test_the_stream_under_wsgi_answers_once_with_the_unread_count(client, tree, worker_a):

@@ -77,9 +77,9 @@ def test_the_tracking_page_never_shows_the_respondents_phone_or_id(dispute, cent
         assert secret not in page
 
 
-def test_a_mediator_of_another_township_gets_403_on_the_case_page(dispute, mediation):
+def test_a_mediator_of_another_township_gets_404_on_the_case_page(dispute, mediation):
     client = signed_in(mediation["other_township"].user)
-    assert client.get(reverse("disputes:detail", args=[dispute.tracking_code])).status_code == 403
+    assert client.get(reverse("disputes:detail", args=[dispute.tracking_code])).status_code == 404
 
 
 def test_the_case_page_masks_phones_and_ids(dispute, centre_a):

@@ -268,7 +268,7 @@ def test_an_overdue_event_is_red_in_the_queue_and_counted_red(event, dispatcher,
 
 def test_the_queue_of_another_grid_worker_does_not_show_the_event(event, worker_b):
     assert not selectors.event_queue(actor=worker_b).exists()
-    with pytest.raises(OutsideJurisdiction):
+    with pytest.raises(Event.DoesNotExist):  # refused exactly like a missing event
         selectors.event_detail(actor=worker_b, code=event.tracking_code)
 
 
