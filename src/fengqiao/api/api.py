@@ -26,10 +26,11 @@ api = NinjaAPI(
     description=(
         "网格化治理 · 矛盾纠纷多元化解 — native API.\n\n"
         "Besides the responses listed per operation, every operation may answer 400 (a body that is not JSON), "
-        "401 (not signed in, or a wrong X-API-Key), 403 (outside the caller's jurisdiction, or a signed-in session "
-        "posting without its CSRF token), 405 (a method the path does not have), 422 (input that does not match the "
-        "schema) and 429 (rate limit). Every refusal carries a JSON body with `detail` (a message in the user's "
-        "language) and `code`."
+        "401 (not signed in, or a wrong X-API-Key), 403 (a step the caller may not take on something they can see, "
+        "or a signed-in session posting without its CSRF token), 405 (a method the path does not have), 422 (input "
+        "that does not match the schema) and 429 (rate limit, look-ups by code included). An object outside the "
+        "caller's reach answers 404, exactly like one that does not exist. Every refusal carries a JSON body with "
+        "`detail` (a message in the user's language) and `code`."
     ),
     urls_namespace="api",
     auth=django_auth,
