@@ -67,7 +67,7 @@ def test_a_referral_keeps_the_parties_masked_on_the_case_and_in_the_trail(disput
     services.assign(actor=centre_a, dispute=dispute, mediator=mediator, now=_at(2))
     services.accept(actor=mediator.user, dispute=dispute, now=_at(3))
     services.fail(actor=mediator.user, dispute=dispute, reason="双方分歧较大", now=_at(4))
-    services.refer(actor=centre_a, dispute=dispute, referral_to=Referral.COURT, note="请依法处理", now=_at(5))
+    services.refer(actor=centre_a, dispute=dispute, referral_to=Referral.COURT, note="张三要求尽快立案", now=_at(5))
     dispute.refresh_from_db()
     assert "申请人张*" in dispute.referral_letter and "被申请人李*" in dispute.referral_letter
     assert not [s for s in SECRETS if s in dispute.referral_letter]

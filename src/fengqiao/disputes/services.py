@@ -489,7 +489,7 @@ def referral_letter(dispute: Dispute, referral_to: str, note: str) -> str:
     """
     applicants = "、".join(p.name_masked for p in dispute.applicants())
     respondents = "、".join(p.name_masked for p in dispute.respondents())
-    return _(
+    letter = _(
         "%(to)s：\n"
         "申请人%(a)s与被申请人%(r)s之间的%(type)s纠纷（查询码 %(code)s），经%(tier)s等调解未能达成协议。"
         "根据当事人意愿，现将该纠纷移送贵单位依法处理。\n"
@@ -509,6 +509,7 @@ def referral_letter(dispute: Dispute, referral_to: str, note: str) -> str:
         "note": note or _("无"),
         "sessions": dispute.sessions.count(),
     }
+    return str(audit.conceal(letter, dispute.audit_masks()))  # a name typed into the summary or note, too
 
 
 def refer(*, actor: Any, dispute: Dispute, referral_to: str, note: str = "", now: dt.datetime | None = None) -> Dispute:
