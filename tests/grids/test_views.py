@@ -16,9 +16,10 @@ def test_a_worker_opens_their_own_grid(client, worker_a):
 
 def test_a_worker_cannot_open_another_grids_page(client, worker_a):
     client.force_login(worker_a)
-    assert client.get("/grids/410105002001001/").status_code == 403
-    assert client.get("/grids/410105002001001/map.json").status_code == 403
-    assert client.get("/grids/410105001/").status_code == 403  # the street above is not theirs either
+    # Refused exactly like a grid that does not exist (test_an_unknown_grid_is_404), so codes cannot be probed.
+    assert client.get("/grids/410105002001001/").status_code == 404
+    assert client.get("/grids/410105002001001/map.json").status_code == 404
+    assert client.get("/grids/410105001/").status_code == 404  # the street above is not theirs either
 
 
 def test_an_unknown_grid_is_404(client, worker_a):
@@ -48,9 +49,9 @@ def test_pages_need_a_login(client, tree):
 def test_the_api_refuses_another_grid_with_a_message(client, worker_a):
     client.force_login(worker_a)
     response = client.get("/api/v1/grids/410105002001001")
-    assert response.status_code == 403
-    assert response.json()["code"] == "outside_jurisdiction"
-    assert response.json()["detail"]
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert response.json()["detail"] == "网格 410105002001001 不存在。"
     assert client.get("/api/v1/grids/410105001001001").json()["name"] == "甲一网格"
 
 
