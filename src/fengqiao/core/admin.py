@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from fengqiao.core import scoping
-from fengqiao.core.models import Action, Attachment, RateCounter
+from fengqiao.core.models import Action, Attachment, AuditAnchor, RateCounter
 
 # Role codes as accounts.models.Role spells them (core imports no app).
 SYSTEM_ADMIN = "admin"
@@ -224,3 +224,11 @@ class ActionAdmin(JurisdictionAdmin):
 
     def _in_scope(self, request: HttpRequest, obj: Model | None) -> bool:
         return obj is None or not obj.grid_path or super()._in_scope(request, obj)  # type: ignore[attr-defined]
+
+
+@admin.register(AuditAnchor)
+class AuditAnchorAdmin(ReadOnlyAdmin):
+    """The audit chain's sealed heads: evidence for the audit administrator, written only by the sealing job."""
+
+    view_roles = frozenset({AUDIT_ADMIN})
+    list_display = ["seq", "at", "rows", "row_hash"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from fengqiao.core.admin import SECURITY_ADMIN, ConfigAdmin, JurisdictionAdmin, RoleAdmin
-from fengqiao.events.models import ApiClient, Category, Device, Event, Extension, Supervision
+from fengqiao.core.admin import SECURITY_ADMIN, ConfigAdmin, JurisdictionAdmin, ReadOnlyAdmin, RoleAdmin
+from fengqiao.events.models import ApiClient, Category, Device, DeviceNonce, Event, Extension, Supervision
 
 
 @admin.register(Category)
@@ -68,3 +68,10 @@ class ApiClientAdmin(RoleAdmin):
 
     list_display = ["name", "active", "created_at"]
     readonly_fields = ["key_index"]
+
+
+@admin.register(DeviceNonce)
+class DeviceNonceAdmin(ReadOnlyAdmin):
+    """Nonces devices have used (replay protection), kept by the platform itself."""
+
+    list_display = ["device", "nonce", "seen_at"]
