@@ -237,3 +237,17 @@ def test_wrong_secrets_are_rate_limited(tree, dispatcher, settings):
     stranger.post(f"/events/track/{event.tracking_code}/", {"stars": "1", "k": event.reporter_secret})
     event.refresh_from_db()
     assert event.stars is None
+
+
+def test_a_receipt_secret_survives_a_change_of_keys_and_of_crypto_provider(settings):
+    """The secret is stored as an unkeyed digest: rotating data or index keys, or switching SM to AES, keeps it."""
+    from fengqiao.core import crypto, receipts
+
+    secret, stored = receipts.issue()
+    settings.FENGQIAO_DATA_KEYS = "k9:" + "z" * 40
+    settings.FENGQIAO_INDEX_KEY = "i" * 40
+    settings.FENGQIAO_CRYPTO = "aes"
+    assert crypto.ring().provider.name == "aes"  # the ring follows the settings
+    assert receipts.matches(stored, secret)
+    assert receipts.matches(stored, " " + secret.upper())
+    assert not receipts.matches(stored, secret[:-1] + ("0" if secret[-1] != "0" else "1"))

@@ -278,11 +278,21 @@ def legacy_indexes(normalised: str) -> list[str]:
     return out
 
 
-def fingerprint(value: str, provider: str | None = None) -> str:
-    """An unkeyed digest for high-entropy secrets (API keys): ``sm3:<base64>``; independent of every data key."""
+def fingerprint(value: str, provider: str | None = None, *, purpose: str = "api-key") -> str:
+    """An unkeyed digest for high-entropy secrets (API keys, receipt secrets): ``sm3:<base64>``; independent of
+    every data key, so rotating keys never invalidates one. ``purpose`` keeps the digests of different secrets apart."""
     chosen = PROVIDERS[provider or ring().provider.name]
-    digest = chosen.digest(b"fengqiao-api-key:" + value.encode())
+    digest = chosen.digest(f"fengqiao-{purpose}:".encode() + value.encode())
     return f"{chosen.hash_name}:{base64.b64encode(digest).decode()}"
+
+
+def fingerprint_matches(stored: str, value: str, *, purpose: str) -> bool:
+    """Constant-time check of ``value`` against a stored fingerprint, under the hash the fingerprint names."""
+    hash_name = stored.split(":", 1)[0]
+    provider = next((p.name for p in PROVIDERS.values() if p.hash_name == hash_name), None)
+    if provider is None:
+        return False
+    return hmac.compare_digest(stored, fingerprint(value, provider, purpose=purpose))
 
 
 def algorithms_available() -> list[str]:
