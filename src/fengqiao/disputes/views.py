@@ -22,8 +22,9 @@ from fengqiao.accounts.models import Role
 from fengqiao.core import audit, ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError
-from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
+from fengqiao.core.redirects import safe_next
+from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.disputes import documents, importer, selectors, services, tiers
 from fengqiao.disputes.forms import (
     ActionForm,
@@ -278,7 +279,7 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已完成：%(a)s") % {"a": selectors.VERB_LABELS.get(name, name)})
-    return redirect(request.POST.get("next") or reverse("disputes:detail", args=[dispute.tracking_code]))
+    return redirect(safe_next(request, reverse("disputes:detail", args=[dispute.tracking_code])))
 
 
 def _agreement(request: HttpRequest, code: str, version: int) -> Agreement:

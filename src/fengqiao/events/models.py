@@ -319,6 +319,11 @@ class ApiClient(models.Model):
         if hit is not None and hit[0] > now:
             return hit[1]
         client = cls.objects.filter(key_index=index, active=True).first()
+        if client is None:
+            client = cls.objects.filter(key_index__in=cls._older_hashes(key), active=True).first()
+            if client is not None:  # upgrade in place: the next data-key rotation will not lock it out
+                cls.objects.filter(pk=client.pk).update(key_index=index)
+                client.key_index = index
         if client is not None:  # unknown keys are not remembered: nobody can fill the memory with guesses
             if len(_known_keys) >= 1024:
                 _known_keys.clear()
