@@ -56,6 +56,9 @@ PAGES: dict[str, Endpoint] = {
     "health": E("/healthz"),
     "metrics": E("/metrics"),  # the test client comes from loopback; other addresses need the token
     "login": E("/login/"),
+    "admin_login": E("/admin/login/"),
+    "login_verify": E("/login/verify/"),
+    "password_change": E("/account/password/"),
     "logout": E("/logout/", "POST"),
     "set_language": E("/i18n/setlang/", "POST"),
     "javascript-catalog": E("/jsi18n/"),
