@@ -78,7 +78,9 @@ def test_grid_workers_of_a_street_are_ranked_by_their_grids(tree, scored_events,
 def test_the_ranking_page_refuses_a_node_outside_the_jurisdiction(client, tree, scored_events):
     street_leader = make_user("sl", role="leader", node=tree["410105002"])
     client.force_login(street_leader)
-    assert client.get("/metrics/ranking/", {"node": "410105001"}).status_code == 403
+    # A node outside the jurisdiction answers like one that does not exist.
+    assert client.get("/metrics/ranking/", {"node": "410105001"}).status_code == 404
+    assert client.get("/metrics/ranking/", {"node": "999999999"}).status_code == 404
     assert client.get("/metrics/ranking/", {"node": "410105002"}).status_code == 200
 
 
