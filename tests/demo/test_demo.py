@@ -240,3 +240,14 @@ def test_the_demo_gives_the_duty_and_acknowledgement_figures_something_to_show()
         rates = figures[path].rates
         assert 0.5 < rates["ack_on_time"] < 1  # most acknowledged in time, some late
         assert 0.3 < rates["duty"] < 1  # most of the rules' work done, not all
+
+
+@pytest.mark.django_db
+def test_the_three_administrators_are_three_people_and_none_is_a_superuser(small):
+    held = {}
+    for username, role in (("sysadmin", Role.ADMIN), ("secadmin", Role.SECURITY_ADMIN), ("auditor", Role.AUDIT_ADMIN)):
+        user = User.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser
+        assert user.roles() == {role}
+        held[role] = user.pk
+    assert len(set(held.values())) == 3

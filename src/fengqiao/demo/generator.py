@@ -66,7 +66,10 @@ SCALES: dict[str, Scale] = {
 }
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
-    ("admin", "管理员", "超级管理员：全市范围，可进入后台"),
+    ("admin", "超级管理员", "仅供安装与应急使用，每次进入后台都记入审计"),
+    ("sysadmin", "系统管理员", "全市：账号、网格、部门与类别等基础配置"),
+    ("secadmin", "安全管理员", "全市：任职与角色授权、接口客户端"),
+    ("auditor", "审计管理员", "全市：只读审计日志与审计锚点"),
     ("leader", "领导", "市级领导：全市一张图与统计，可进入后台"),
     ("dispatcher", "综治中心调度员", "第一个区（中原区）综治中心，可进入后台"),
     ("handler", "职能部门办理人", "中原区城管局"),
@@ -88,6 +91,8 @@ _ROLE_PREFIX = {
     Role.MEDIATOR: "tjy",
     Role.LEADER: "ld",
     Role.ADMIN: "gly",
+    Role.SECURITY_ADMIN: "aqgly",
+    Role.AUDIT_ADMIN: "sjgly",
 }
 
 _DEDICATED_KINDS = [Kind.SCHOOL, Kind.HOSPITAL, Kind.ENTERPRISE, Kind.MARKET, Kind.PARK]
@@ -568,6 +573,14 @@ class _Planner:
 
         admin = self.person(Role.ADMIN, city, "admin")
         admin.username, admin.fixed, admin.staff, admin.superuser = "admin", True, True, True
+        # The three administrators of 等保 (三员分立), one person each.
+        for username, role in (
+            ("sysadmin", Role.ADMIN),
+            ("secadmin", Role.SECURITY_ADMIN),
+            ("auditor", Role.AUDIT_ADMIN),
+        ):
+            person = self.person(role, city, username)
+            person.username, person.fixed, person.staff = username, True, True
         claim("leader", Role.LEADER, city, staff=True)
         claim("dispatcher", Role.DISPATCHER, d0, staff=True)
         claim("handler", Role.HANDLER, d0, department=urban)
