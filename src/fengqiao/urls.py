@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from fengqiao.accounts.views import AdminLoginView
 from fengqiao.api.api import api
 from fengqiao.core import media
+from fengqiao.grids.views import home
 
 admin.site.site_header = gettext_lazy("枫桥 · 网格化治理平台")
 admin.site.site_title = gettext_lazy("枫桥管理后台")
@@ -32,5 +33,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dispatch/", include("fengqiao.dispatch.urls")),
     path("metrics/", include("fengqiao.metrics.urls")),
     path("dashboard/", include("fengqiao.dashboard.urls")),
+    path("", home, name="home"),
     path("", include("fengqiao.core.urls")),
 ]

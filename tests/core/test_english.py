@@ -53,7 +53,7 @@ def test_the_language_switch_sets_english(client, worker_a):
 
 
 def test_lazy_labels_outside_the_default_keywords_are_translated():
-    # core/home.py, events/selectors.py and disputes/selectors.py mark strings with ``_l`` (gettext_lazy).
+    # grids/home.py, events/selectors.py and disputes/selectors.py mark strings with ``_l`` (gettext_lazy).
     with translation.override("en"):
         assert translation.gettext("核实立案、分流交办") != "核实立案、分流交办"
         assert translation.gettext("已核实立案") != "已核实立案"

@@ -1,18 +1,24 @@
 """``/metrics``: a few gauges in the Prometheus text format, for the operators' monitoring.
 
 Counts only — never a name, phone or description. Answers to loopback, or to a request bearing
-``FENGQIAO_METRICS_TOKEN`` as a bearer token.
+``FENGQIAO_METRICS_TOKEN`` as a bearer token. Apps register their gauges in ``AppConfig.ready()`` (core knows no app);
+each gauge is a function returning its lines, written in the order the apps registered them.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 
-from fengqiao.core import sla
+GAUGES: dict[str, Callable[[], Iterable[str]]] = {}
+
+
+def register(name: str, lines: Callable[[], Iterable[str]]) -> None:
+    """Add (or replace) a gauge: ``lines()`` returns its ``# HELP``, ``# TYPE`` and sample lines."""
+    GAUGES[name] = lines
 
 
 def _allowed(request: HttpRequest) -> bool:
@@ -26,34 +32,7 @@ def _allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return HttpResponse("forbidden\n", status=403, content_type="text/plain")
-    from django.db.models import Q
-
-    from fengqiao.events.models import Event
-    from fengqiao.events.workflow import OPEN_STATES
-
-    lines = [
-        "# HELP fengqiao_events_open Open events by deadline colour.",
-        "# TYPE fengqiao_events_open gauge",
-    ]
-    running = Q(state__in=OPEN_STATES, due_at__isnull=False)
-    open_events = Event.objects.filter(state__in=OPEN_STATES).annotate(colour=sla.colour_expression(running=running))
-    counts = {c.value: 0 for c in sla.Colour}
-    for row in open_events.values("colour").annotate(n=Count("id")).order_by():
-        counts[row["colour"]] = row["n"]
-    lines += [f'fengqiao_events_open{{colour="{colour}"}} {n}' for colour, n in counts.items()]
-    lines += [
-        "# HELP fengqiao_events_total Events ever reported.",
-        "# TYPE fengqiao_events_total counter",
-        f"fengqiao_events_total {Event.objects.count()}",
-    ]
-    try:
-        from fengqiao.disputes.models import Dispute
-
-        lines += [
-            "# HELP fengqiao_disputes_total Dispute cases ever entered.",
-            "# TYPE fengqiao_disputes_total counter",
-            f"fengqiao_disputes_total {Dispute.objects.count()}",
-        ]
-    except ImportError:  # the disputes app is optional for monitoring
-        pass
+    lines: list[str] = []
+    for gauge in GAUGES.values():
+        lines += gauge()
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")

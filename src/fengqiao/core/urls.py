@@ -3,7 +3,6 @@ from django.urls import path
 from fengqiao.core import monitoring, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("metrics", monitoring.metrics, name="metrics"),
 ]

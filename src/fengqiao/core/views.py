@@ -1,18 +1,9 @@
-"""The home page, shaped by the user's role, and the health check."""
+"""The health check (the home page belongs to the grids app: its figures are the grid tree's)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-
-from fengqiao.core import home as home_content
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", home_content.for_user(request.user))
+from django.http import HttpRequest, JsonResponse
 
 
 def health(request: HttpRequest) -> JsonResponse:

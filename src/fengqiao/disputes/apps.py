@@ -22,16 +22,28 @@ def may_see_agreement_attachments(actor: Any, object_id: str) -> bool:
     return Agreement.objects.filter(pk=int(object_id), dispute_id__in=cases).exists()
 
 
+def metric_lines() -> list[str]:
+    """/metrics: dispute cases ever entered (a count only)."""
+    from fengqiao.disputes.models import Dispute
+
+    return [
+        "# HELP fengqiao_disputes_total Dispute cases ever entered.",
+        "# TYPE fengqiao_disputes_total counter",
+        f"fengqiao_disputes_total {Dispute.objects.count()}",
+    ]
+
+
 class DisputesConfig(AppConfig):
     name = "fengqiao.disputes"
     label = "disputes"
     verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
-        from fengqiao.core import media, periodic
+        from fengqiao.core import media, monitoring, periodic
 
         media.register("disputes.Dispute", may_see_dispute_attachments)
         media.register("disputes.Agreement", may_see_agreement_attachments)
+        monitoring.register("disputes", metric_lines)
         from fengqiao.disputes.warnings import send_deadline_warnings
 
         periodic.register("disputes.deadline_warnings", 60, send_deadline_warnings)

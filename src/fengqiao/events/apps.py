@@ -11,15 +11,42 @@ def may_see_attachments(actor: Any, object_id: str) -> bool:
     return object_id.isdigit() and visible_events(actor=actor).filter(pk=int(object_id)).exists()
 
 
+def metric_lines() -> list[str]:
+    """/metrics: open events by deadline colour, and every event ever reported (counts only)."""
+    from django.db.models import Count, Q
+
+    from fengqiao.core import sla
+    from fengqiao.events.models import Event
+    from fengqiao.events.workflow import OPEN_STATES
+
+    lines = [
+        "# HELP fengqiao_events_open Open events by deadline colour.",
+        "# TYPE fengqiao_events_open gauge",
+    ]
+    running = Q(state__in=OPEN_STATES, due_at__isnull=False)
+    open_events = Event.objects.filter(state__in=OPEN_STATES).annotate(colour=sla.colour_expression(running=running))
+    counts = {c.value: 0 for c in sla.Colour}
+    for row in open_events.values("colour").annotate(n=Count("id")).order_by():
+        counts[row["colour"]] = row["n"]
+    lines += [f'fengqiao_events_open{{colour="{colour}"}} {n}' for colour, n in counts.items()]
+    return [
+        *lines,
+        "# HELP fengqiao_events_total Events ever reported.",
+        "# TYPE fengqiao_events_total counter",
+        f"fengqiao_events_total {Event.objects.count()}",
+    ]
+
+
 class EventsConfig(AppConfig):
     name = "fengqiao.events"
     label = "events"
     verbose_name = _("事件")
 
     def ready(self) -> None:
-        from fengqiao.core import media, periodic
+        from fengqiao.core import media, monitoring, periodic
 
         media.register("events.Event", may_see_attachments)
+        monitoring.register("events", metric_lines)
         from fengqiao.events.services import send_deadline_warnings
 
         periodic.register("events.deadline_warnings", 60, send_deadline_warnings)

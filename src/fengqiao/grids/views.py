@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from fengqiao.accounts.models import Department, Membership
 from fengqiao.core import scoping
+from fengqiao.grids import home as home_content
 from fengqiao.grids import selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.grids.services import node_feature
@@ -19,6 +20,12 @@ def _node_or_404(request: HttpRequest, code: str) -> GridNode:
         return selectors.node_detail(actor=request.user, code=code)
     except GridNode.DoesNotExist:
         raise Http404(code) from None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The home page, shaped by the user's role."""
+    return render(request, "grids/home.html", home_content.for_user(request.user))
 
 
 @login_required

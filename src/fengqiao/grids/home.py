@@ -1,4 +1,7 @@
-"""What each role sees first: figures for their jurisdiction and the work that is theirs to do next."""
+"""What each role sees first: figures for their jurisdiction and the work that is theirs to do next.
+
+It lives in grids, not core, because its figures are the grid tree's and core imports no app.
+"""
 
 from __future__ import annotations
 
