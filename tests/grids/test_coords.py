@@ -86,3 +86,14 @@ def test_every_geometry_type_is_walked_and_altitudes_are_kept():
     collection = {"type": "GeometryCollection", "geometries": [{"type": "LineString", "coordinates": [[0, 0], [1, 1]]}]}
     assert transform_geometry(collection, shift)["geometries"][0]["coordinates"] == [[1, 2], [2, 3]]
     assert transform_geometry(None, shift) is None
+
+
+def test_one_degree_of_a_meridian_is_the_mean_earth_radius_times_pi_over_180():
+    assert distance_metres((113.0, 34.0), (113.0, 35.0)) == pytest.approx(111_195.08, abs=0.01)
+
+
+def test_beijing_to_shanghai_is_the_well_known_great_circle_distance():
+    # Tiananmen to the People's Square: about 1,067 km as the crow flies.
+    metres = distance_metres((116.4074, 39.9042), (121.4737, 31.2304))
+    assert metres == pytest.approx(1_067_300, rel=0.001)
+    assert distance_metres((121.4737, 31.2304), (116.4074, 39.9042)) == pytest.approx(metres)

@@ -7,7 +7,6 @@ after commit. Sending to a whole city is one instruction row, a few target rows 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,6 +38,7 @@ from fengqiao.dispatch.models import (
     check_point,
 )
 from fengqiao.dispatch.pubsub import publish_on_commit
+from fengqiao.grids.coords import distance_metres
 from fengqiao.grids.models import GridNode
 
 REMIND_INTERVAL = dt.timedelta(minutes=5)
@@ -305,12 +305,6 @@ def _point(lon: Any, lat: Any) -> tuple[float, float]:
         raise DomainError(" ".join(error.messages), code="bad_point") from None
 
 
-def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
-
-
 def start_patrol(
     *, actor: Any, grid: GridNode | None = None, lon: float | None = None, lat: float | None = None
 ) -> Patrol:
@@ -360,7 +354,7 @@ def add_patrol_points(
         distance = 0.0
         for lon, lat, _accuracy in cleaned:
             if last is not None:
-                distance += _metres(last, (lon, lat))
+                distance += distance_metres(last, (lon, lat))
             last = (lon, lat)
         now = timezone.now()
         PatrolPoint.objects.bulk_create(

@@ -20,6 +20,7 @@ from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
 from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES
+from fengqiao.grids.coords import distance_metres
 from fengqiao.grids.models import GridNode
 
 
@@ -186,18 +187,10 @@ def possible_duplicates(*, event: Event, limit: int = 10) -> list[tuple[Event, f
     ).exclude(pk=event.pk)
     found = []
     for other in candidates[:200]:
-        metres = haversine(event.lon, event.lat, other.lon or 0, other.lat or 0)
+        metres = distance_metres((event.lon, event.lat), (other.lon or 0, other.lat or 0))
         if metres <= radius:
             found.append((other, metres))
     return sorted(found, key=lambda p: p[1])[:limit]
-
-
-def haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6_371_000.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 def departments_for(*, event: Event) -> QuerySet[Any]:
