@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,13 +19,12 @@ from fengqiao.core import audit, codes, receipts, scoping, sla
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.signals import notify
+from fengqiao.core.validators import PhoneError, normalise_phone
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids import locator
 from fengqiao.grids.models import GridNode
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 MAX_TEXT = 2000
 MAX_PHOTOS = 9
 
@@ -36,15 +34,13 @@ class ReportError(DomainError):
 
 
 def clean_phone(phone: str, *, required: bool) -> str:
-    phone = re.sub(r"[\s-]", "", phone or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not phone:
-        if required:
-            raise ReportError(_("请填写联系电话，以便反馈处理结果。"), code="phone_required")
-        return ""
-    if not (PHONE_RE.match(phone) or LANDLINE_RE.match(phone)):
-        raise ReportError(_("联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。"), code="bad_phone")
+    """The reporter's phone by the platform's one rule (core.validators)."""
+    try:
+        phone = normalise_phone(phone)
+    except PhoneError:
+        raise ReportError(_("联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。"), code="bad_phone") from None
+    if not phone and required:
+        raise ReportError(_("请填写联系电话，以便反馈处理结果。"), code="phone_required")
     return phone
 
 

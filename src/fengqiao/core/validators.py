@@ -1,0 +1,46 @@
+"""Checks on values every app takes from people: phone numbers, with one rule for the whole platform.
+
+A phone is a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (0 and two or three digits, then a
+seven- or eight-digit local number) and an optional extension (after ``-``, ``转``, ``#``, ``x`` or ``ext``). Spaces,
+dashes, brackets and a ``+86`` prefix are accepted as typed. The apps word the refusal for their own page.
+"""
+
+from __future__ import annotations
+
+import re
+
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+_LOCAL = r"[1-9]\d{6,7}"  # local numbers never start with 0 (that is the trunk prefix)
+_EXTENSION = r"(?:(?:-|转|#|x|ext\.?)(?P<extension>\d{1,6}))?"
+LANDLINE_RE = re.compile(rf"(?P<area>0\d{{2,3}})-?(?P<local>{_LOCAL}){_EXTENSION}", re.I)
+
+
+class PhoneError(ValueError):
+    """Not a mobile number nor a landline with its area code."""
+
+
+def normalise_phone(value: str) -> str:
+    """The phone as stored and searched (digits only; ``-`` before an extension), ``""`` when nothing was typed.
+
+    Raises :class:`PhoneError` for anything else, so each app can say so in its own words.
+    """
+    phone = re.sub(r"[\s()（）]", "", value or "")
+    phone = re.sub(r"^(?:\+|00)86-?", "", phone)
+    if not phone:
+        return ""
+    if MOBILE_RE.fullmatch(phone.replace("-", "")):  # dashes in a mobile only group its digits
+        return phone.replace("-", "")
+    # A dash after the area code is honoured: "0371-0555123" is not read as 037-10555123.
+    landline = LANDLINE_RE.fullmatch(phone)
+    if landline is None:
+        raise PhoneError(value)
+    extension = landline["extension"]
+    return landline["area"] + landline["local"] + (f"-{extension}" if extension else "")
+
+
+def is_valid_phone(value: str) -> bool:
+    """True for a mobile or a landline with its area code (an empty value is not a phone)."""
+    try:
+        return bool(normalise_phone(value))
+    except PhoneError:
+        return False
