@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, Role, User
+from fengqiao.accounts.selectors import members_above
 from fengqiao.core import audit, codes, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
@@ -244,12 +245,7 @@ def _url(dispute: Dispute) -> str:
 
 
 def centre_staff(dispute: Dispute) -> list[User]:
-    members = (
-        Membership.objects.filter(role=Role.DISPATCHER, active=True, node_path__in=ancestor_paths(dispute.grid_path))
-        .select_related("user")
-        .order_by("-node_path")
-    )
-    return [m.user for m in members]
+    return members_above(dispute.grid_path, [Role.DISPATCHER])
 
 
 def township_leaders(dispute: Dispute) -> list[User]:

@@ -11,18 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.accounts.models import Membership, Role
-from fengqiao.core.scoping import ancestor_paths
+from fengqiao.accounts.models import Role
+from fengqiao.accounts.selectors import members_above
 from fengqiao.core.signals import notify
 from fengqiao.disputes.models import DeadlineWarning, Dispute
 from fengqiao.disputes.selectors import FLAG_LABELS, _conditions
 
 
 def _centre(dispute: Dispute, roles: tuple[str, ...]) -> list[Any]:
-    members = Membership.objects.filter(
-        role__in=roles, active=True, node_path__in=ancestor_paths(dispute.grid_path)
-    ).select_related("user")
-    return [m.user for m in members]
+    return members_above(dispute.grid_path, roles)
 
 
 def recipients(dispute: Dispute, flag: str) -> list[Any]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Department, Membership, Role, User
+from fengqiao.accounts.selectors import members_above
 from fengqiao.core import audit, codes, receipts, scoping, sla
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
@@ -227,13 +228,7 @@ def _url(event: Event) -> str:
 
 def dispatchers_for(event: Event) -> list[User]:
     """Dispatchers whose jurisdiction covers the event, nearest centre first."""
-    ancestors = scoping.ancestor_paths(event.grid_path)
-    members = (
-        Membership.objects.filter(role=Role.DISPATCHER, active=True, node_path__in=ancestors)
-        .select_related("user")
-        .order_by("-node_path")
-    )
-    return [m.user for m in members]
+    return members_above(event.grid_path, [Role.DISPATCHER])
 
 
 def handlers_of(department: Department | None) -> list[User]:
@@ -493,12 +488,7 @@ def send_deadline_warnings(*, now: Any = None) -> dict[str, int]:
     red = Event.objects.filter(state__in=OPEN_STATES, due_at__lt=now, red_sent_at__isnull=True)
     for event in red.iterator(chunk_size=500):
         if Event.objects.filter(pk=event.pk, red_sent_at__isnull=True).update(red_sent_at=now) == 1:
-            supervisors = dispatchers_for(event) + [
-                m.user
-                for m in Membership.objects.filter(
-                    role=Role.LEADER, active=True, node_path__in=scoping.ancestor_paths(event.grid_path)
-                ).select_related("user")
-            ]
+            supervisors = dispatchers_for(event) + members_above(event.grid_path, [Role.LEADER])
             notify.send(
                 sender=Event,
                 recipients=supervisors,
