@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "fengqiao.accounts.lockouts.LockoutsConfig",  # django-axes, named in Chinese
     "django_tasks",
     "django_tasks_db",
     "fengqiao.core",

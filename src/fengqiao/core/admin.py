@@ -16,8 +16,9 @@ from django.db.models import ForeignKey, ManyToManyField, Model, Q, QuerySet
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core import scoping
+from fengqiao.core import audit, scoping
 from fengqiao.core.models import Action, Attachment, AuditAnchor, RateCounter
 
 # Role codes as accounts.models.Role spells them (core imports no app).
@@ -192,6 +193,21 @@ class RateCounterAdmin(ReadOnlyAdmin):
     search_fields = ["key"]
 
 
+class VerbFilter(admin.SimpleListFilter):
+    """Filter the trail by what was done, named as its users name it."""
+
+    title = _("操作")
+    parameter_name = "verb"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        rows = Action.objects.order_by().values_list("verb", "workflow").distinct()
+        labels = {verb: audit.verb_label(verb, workflow) for verb, workflow in rows}
+        return sorted(labels.items(), key=lambda item: item[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(verb=self.value()) if self.value() else queryset
+
+
 @admin.register(Action)
 class ActionAdmin(JurisdictionAdmin):
     """The audit trail: read by the audit administrator only, written by nobody here (三员分立)."""
@@ -200,10 +216,22 @@ class ActionAdmin(JurisdictionAdmin):
     add_roles = NOBODY
     change_roles = NOBODY
     delete_roles = NOBODY
-    list_display = ["at", "actor_name", "verb", "object_repr", "from_state", "to_state"]
-    list_filter = ["verb", "workflow"]
+    list_display = ["at", "actor_name", "what", "object_repr", "from_label", "to_label", "seq"]
+    list_filter = [VerbFilter]
     search_fields = ["object_repr", "actor_name", "note"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("操作"), ordering="verb")
+    def what(self, obj: Action) -> str:
+        return audit.verb_label(obj.verb, obj.workflow)
+
+    @admin.display(description=_("原状态"))
+    def from_label(self, obj: Action) -> str:
+        return audit.state_label(obj.from_state, obj.workflow)
+
+    @admin.display(description=_("新状态"))
+    def to_label(self, obj: Action) -> str:
+        return audit.state_label(obj.to_state, obj.workflow)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from fengqiao.core.models import Action
+
+# What the audit administrator reads instead of identifiers: each app registers the labels of the verbs it writes,
+# and every workflow registers its states and transitions (core.workflow does it on declaration).
+_VERB_LABELS: dict[str, Any] = {}
+_WORKFLOW_LABELS: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+
+
+def register_verbs(labels: Mapping[str, Any]) -> None:
+    _VERB_LABELS.update(labels)
+
+
+def register_workflow(name: str, *, states: Mapping[str, Any], verbs: Mapping[str, Any]) -> None:
+    _WORKFLOW_LABELS[name] = (states, verbs)
+
+
+def verb_label(verb: str, workflow: str = "") -> str:
+    """The verb as its user calls it: the workflow's transition label first, then an app's registered label."""
+    states_verbs = _WORKFLOW_LABELS.get(workflow)
+    if states_verbs and verb in states_verbs[1]:
+        return str(states_verbs[1][verb])
+    for _states, verbs in _WORKFLOW_LABELS.values():
+        if not workflow and verb in verbs and verb not in _VERB_LABELS:
+            return str(verbs[verb])
+    return str(_VERB_LABELS.get(verb, verb))
+
+
+def state_label(state: str, workflow: str = "") -> str:
+    if not state:
+        return ""
+    states_verbs = _WORKFLOW_LABELS.get(workflow)
+    if states_verbs and state in states_verbs[0]:
+        return str(states_verbs[0][state])
+    return state
 
 
 def actor_label(actor: Any) -> str:

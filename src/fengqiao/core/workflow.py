@@ -90,6 +90,7 @@ class Workflow:
             if unknown:
                 raise ValueError(f"transition {row.name!r} names undeclared states {sorted(unknown)}")
             self.by_name[row.name] = row
+        audit.register_workflow(self.name, states=self.states, verbs={row.name: row.label for row in self.transitions})
 
     def state_of(self, obj: models.Model) -> str:
         return str(getattr(obj, self.state_field))

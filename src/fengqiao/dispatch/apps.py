@@ -28,6 +28,20 @@ class DispatchConfig(AppConfig):
         from fengqiao.core import media
 
         media.register("dispatch.Instruction", may_see_attachments)
+        from fengqiao.core import audit
+
+        audit.register_verbs(
+            {
+                "send_instruction": _("下发指令"),
+                "acknowledge": _("签收指令"),
+                "remind": _("催办签收"),
+                "report_completion": _("反馈完成"),
+                "start_patrol": _("开始巡查"),
+                "end_patrol": _("结束巡查"),
+                "record_visit": _("入户走访"),
+                "write_diary": _("民情日志"),
+            }
+        )
 
         from fengqiao.core.signals import notify
         from fengqiao.dispatch.services import on_notify

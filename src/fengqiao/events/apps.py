@@ -46,6 +46,16 @@ class EventsConfig(AppConfig):
         from fengqiao.core import media, monitoring, periodic
 
         media.register("events.Event", may_see_attachments)
+        from fengqiao.core import audit
+
+        audit.register_verbs(
+            {
+                "report": _("上报事件"),
+                "supervise": _("督办"),
+                "extension.request": _("申请延期"),
+                "extension.approve": _("批准延期"),
+            }
+        )
         monitoring.register("events", metric_lines)
         from fengqiao.events.services import send_deadline_warnings
 
