@@ -89,10 +89,7 @@ def head() -> tuple[int, str] | None:
 def seal(*, batch: int = 5_000, max_rows: int | None = None) -> int:
     """Chain every committed unsealed row, oldest id first; returns how many were sealed."""
     table = connection.ops.quote_name(Action._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET seq = %s, prev_hash = %s, row_hash = %s, sealed_at = %s "
-        "WHERE id = %s AND seq IS NULL"
-    )
+    sql = f"UPDATE {table} SET seq = %s, prev_hash = %s, row_hash = %s, sealed_at = %s WHERE id = %s AND seq IS NULL"
     alg = algorithm()
     sealed = 0
     while max_rows is None or sealed < max_rows:
