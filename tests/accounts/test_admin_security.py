@@ -362,3 +362,30 @@ def test_every_admin_request_of_the_superuser_is_audited(people):
 def test_other_administrators_admin_requests_are_not_flagged_as_superuser_use(people):
     as_user(people["sysadmin"]).get("/admin/")
     assert not Action.objects.filter(verb="superuser_use").exists()
+
+
+@pytest.mark.django_db
+def test_the_security_administrator_resets_a_lost_second_factor_but_not_their_own(client, tree):
+    from django.utils import timezone
+
+    sec = make_user("sec2", role=Role.SECURITY_ADMIN, node=tree["410105"], is_staff=True, password=None)
+    sec.totp_secret, sec.totp_confirmed_at = "JBSWY3DPEHPK3PXP", timezone.now()
+    sec.save()
+    leader = make_user("lead2", role=Role.LEADER, node=tree["410105001"], password=None)
+    leader.totp_secret, leader.totp_confirmed_at = "JBSWY3DPEHPK3PXP", timezone.now()
+    leader.save()
+    sysadmin = make_user("sys2", role=Role.ADMIN, node=tree["410105"], is_staff=True, password=None)
+
+    body = {"action": "reset_second_factor", "_selected_action": [leader.pk, sec.pk]}
+    client.force_login(sysadmin)  # one step too low: accounts, not security
+    client.post("/admin/accounts/user/", body)
+    leader.refresh_from_db()
+    assert leader.totp_confirmed_at is not None
+
+    client.force_login(sec)
+    client.post("/admin/accounts/user/", body)
+    leader.refresh_from_db()
+    sec.refresh_from_db()
+    assert leader.totp_secret == "" and leader.totp_confirmed_at is None
+    assert sec.totp_confirmed_at is not None  # nobody lifts their own second factor
+    assert Action.objects.filter(verb="totp_reset", object_id=str(leader.pk), actor=sec).exists()

@@ -228,6 +228,31 @@ class UserAdmin(RoleAdmin, BaseUserAdmin):
     search_fields = ["username", "full_name"]
     readonly_fields = ["phone_masked", "last_login", "date_joined"]
     inlines = [MembershipInline]
+    actions = ["reset_second_factor"]
+
+    def has_reset_second_factor_permission(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return bool(user.is_superuser or user.has_role(*ROLE_GRANT_ROLES))
+
+    @admin.action(description=_("重置动态口令（手机丢失时）"), permissions=["reset_second_factor"])
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The security administrator clears a lost authenticator; the user enrols again at the next sign-in."""
+        done = 0
+        for user in queryset.exclude(pk=request.user.pk):
+            if not user.totp_secret and not user.totp_confirmed_at:
+                continue
+            User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None)
+            record(
+                actor=request.user,
+                verb="totp_reset",
+                target=user,
+                data={"user": user.get_username()},
+                grid_path=_audit_grid_path(user),
+            )
+            done += 1
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, gettext("不能重置自己的动态口令，须由另一位安全管理员办理。"), level="warning")
+        self.message_user(request, gettext("已重置 %(n)d 个账号的动态口令，下次登录时重新绑定。") % {"n": done})
 
     @admin.display(description=_("手机号"))
     def phone_masked(self, obj: User) -> str:

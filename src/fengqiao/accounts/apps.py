@@ -9,8 +9,11 @@ AUDIT_VERBS = {
     "password_changed": _("修改密码"),
     "password_reset": _("重置他人密码"),
     "totp_enrolled": _("绑定动态口令"),
+    "totp_reset": _("重置动态口令"),
+    "user_create": _("新建账号"),
     "user_change": _("修改账号"),
-    "membership_change": _("授予或调整任职"),
+    "membership_grant": _("授予任职"),
+    "membership_change": _("调整任职"),
     "membership_revoke": _("撤销任职"),
     "superuser_use": _("超级管理员操作后台"),
 }

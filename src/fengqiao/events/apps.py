@@ -54,6 +54,7 @@ class EventsConfig(AppConfig):
                 "supervise": _("督办"),
                 "extension.request": _("申请延期"),
                 "extension.approve": _("批准延期"),
+                "extension.reject": _("驳回延期"),
             }
         )
         monitoring.register("events", metric_lines)
