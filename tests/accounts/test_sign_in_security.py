@@ -463,3 +463,23 @@ def test_make_run_serves_the_demo_without_a_mandatory_second_factor_unless_confi
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     serve = next(line for line in makefile.splitlines() if "fengqiao serve" in line)
     assert 'FENGQIAO_TOTP_REQUIRED_ROLES="${FENGQIAO_TOTP_REQUIRED_ROLES-}"' in serve.replace("$$", "$")
+
+
+def test_a_request_without_an_address_gives_no_address_for_the_lockout_record():
+    from django.http import HttpRequest
+
+    from fengqiao.core.ratelimit import client_address
+
+    assert client_address(HttpRequest()) is None
+    bare = HttpRequest()
+    bare.META["REMOTE_ADDR"] = "203.0.113.9"
+    assert client_address(bare) == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_a_failed_sign_in_without_an_address_is_recorded_not_crashed(client):
+    # A request with no usable address (a proxy header missing); PostgreSQL stores axes' addresses as inet.
+    make_user("nobody-home", password="Right-pass-2026")
+    response = client.post("/login/", {"username": "nobody-home", "password": "wrong"}, REMOTE_ADDR="")
+    assert response.status_code == 200
+    assert "正确" in response.content.decode()

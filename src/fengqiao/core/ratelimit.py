@@ -8,6 +8,7 @@ default runs with no server at all.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,17 @@ def client_ip(request: HttpRequest) -> str:
     header = getattr(settings, "FENGQIAO_CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
     value = request.META.get(header) or request.META.get("REMOTE_ADDR") or "unknown"
     return str(value).split(",")[0].strip()[:64]
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address when it is one, else None: for columns that store addresses (django-axes on PostgreSQL
+    keeps them as ``inet``, which refuses "unknown", e.g. for ``Client.login()``'s bare request)."""
+    value = client_ip(request)
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return value
 
 
 def hit(key: str, rate: str) -> bool:
