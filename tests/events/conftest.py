@@ -4,7 +4,7 @@ import pytest
 
 from fengqiao.accounts.models import Department, Membership, Role
 from fengqiao.events import services
-from fengqiao.events.models import Category, Source
+from fengqiao.events.models import Category, Device, Source
 from tests.factories import make_user
 
 POINT_A = (113.602, 34.708)  # inside 甲一网格, outside its micro-grid
@@ -59,4 +59,19 @@ def event(tree, worker_a, litter):
         category=litter,
         lon=POINT_A[0],
         lat=POINT_A[1],
+    )
+
+
+@pytest.fixture
+def smoke_sensor(tree):
+    """A smoke detector registered in grid A1, signing its alarms with ``s3cret``."""
+    return Device.objects.create(
+        code="SMK-001",
+        name="3号楼烟感",
+        grid=tree["410105001001001"],
+        category=Category.objects.get(code="0301"),
+        secret="s3cret",
+        lon=POINT_A[0],
+        lat=POINT_A[1],
+        address="3号楼2单元",
     )

@@ -14,7 +14,7 @@ from civicbot.open311 import Open311Client
 from civicbot.registry import Endpoint
 from georeport import GeoReport
 
-from fengqiao.events.models import ApiClient, Category, Device, Event
+from fengqiao.events.models import ApiClient, Event
 from tests.events.conftest import POINT_A
 
 
@@ -135,20 +135,6 @@ def sign(secret: str, body: bytes) -> dict[str, str]:
     stamp, nonce = str(int(time.time())), uuid.uuid4().hex
     digest = hmac.new(secret.encode(), f"{stamp}.{nonce}.".encode() + body, hashlib.sha256).hexdigest()
     return {"X-Fengqiao-Timestamp": stamp, "X-Fengqiao-Nonce": nonce, "X-Fengqiao-Signature": f"sha256={digest}"}
-
-
-@pytest.fixture
-def smoke_sensor(tree):
-    return Device.objects.create(
-        code="SMK-001",
-        name="3号楼烟感",
-        grid=tree["410105001001001"],
-        category=Category.objects.get(code="0301"),
-        secret="s3cret",
-        lon=POINT_A[0],
-        lat=POINT_A[1],
-        address="3号楼2单元",
-    )
 
 
 def test_an_iot_alarm_with_a_valid_signature_raises_one_event(client, smoke_sensor):

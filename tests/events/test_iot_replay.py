@@ -11,23 +11,9 @@ import uuid
 import pytest
 
 from fengqiao.events.models import Category, Device, Event
-from tests.events.conftest import POINT_A
 
 URL = "/events/iot/SMK-001/"
 BODY = json.dumps({"alarm": "烟雾浓度超标", "id": "A-77"}).encode()
-
-
-@pytest.fixture
-def smoke_sensor(tree):
-    return Device.objects.create(
-        code="SMK-001",
-        name="3号楼烟感",
-        grid=tree["410105001001001"],
-        category=Category.objects.get(code="0301"),
-        secret="s3cret",
-        lon=POINT_A[0],
-        lat=POINT_A[1],
-    )
 
 
 def signed(secret: str, body: bytes, *, ts: int | None = None, nonce: str | None = None) -> dict[str, str]:
