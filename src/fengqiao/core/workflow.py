@@ -31,12 +31,17 @@ def anyone(actor: Any, obj: models.Model) -> bool:
 
 @dataclass(frozen=True)
 class Transition:
-    """One row of a workflow table."""
+    """One row of a workflow table.
+
+    ``label`` names the step for staff (timelines, buttons, the audit log); ``public`` is what the public tracking
+    page shows for it, or None when the step is not shown publicly.
+    """
 
     name: str
     source: frozenset[str]
     target: str
     label: Any = ""
+    public: Any = None
     allowed: Guard = anyone
     requires: tuple[str, ...] = ()
     note_required: bool = False
@@ -50,6 +55,7 @@ class Transition:
         target: str,
         *,
         label: Any = "",
+        public: Any = None,
         allowed: Guard = anyone,
         requires: Iterable[str] = (),
         note_required: bool = False,
@@ -60,6 +66,7 @@ class Transition:
         object.__setattr__(self, "source", frozenset([source] if isinstance(source, str) else source))
         object.__setattr__(self, "target", target)
         object.__setattr__(self, "label", label or name)
+        object.__setattr__(self, "public", public)
         object.__setattr__(self, "allowed", allowed)
         object.__setattr__(self, "requires", tuple(requires))
         object.__setattr__(self, "note_required", note_required)
@@ -69,17 +76,24 @@ class Transition:
 
 @dataclass
 class Workflow:
-    """A state table for one model."""
+    """A state table for one model.
+
+    ``verbs`` names what else is written to a case's history without changing its state (a report, a progress
+    update, an agreement): name -> (label, public label or None). The table is then the one place that names and
+    labels everything a case's timeline and public tracking page show.
+    """
 
     name: str
     states: Mapping[str, Any]
     initial: str
     transitions: Iterable[Transition]
     state_field: str = "state"
+    verbs: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     by_name: dict[str, Transition] = field(init=False)
 
     def __post_init__(self) -> None:
         self.transitions = tuple(self.transitions)
+        self.verbs = dict(self.verbs)
         self.by_name = {}
         if self.initial not in self.states:
             raise ValueError(f"initial state {self.initial!r} is not declared")
@@ -90,7 +104,47 @@ class Workflow:
             if unknown:
                 raise ValueError(f"transition {row.name!r} names undeclared states {sorted(unknown)}")
             self.by_name[row.name] = row
-        audit.register_workflow(self.name, states=self.states, verbs={row.name: row.label for row in self.transitions})
+        for verb, labels in self.verbs.items():
+            if verb in self.by_name:
+                raise ValueError(f"verb {verb!r} is already a transition")
+            if len(labels) != 2 or not labels[0]:
+                raise ValueError(f"verb {verb!r} needs (label, public label or None)")
+        audit.register_workflow(self.name, states=self.states, verbs=self.labels())
+
+    def labels(self) -> dict[str, Any]:
+        """Every verb this workflow writes to a case's history, with its staff label."""
+        return {
+            **{row.name: row.label for row in self.transitions},
+            **{verb: labels[0] for verb, labels in self.verbs.items()},
+        }
+
+    def public_labels(self) -> dict[str, Any]:
+        """The verbs the public tracking page shows, with the wording it shows."""
+        shown = {row.name: row.public for row in self.transitions if row.public is not None}
+        shown.update({verb: labels[1] for verb, labels in self.verbs.items() if labels[1] is not None})
+        return shown
+
+    def label(self, verb: str) -> str:
+        """The staff label of ``verb``; a verb this table does not declare gets the audit registry's label."""
+        row = self.by_name.get(verb)
+        if row is not None:
+            return str(row.label)
+        if verb in self.verbs:
+            return str(self.verbs[verb][0])
+        return audit.verb_label(verb, self.name)
+
+    def public_label(self, verb: str) -> str | None:
+        """What the public tracking page shows for ``verb``, or None when it is not shown publicly."""
+        row = self.by_name.get(verb)
+        if row is not None:
+            return None if row.public is None else str(row.public)
+        labels = self.verbs.get(verb)
+        if labels is None or labels[1] is None:
+            return None
+        return str(labels[1])
+
+    def state_label(self, state: str) -> str:
+        return str(self.states.get(state, state)) if state else ""
 
     def state_of(self, obj: models.Model) -> str:
         return str(getattr(obj, self.state_field))
