@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.models import Attachment
 from fengqiao.core.uploads import CheckedImage, check_image
 
@@ -24,7 +25,7 @@ def read_uploads(files: Iterable[Any]) -> list[tuple[str, CheckedImage]]:
 
 
 def attach(
-    *, actor: Any, target: models.Model, images: list[tuple[str, CheckedImage]], purpose: str = ""
+    *, actor: Caller, target: models.Model, images: list[tuple[str, CheckedImage]], purpose: str = ""
 ) -> list[Attachment]:
     """Store checked images against ``target`` (call inside the service's transaction)."""
     content_type = ContentType.objects.get_for_model(target)
@@ -41,7 +42,7 @@ def attach(
             sha256=image.sha256,
             lon=image.lon,
             lat=image.lat,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            uploaded_by_id=actor.pk if signed_in(actor) else None,
         )
         row.file.save(f"{stem}.{image.extension}", image.content, save=False)
         row.thumbnail.save(f"{stem}-thumb.jpg", image.thumbnail, save=False)

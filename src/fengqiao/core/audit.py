@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.models import Action
 
 # What the audit administrator reads instead of identifiers: each app registers the labels of the verbs it writes,
@@ -44,16 +45,15 @@ def state_label(state: str, workflow: str = "") -> str:
     return state
 
 
-def actor_label(actor: Any) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def actor_label(actor: Caller) -> str:
+    if not signed_in(actor):
         return ""
-    full = getattr(actor, "display_name", None) or actor.get_username()
-    return str(full)[:150]
+    return (actor.display_name or actor.get_username())[:150]
 
 
 def record(
     *,
-    actor: Any,
+    actor: Caller,
     verb: str,
     target: models.Model,
     note: str = "",
@@ -75,7 +75,7 @@ def record(
     if grid_path is None:
         grid_path = str(getattr(target, getattr(target, "jurisdiction_path_field", "grid_path"), "") or "")
     return Action.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_id=actor.pk if signed_in(actor) else None,
         actor_name=actor_label(actor),
         verb=verb,
         content_type=ContentType.objects.get_for_model(target),

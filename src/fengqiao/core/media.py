@@ -15,7 +15,6 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -26,9 +25,10 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from fengqiao.core.actors import Actor, Caller, signed_in
 from fengqiao.core.models import Attachment
 
-Viewer = Callable[[Any, str], bool]
+Viewer = Callable[[Actor, str], bool]
 
 _viewers: dict[str, Viewer] = {}
 
@@ -46,9 +46,9 @@ def registered() -> list[str]:
     return sorted(_viewers)
 
 
-def may_see(actor: Any, attachment: Attachment) -> bool:
+def may_see(actor: Caller, attachment: Attachment) -> bool:
     """Whether a signed-in ``actor`` may see the case ``attachment`` belongs to; no registered rule means no one."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+    if not signed_in(actor) or not actor.is_active:
         return False
     content_type = attachment.content_type
     viewer = _viewers.get(f"{content_type.app_label}.{content_type.model}")

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import audit
+from fengqiao.core.actors import Caller
 from fengqiao.core.models import Action
 
 
@@ -40,7 +41,7 @@ class RevealForm(forms.Form):
 
 def reveal_pii(
     *,
-    actor: Any,
+    actor: Caller,
     target: models.Model,
     record: models.Model,
     fields: Sequence[str],

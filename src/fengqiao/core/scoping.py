@@ -8,20 +8,14 @@ this street" is one indexed prefix match. Selectors call :func:`scope`; no view 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.errors import OutsideJurisdiction
 
 M = TypeVar("M", bound=Model)
-
-
-class Actor(Protocol):
-    is_authenticated: bool
-
-    def jurisdiction_paths(self) -> frozenset[str] | None: ...
-
 
 ALL = None  # jurisdiction_paths() returns None for the whole territory (platform administrators)
 
@@ -35,9 +29,9 @@ def minimal_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
-def paths_of(actor: Any) -> list[str] | None:
+def paths_of(actor: Caller) -> list[str] | None:
     """The actor's subtrees as minimal path prefixes; None means everything; [] means nothing."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         return []
     paths = actor.jurisdiction_paths()
     if paths is ALL:
@@ -58,7 +52,7 @@ def path_q(paths: Iterable[str], field: str) -> Q:
     return query
 
 
-def scope(queryset: QuerySet[M], actor: Any, *, field: str | None = None) -> QuerySet[M]:
+def scope(queryset: QuerySet[M], actor: Caller, *, field: str | None = None) -> QuerySet[M]:
     """Restrict any queryset of things that live in grids to the actor's subtrees.
 
     ``field`` names the path column; models declare it as ``jurisdiction_path_field``.
@@ -75,7 +69,7 @@ def scope(queryset: QuerySet[M], actor: Any, *, field: str | None = None) -> Que
 RoleReach = Callable[[Any], Q] | None
 
 
-def reach(actor: Any, *, field: str, by_role: Mapping[str, RoleReach]) -> Q | None:
+def reach(actor: Caller, *, field: str, by_role: Mapping[str, RoleReach]) -> Q | None:
     """What the actor reaches through each of their active memberships, as one filter (least privilege).
 
     A membership reaches its node's subtree, unless its role is named in ``by_role``: then it reaches what that
@@ -84,13 +78,13 @@ def reach(actor: Any, *, field: str, by_role: Mapping[str, RoleReach]) -> Q | No
     cases (events, disputes) call this instead of :func:`scope`, so a department handler posted to a district sees
     the events routed to the department, not the district's.
     """
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not signed_in(actor):
         return Q(pk__in=[])
     if actor.jurisdiction_paths() is ALL:
         return None
     query = Q(pk__in=[])
     subtrees: list[str] = []
-    for membership in getattr(actor, "active_memberships", ()):
+    for membership in actor.active_memberships:
         if membership.role in by_role:
             reach_of = by_role[membership.role]
             if reach_of is not None:
@@ -101,7 +95,7 @@ def reach(actor: Any, *, field: str, by_role: Mapping[str, RoleReach]) -> Q | No
 
 
 def scope_by_role(
-    queryset: QuerySet[M], actor: Any, *, by_role: Mapping[str, RoleReach], field: str | None = None
+    queryset: QuerySet[M], actor: Caller, *, by_role: Mapping[str, RoleReach], field: str | None = None
 ) -> QuerySet[M]:
     """:func:`scope` with role-aware reach: see :func:`reach`."""
     field = field or str(getattr(queryset.model, "jurisdiction_path_field", "grid_path"))
@@ -109,7 +103,7 @@ def scope_by_role(
     return queryset if query is None else queryset.filter(query)
 
 
-def covers(actor: Any, path: str) -> bool:
+def covers(actor: Caller, path: str) -> bool:
     """Whether the actor's jurisdiction contains the node (or thing) at ``path``."""
     paths = paths_of(actor)
     if paths is None:
@@ -117,13 +111,13 @@ def covers(actor: Any, path: str) -> bool:
     return any(path.startswith(prefix) for prefix in paths)
 
 
-def require(actor: Any, path: str) -> None:
+def require(actor: Caller, path: str) -> None:
     """Raise :class:`OutsideJurisdiction` unless the actor's jurisdiction covers ``path``."""
     if not covers(actor, path):
         raise OutsideJurisdiction()
 
 
-def get_scoped(queryset: QuerySet[M], actor: Any, **lookup: Any) -> M:
+def get_scoped(queryset: QuerySet[M], actor: Caller, **lookup: Any) -> M:
     """Fetch one object the actor may see; a foreign object is refused exactly like a missing one.
 
     Both raise ``DoesNotExist`` (404): answering 403 for a foreign object would tell a caller which codes exist
