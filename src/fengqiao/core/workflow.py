@@ -146,6 +146,11 @@ class Workflow:
     def state_label(self, state: str) -> str:
         return str(self.states.get(state, state)) if state else ""
 
+    def allows(self, obj: models.Model, name: str, *, actor: Any) -> bool:
+        """Whether ``actor`` may apply ``name`` to ``obj`` now: what a page offers is what :meth:`apply` accepts."""
+        row = self.by_name.get(name)
+        return row is not None and self.state_of(obj) in row.source and row.allowed(actor, obj)
+
     def state_of(self, obj: models.Model) -> str:
         return str(getattr(obj, self.state_field))
 

@@ -1,3 +1,4 @@
+from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig
@@ -42,16 +43,12 @@ class DisputesConfig(AppConfig):
         from fengqiao.core import media, monitoring, periodic
 
         media.register("disputes.Dispute", may_see_dispute_attachments)
+        # The verbs of a case's history are labelled in its workflow table, which registers them with core.audit.
+        import_module("fengqiao.disputes.workflow")
         from fengqiao.core import audit
 
         audit.register_verbs(
             {
-                "submit": _("提交纠纷"),
-                "update": _("调解进展"),
-                "agreement": _("生成调解协议"),
-                "agreement_signed": _("上传签字协议"),
-                "agreement_download": _("下载调解协议"),
-                "referral_download": _("下载移送函"),
                 "reveal_pii": _("查看完整个人信息"),
                 "import_mediator": _("导入调解员"),
             }

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Role
-from fengqiao.core import audit, scoping
+from fengqiao.core import scoping, tracking
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
@@ -30,7 +30,6 @@ from fengqiao.disputes.workflow import (
     DISPUTE_FLOW,
     OPEN_STATES,
     RESOLVED_STATES,
-    STATES,
     WAITING_ASSIGNMENT,
     WITH_MEDIATOR,
 )
@@ -232,77 +231,35 @@ def my_cases(*, actor: Any, now: dt.datetime | None = None) -> QuerySet[Dispute]
     return with_flags(qs, now).select_related("type", "grid").order_by("urgency", "close_due_at")
 
 
-VERB_LABELS: dict[str, Any] = {
-    **{t.name: t.label for t in DISPUTE_FLOW.transitions},
-    "submit": gettext_lazy("录入"),
-    "update": gettext_lazy("更新进度"),
-    "agreement": gettext_lazy("起草调解协议书"),
-    "agreement_signed": gettext_lazy("上传签字协议书"),
-}
-
-
 def timeline(dispute: Dispute) -> list[Action]:
-    rows = list(audit.history(dispute).select_related("actor"))
-    for row in rows:
-        row.verb_label = str(VERB_LABELS.get(row.verb, row.verb))  # type: ignore[attr-defined]
-        row.to_label = str(STATES.get(row.to_state, row.to_state))  # type: ignore[attr-defined]
-    return rows
+    """The audit trail of one case, each row labelled by the workflow table; applicants file and withdraw unnamed."""
+    return tracking.timeline(dispute, DISPUTE_FLOW, by_public=("submit", "withdraw"))
 
 
 def available_actions(*, actor: Any, dispute: Dispute) -> list[str]:
     return [t.name for t in DISPUTE_FLOW.available(dispute, actor)]
 
 
-@dataclass
-class PublicStage:
-    label: str
-    at: dt.datetime
-    note: str = ""
+def _mediating_organisation(action: Action) -> str:
+    chosen = action.data.get("mediator")
+    if not isinstance(chosen, dict):
+        return ""
+    mediator = Mediator.objects.filter(pk=chosen.get("pk")).select_related("organisation").first()
+    return mediator.organisation.name if mediator else ""
 
 
-PUBLIC_VERBS: dict[str, Any] = {
-    "submit": gettext_lazy("纠纷已提交"),
-    "register": gettext_lazy("综治中心已受理"),
-    "assign": gettext_lazy("已分派调解员"),
-    "accept": gettext_lazy("调解员已接单"),
-    "decline": gettext_lazy("正在重新分派调解员"),
-    "recall": gettext_lazy("正在重新分派调解员"),
-    "record_session": gettext_lazy("已开展调解"),
-    "update": gettext_lazy("调解员更新了进度"),
-    "agreement": gettext_lazy("已形成调解协议书"),
-    "agreement_signed": gettext_lazy("调解协议书已签署"),
-    "resolve": gettext_lazy("调解成功"),
-    "fail": gettext_lazy("本级调解未成功"),
-    "escalate": gettext_lazy("已升级调解"),
-    "refer": gettext_lazy("已移送法院/仲裁机构"),
-    "withdraw": gettext_lazy("申请已撤回"),
-    "request_confirmation": gettext_lazy("已申请司法确认"),
-    "record_confirmation": gettext_lazy("司法确认已有结果"),
-    "revisit": gettext_lazy("已回访"),
-    "close": gettext_lazy("已结案"),
-}
-
-
-def public_tracking(*, code: str) -> tuple[Dispute, list[PublicStage]]:
-    """What the applicant sees by tracking code: each stage and its time; never a party's name, phone or ID,
-    never a mediator's notes."""
+def public_tracking(*, code: str) -> tuple[Dispute, list[tracking.PublicStage]]:
+    """What the applicant sees by tracking code: the workflow's public stages and times; never a party's name, phone
+    or ID, never a mediator's notes. The only notes: which organisation mediates, the tier, where it was referred."""
     dispute = Dispute.objects.select_related("type", "grid", "organisation").get(tracking_code=normalise(code))
-    stages = []
-    for action in audit.history(dispute):
-        label = PUBLIC_VERBS.get(action.verb)
-        if label is None:
-            continue
-        note = ""
-        if action.verb == "assign" and isinstance(action.data.get("mediator"), dict):
-            mediator = Mediator.objects.filter(pk=action.data["mediator"].get("pk")).select_related("organisation")
-            first = mediator.first()
-            note = first.organisation.name if first else ""
-        elif action.verb == "escalate":
-            note = str(tiers.tier(int(action.data.get("tier", 0) or 0)).name) if "tier" in action.data else ""
-        elif action.verb == "refer":
-            note = str(dispute.get_referral_to_display())
-        stages.append(PublicStage(label=str(label), at=action.at, note=note))
-    return dispute, stages
+    notes = {
+        "assign": _mediating_organisation,
+        "escalate": lambda action: (
+            str(tiers.tier(int(action.data.get("tier", 0) or 0)).name) if "tier" in action.data else ""
+        ),
+        "refer": lambda action: str(dispute.get_referral_to_display()),
+    }
+    return dispute, tracking.public_stages(dispute, DISPUTE_FLOW, notes=notes)
 
 
 # Assignment suggestion.

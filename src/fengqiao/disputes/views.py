@@ -36,7 +36,7 @@ from fengqiao.disputes.forms import (
     WithdrawForm,
 )
 from fengqiao.disputes.models import Agreement, Dispute, Mediator, Party, Source
-from fengqiao.disputes.workflow import STATES, mediator_or_centre
+from fengqiao.disputes.workflow import DISPUTE_FLOW, STATES, mediator_or_centre
 from fengqiao.grids.models import GridNode, Level
 
 
@@ -278,7 +278,7 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已完成：%(a)s") % {"a": selectors.VERB_LABELS.get(name, name)})
+        messages.success(request, _("已完成：%(a)s") % {"a": DISPUTE_FLOW.label(name)})
     return redirect(safe_next(request, reverse("disputes:detail", args=[dispute.tracking_code])))
 
 
@@ -435,8 +435,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
             "stages": stages,
             "form": form,
             "new": request.GET.get("new") == "1",
-            "can_withdraw": applicant
-            and dispute.state in ("submitted", "registered", "assigned", "accepted", "mediating"),
+            "can_withdraw": applicant and DISPUTE_FLOW.allows(dispute, "withdraw", actor=None),
             "secret": secret if applicant else "",
             "private_link": private_link,
             "tier_name": tiers.tier(dispute.tier).name,

@@ -1,3 +1,4 @@
+from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig
@@ -46,17 +47,9 @@ class EventsConfig(AppConfig):
         from fengqiao.core import media, monitoring, periodic
 
         media.register("events.Event", may_see_attachments)
-        from fengqiao.core import audit
+        # The verbs of an event's history are labelled in its workflow table, which registers them with core.audit.
+        import_module("fengqiao.events.workflow")
 
-        audit.register_verbs(
-            {
-                "report": _("上报事件"),
-                "supervise": _("督办"),
-                "extension.request": _("申请延期"),
-                "extension.approve": _("批准延期"),
-                "extension.reject": _("驳回延期"),
-            }
-        )
         monitoring.register("events", metric_lines)
         from fengqiao.events.services import send_deadline_warnings
 

@@ -12,14 +12,13 @@ from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Role
-from fengqiao.core import audit, scoping, sla
+from fengqiao.core import scoping, sla, tracking
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
 from fengqiao.events.models import Category, Event
-from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids.coords import distance_metres
 from fengqiao.grids.models import GridNode
 
@@ -145,23 +144,9 @@ def my_events(*, actor: Any) -> QuerySet[Event]:
     return with_colour(Event.objects.filter(reporter=actor)).select_related("category", "grid").order_by("-reported_at")
 
 
-VERB_LABELS = {
-    **{t.name: t.label for t in EVENT_FLOW.transitions},
-    "report": gettext_lazy("上报"),
-    "supervise": gettext_lazy("督办"),
-    "extension.request": gettext_lazy("申请延期"),
-    "extension.approve": gettext_lazy("批准延期"),
-    "extension.reject": gettext_lazy("驳回延期"),
-}
-
-
 def timeline(event: Event) -> list[Action]:
-    """The audit trail of one event, each row labelled for people."""
-    rows = list(audit.history(event).select_related("actor"))
-    for row in rows:
-        row.verb_label = str(VERB_LABELS.get(row.verb, row.verb))  # type: ignore[attr-defined]
-        row.to_label = str(STATES.get(row.to_state, row.to_state))  # type: ignore[attr-defined]
-    return rows
+    """The audit trail of one event, each row labelled by the workflow table; residents report and rate unnamed."""
+    return tracking.timeline(event, EVENT_FLOW, by_public=("report", "rate"))
 
 
 def available_actions(*, actor: Any, event: Event) -> list[str]:
@@ -228,46 +213,12 @@ def leaf_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True, parent__isnull=False).select_related("parent").order_by("code")
 
 
-@dataclass
-class PublicStage:
-    label: str
-    at: dt.datetime
-    note: str
-
-
-PUBLIC_VERBS = {
-    "report": gettext_lazy("已受理上报"),
-    "register": gettext_lazy("已核实立案"),
-    "reject": gettext_lazy("不予立案"),
-    "merge": gettext_lazy("已与相同事件合并处理"),
-    "route": gettext_lazy("已交办责任部门"),
-    "sign": gettext_lazy("责任部门已签收"),
-    "return": gettext_lazy("重新分派中"),
-    "start": gettext_lazy("正在处置"),
-    "handle": gettext_lazy("已处置完毕"),
-    "handle_in_grid": gettext_lazy("网格员已现场处置"),
-    "escalate": gettext_lazy("已上报上级处理"),
-    "verify": gettext_lazy("已核查"),
-    "close": gettext_lazy("已办结"),
-    "reopen": gettext_lazy("重新办理中"),
-    "rate": gettext_lazy("您已评价"),
-    "revisit": gettext_lazy("已回访"),
-    "supervise": gettext_lazy("上级已督办"),
-}
-
-
-def public_tracking(*, code: str) -> tuple[Event, list[PublicStage]]:
-    """What a resident may see by tracking code: stages and times, never people's names or phones."""
+def public_tracking(*, code: str) -> tuple[Event, list[tracking.PublicStage]]:
+    """What a resident may see by tracking code: the workflow's public stages and times, never people's names or
+    phones; the only notes are why it was not registered and which department handles it."""
     event = Event.objects.select_related("category", "grid", "lead_department").get(tracking_code=normalise(code))
-    stages = []
-    for action in audit.history(event):
-        label = PUBLIC_VERBS.get(action.verb)
-        if label is None:
-            continue
-        note = ""
-        if action.verb in ("reject",):
-            note = action.note
-        if action.verb == "route" and event.lead_department:
-            note = event.lead_department.name
-        stages.append(PublicStage(label=str(label), at=action.at, note=note))
-    return event, stages
+    notes = {
+        "reject": lambda action: action.note,
+        "route": lambda action: event.lead_department.name if event.lead_department else "",
+    }
+    return event, tracking.public_stages(event, EVENT_FLOW, notes=notes)
