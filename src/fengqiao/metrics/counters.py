@@ -152,7 +152,7 @@ DISPUTE_FIELDS = ("grid_path", "entered_at", "concluded_at", "state")
 
 
 def dispute_contribution(*, grid_path: str, entered_at: Any, concluded_at: Any, state: str) -> Contribution:
-    from fengqiao.metrics.optional import DISPUTE_RESOLVED_STATES
+    from fengqiao.metrics.optional import dispute_resolved_states
 
     out: Contribution = defaultdict(dict)
     if not grid_path or entered_at is None:
@@ -161,7 +161,7 @@ def dispute_contribution(*, grid_path: str, entered_at: Any, concluded_at: Any, 
     if concluded_at is not None:
         cell = out[(grid_path, day_of(concluded_at))]
         cell["disputes_concluded"] = 1
-        if state in DISPUTE_RESOLVED_STATES:
+        if state in dispute_resolved_states():
             cell["disputes_resolved"] = 1
     return out
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-DISPUTE_RESOLVED_STATES: tuple[str, ...] = ("resolved", "confirming", "revisited", "closed")
-
 
 def dispute_model() -> Any | None:
     """The Dispute model if the disputes app provides one with the fields the counters need, else None."""
@@ -20,12 +18,12 @@ def dispute_model() -> Any | None:
 
 
 def dispute_resolved_states() -> tuple[str, ...]:
+    """The states of a successfully mediated case, as the disputes workflow declares them; none without disputes."""
     try:
         from fengqiao.disputes.workflow import RESOLVED_STATES
-
-        return tuple(RESOLVED_STATES)
     except ImportError:
-        return DISPUTE_RESOLVED_STATES
+        return ()
+    return tuple(RESOLVED_STATES)
 
 
 def dispatch_models() -> dict[str, Any] | None:
