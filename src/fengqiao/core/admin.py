@@ -9,7 +9,7 @@ only, may do everything and every request it makes to the admin is audited (``co
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
 from django.db.models import ForeignKey, ManyToManyField, Model, Q, QuerySet
@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import audit, scoping
+from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.models import Action, Attachment, AuditAnchor, RateCounter
 
 # Role codes as accounts.models.Role spells them (core imports no app).
@@ -37,8 +38,8 @@ NOBODY: frozenset[str] = frozenset()
 
 
 def _roles(request: HttpRequest) -> set[str]:
-    user: Any = request.user
-    if not user.is_authenticated or not user.is_staff or not user.is_active:
+    user: Caller = request.user
+    if not signed_in(user) or not user.is_staff or not user.is_active:
         return set()
     return set(user.roles())
 
@@ -47,7 +48,13 @@ def out_of_reach_message(field_label: Any) -> str:
     return gettext("所选的“%(field)s”不存在，或不在您的管辖范围内。") % {"field": field_label}
 
 
-class RoleAdmin(admin.ModelAdmin):
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:  # Django's ModelAdmin takes no type parameter at run time
+    _ModelAdmin = admin.ModelAdmin
+
+
+class RoleAdmin(_ModelAdmin):
     """A ModelAdmin governed by roles: each action names the roles allowed; the superuser may do all.
 
     Choices offered for a related row (a grid, a department, a user) are the rows the editor may see in that row's

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.actors import Caller, signed_in
+
 STAFF = {"admin", "dispatcher", "leader"}
 WORKERS = {"grid_leader", "grid_worker", "part_time_worker", "informant"}
 
@@ -26,8 +28,8 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user: Any = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user: Caller = getattr(request, "user", None)
+    if not signed_in(user):
         return {"nav_items": []}
     roles = set(user.roles()) | ({"admin"} if user.is_superuser else set())
     items = []

@@ -8,7 +8,7 @@ every :class:`EncryptedTextField` under the newest key and recomputes the blind 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -46,7 +46,15 @@ def mask(value: str) -> str:
     return value
 
 
-class EncryptedTextField(models.TextField):
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    _TextField = models.TextField[str | Combinable, str]
+else:  # Django's fields take no type parameters at run time
+    _TextField = models.TextField
+
+
+class EncryptedTextField(_TextField):
     """A text column whose value is stored encrypted; Python code sees the plain value.
 
     ``index_field`` names the sibling column holding this value's blind index, so ``fengqiao rekey`` can recompute
@@ -58,8 +66,10 @@ class EncryptedTextField(models.TextField):
         super().__init__(*args, **kwargs)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
-        if value is None or value == "":
-            return value
+        if value is None:
+            return None
+        if value == "":
+            return ""
         return decrypt(value)
 
     def to_python(self, value: Any) -> Any:

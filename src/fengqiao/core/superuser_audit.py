@@ -9,11 +9,12 @@ answer's status.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
+from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.audit import record
 
 VERB = "superuser_use"
@@ -34,8 +35,9 @@ class SuperuserAudit:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user: Any = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_superuser and request.path.startswith(self.prefix()):
+        user: Caller = getattr(request, "user", None)
+        # The user is the audited row's target too, so it must be a model instance (accounts.User is).
+        if signed_in(user) and user.is_superuser and isinstance(user, Model) and request.path.startswith(self.prefix()):
             record(
                 actor=user,
                 verb=VERB,

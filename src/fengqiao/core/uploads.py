@@ -68,8 +68,8 @@ class UploadError(DomainError):
 
 @dataclass
 class CheckedImage:
-    content: ContentFile
-    thumbnail: ContentFile
+    content: ContentFile[bytes]
+    thumbnail: ContentFile[bytes]
     extension: str
     width: int
     height: int

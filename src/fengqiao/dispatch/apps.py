@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 def may_see_attachments(actor: Any, object_id: str) -> bool:
     """Images of an instruction: its sender, its addressees, and those whose jurisdiction covers it."""
-    from fengqiao.core.scoping import OutsideJurisdiction
+    from fengqiao.core.errors import OutsideJurisdiction
     from fengqiao.dispatch.models import Instruction
     from fengqiao.dispatch.selectors import instruction_for
 
