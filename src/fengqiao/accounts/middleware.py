@@ -7,13 +7,15 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts import security
+from fengqiao.accounts.errors import AccountErrorCode
+from fengqiao.core.errors import error_response
 
 # Paths a user with an expired password may still reach: the change page itself, signing out, assets, the language.
 OPEN_PREFIXES = ("/account/password/", "/logout/", "/static/", "/jsi18n/", "/i18n/", "/favicon")
@@ -34,12 +36,12 @@ class SignInPolicyMiddleware:
                 logout(request)
                 message = _("登录已超过最长时限，请重新登录。")
                 if _wants_json(request):
-                    return JsonResponse({"code": "session_expired", "detail": message}, status=401)
+                    return error_response(AccountErrorCode.SESSION_EXPIRED, message, status=401)
                 messages.info(request, message)
                 return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
             if security.password_expired(user) and not request.path.startswith(OPEN_PREFIXES):
                 message = _("您的密码已超过有效期，请先修改密码后再继续使用。")
                 if _wants_json(request):
-                    return JsonResponse({"code": "password_expired", "detail": message}, status=403)
+                    return error_response(AccountErrorCode.PASSWORD_EXPIRED, message, status=403)
                 return redirect("password_change")
         return self.get_response(request)

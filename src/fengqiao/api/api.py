@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from fengqiao.accounts.api import router as accounts_router
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError, error_body
 from fengqiao.dashboard.api import router as dashboard_router
 from fengqiao.dispatch.api import router as dispatch_router
 from fengqiao.disputes.api import router as disputes_router
@@ -30,7 +30,7 @@ api = NinjaAPI(
         "or a signed-in session posting without its CSRF token), 405 (a method the path does not have), 422 (input "
         "that does not match the schema) and 429 (rate limit, look-ups by code included). An object outside the "
         "caller's reach answers 404, exactly like one that does not exist. Every refusal carries a JSON body with "
-        "`detail` (a message in the user's language) and `code`."
+        "`detail` (a message in the user's language) and `code` (stable, listed in docs/error-codes.md)."
     ),
     urls_namespace="api",
     auth=django_auth,
@@ -39,14 +39,14 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+    return api.create_response(request, exc.body(), status=exc.status)
 
 
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     from django.utils.translation import gettext as _
 
-    return api.create_response(request, {"detail": _("请先登录。"), "code": "unauthenticated"}, status=401)
+    return api.create_response(request, error_body(CoreErrorCode.UNAUTHENTICATED, _("请先登录。")), status=401)
 
 
 @api.exception_handler(ValidationError)
@@ -55,7 +55,7 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
     return api.create_response(
         request,
-        {"detail": _("请求参数无效。"), "code": "invalid", "errors": exc.errors},
+        {**error_body(CoreErrorCode.INVALID, _("请求参数无效。")), "errors": exc.errors},
         status=422,
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError
 
 # (path, face index): Noto Sans CJK's collection holds JP, KR, SC, TC, HK in that order; index 2 is Simplified Chinese.
 DEFAULT_FONTS: list[tuple[str, int]] = [
@@ -37,7 +37,9 @@ def cjk_font() -> tuple[str, int]:
     if configured:
         name, _sep, face = configured.partition("#")
         if not Path(name).is_file():
-            raise FontMissing(_("FENGQIAO_CJK_FONT 指定的中文字体文件不存在：%(p)s") % {"p": name}, code="font_missing")
+            raise FontMissing(
+                _("FENGQIAO_CJK_FONT 指定的中文字体文件不存在：%(p)s") % {"p": name}, code=CoreErrorCode.FONT_MISSING
+            )
         return name, int(face or 0)
     for path, index in DEFAULT_FONTS:
         if Path(path).is_file():
@@ -47,5 +49,5 @@ def cjk_font() -> tuple[str, int]:
             "找不到可嵌入 PDF 的中文字体。请安装 fonts-noto-cjk（或 fonts-wqy-microhei），"
             "或用环境变量 FENGQIAO_CJK_FONT 指定 TTF/OTF/TTC 字体文件。"
         ),
-        code="font_missing",
+        code=CoreErrorCode.FONT_MISSING,
     )

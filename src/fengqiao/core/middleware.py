@@ -14,6 +14,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from fengqiao.core.errors import CoreErrorCode, error_response
+
 NUL = "\x00"
 
 
@@ -25,12 +27,12 @@ class RejectNullCharacters:
         try:
             has_null = self._has_null(request)
         except MultiPartParserError:
-            return JsonResponse({"code": "bad_body", "detail": _("请求体格式错误。")}, status=400)
+            return error_response(CoreErrorCode.BAD_BODY, _("请求体格式错误。"), status=400)
         if has_null:
             message = _("请求中含有不允许的空字符（NUL）。")
             if request.path.startswith("/open311/"):
                 return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
-            return JsonResponse({"code": "null_character", "detail": message}, status=400)
+            return error_response(CoreErrorCode.NULL_CHARACTER, message, status=400)
         return self.get_response(request)
 
     @staticmethod
@@ -61,7 +63,7 @@ class LimitRequestBody:
         declared = request.META.get("CONTENT_LENGTH") or ""
         if declared:
             if not declared.isdigit():
-                return self._answer(request, 400, "bad_length", _("请求头 Content-Length 无效。"))
+                return self._answer(request, 400, CoreErrorCode.BAD_LENGTH, _("请求头 Content-Length 无效。"))
             if int(declared) > limit:
                 return self._too_large(request, limit)
         elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
@@ -100,14 +102,14 @@ class LimitRequestBody:
     def _too_large(self, request: HttpRequest, limit: int) -> HttpResponse:
         mb = max(1, limit // (1024 * 1024))
         message = _("上传内容过大：本页面一次最多接收 %(mb)s MB，请减少或压缩照片后重试。") % {"mb": mb}
-        return self._answer(request, 413, "body_too_large", message)
+        return self._answer(request, 413, CoreErrorCode.BODY_TOO_LARGE, message)
 
     @staticmethod
-    def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    def _answer(request: HttpRequest, status: int, code: CoreErrorCode, message: str) -> HttpResponse:
         if request.path_info.startswith("/open311/"):
             return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"code": code, "detail": message}, status=status)
+            return error_response(code, message, status=status)
         page = render_to_string("body_refused.html", {"status": status, "message": message})
         response = HttpResponse(page, status=status)
         response["Connection"] = "close"  # the unread body must not be taken for the next request

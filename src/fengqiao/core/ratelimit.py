@@ -15,11 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError, error_response
 
 
 class RateLimited(DomainError):
@@ -70,12 +70,12 @@ def hit(key: str, rate: str) -> bool:
 def check(request: HttpRequest, group: str, rate: str, key: str | None = None) -> None:
     """Raise RateLimited when this client (or ``key``) has gone over ``rate`` for ``group``."""
     if not hit(f"{group}:{key or client_ip(request)}", rate):
-        raise RateLimited(_("请求过于频繁，请稍后再试。"), code="rate_limited")
+        raise RateLimited(_("请求过于频繁，请稍后再试。"), code=CoreErrorCode.RATE_LIMITED)
 
 
 def _refused(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     if "json" in request.headers.get("Accept", "") or request.content_type == "application/json":
-        return JsonResponse({"code": exc.code, "detail": exc.message}, status=429)
+        return error_response(exc.code, exc.message, status=exc.status)
     return render(request, "429.html", {"message": exc.message}, status=429)
 
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from fengqiao.core import crypto, ratelimit
+from fengqiao.core.errors import CoreErrorCode
 
 DEFAULT_RATE = "10/h"  # wrong secrets per client address
 
@@ -76,7 +77,7 @@ def verify(request: HttpRequest, stored: str, given: str | None) -> bool:
     if not given:
         return False
     if not allowed_to_try(request):
-        raise ratelimit.RateLimited(_("尝试次数过多，请稍后再试。"), code="rate_limited")
+        raise ratelimit.RateLimited(_("尝试次数过多，请稍后再试。"), code=CoreErrorCode.RATE_LIMITED)
     if matches(stored, given):
         return True
     count_miss(request)

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Image.open tries every registered decoder (TIFF, PSD, EPS ...) unless told which: each is attack surface.
@@ -105,16 +105,16 @@ def check_image(data: bytes, *, name: str = "") -> CheckedImage:
     """Validate and clean one uploaded image; raise UploadError with a clear message otherwise."""
     limit = int(settings.FENGQIAO_MAX_UPLOAD_BYTES)
     if len(data) == 0:
-        raise UploadError(_("文件“%(name)s”是空的。") % {"name": name}, code="empty_file")
+        raise UploadError(_("文件“%(name)s”是空的。") % {"name": name}, code=CoreErrorCode.EMPTY_FILE)
     if len(data) > limit:
         raise UploadError(
             _("文件“%(name)s”超过 %(mb)s MB 的上限。") % {"name": name, "mb": limit // (1024 * 1024)},
-            code="file_too_large",
+            code=CoreErrorCode.FILE_TOO_LARGE,
         )
     too_many_pixels = UploadError(
         _("图片“%(name)s”的像素过多（上限 %(mp)s 百万像素），请缩小后再上传。")
         % {"name": name, "mp": max_pixels() // 1_000_000},
-        code="too_many_pixels",
+        code=CoreErrorCode.TOO_MANY_PIXELS,
     )
     try:
         probe = Image.open(io.BytesIO(data), formats=DECODERS)  # lazy: reads the header only
@@ -130,14 +130,17 @@ def check_image(data: bytes, *, name: str = "") -> CheckedImage:
         refused = _refused_format(data)
         if refused:
             raise UploadError(
-                _("不支持的图片格式 %(fmt)s（仅支持 JPEG、PNG、WebP）。") % {"fmt": refused}, code="bad_format"
+                _("不支持的图片格式 %(fmt)s（仅支持 JPEG、PNG、WebP）。") % {"fmt": refused},
+                code=CoreErrorCode.BAD_FORMAT,
             ) from None
         raise UploadError(
-            _("文件“%(name)s”不是可识别的图片（仅支持 JPEG、PNG、WebP）。") % {"name": name}, code="not_an_image"
+            _("文件“%(name)s”不是可识别的图片（仅支持 JPEG、PNG、WebP）。") % {"name": name},
+            code=CoreErrorCode.NOT_AN_IMAGE,
         ) from None
     if image_format not in ALLOWED_FORMATS:  # a plugin outside DECODERS cannot answer, but say so plainly if one did
         raise UploadError(
-            _("不支持的图片格式 %(fmt)s（仅支持 JPEG、PNG、WebP）。") % {"fmt": image_format}, code="bad_format"
+            _("不支持的图片格式 %(fmt)s（仅支持 JPEG、PNG、WebP）。") % {"fmt": image_format},
+            code=CoreErrorCode.BAD_FORMAT,
         )
     lon, lat = _gps_from_exif(image)
     image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant, then drop EXIF

@@ -16,7 +16,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from fengqiao.core import audit
-from fengqiao.core.errors import WorkflowError
+from fengqiao.core.errors import CoreErrorCode, WorkflowError
 
 # Sent after commit with sender=model class, instance, transition, actor, from_state, action.
 transitioned = Signal()
@@ -165,23 +165,25 @@ class Workflow:
     def check(self, obj: models.Model, name: str, *, actor: Any, note: str, values: Mapping[str, Any]) -> Transition:
         row = self.by_name.get(name)
         if row is None:
-            raise WorkflowError(_("未定义的操作：%(name)s") % {"name": name}, code="unknown_transition")
+            raise WorkflowError(_("未定义的操作：%(name)s") % {"name": name}, code=CoreErrorCode.UNKNOWN_TRANSITION)
         state = self.state_of(obj)
         if state not in row.source:
             raise WorkflowError(
                 _("当前状态“%(state)s”下不能执行“%(action)s”。")
                 % {"state": self.states.get(state, state), "action": row.label},
-                code="not_allowed_in_state",
+                code=CoreErrorCode.NOT_ALLOWED_IN_STATE,
             )
         if not row.allowed(actor, obj):
-            raise WorkflowError(_("您无权执行“%(action)s”。") % {"action": row.label}, code="not_permitted")
+            raise WorkflowError(_("您无权执行“%(action)s”。") % {"action": row.label}, code=CoreErrorCode.NOT_PERMITTED)
         if row.note_required and not note.strip():
-            raise WorkflowError(_("“%(action)s”需要填写说明。") % {"action": row.label}, code="note_required")
+            raise WorkflowError(
+                _("“%(action)s”需要填写说明。") % {"action": row.label}, code=CoreErrorCode.NOTE_REQUIRED
+            )
         missing = [key for key in row.requires if values.get(key) in (None, "", [], ())]
         if missing:
             raise WorkflowError(
                 _("“%(action)s”缺少必填项：%(fields)s") % {"action": row.label, "fields": "、".join(missing)},
-                code="missing_fields",
+                code=CoreErrorCode.MISSING_FIELDS,
             )
         return row
 
@@ -192,7 +194,7 @@ class Workflow:
             # Re-read under a row lock so two people acting at once cannot both move the same case.
             locked = model._default_manager.select_for_update().get(pk=obj.pk)
             if self.state_of(locked) != self.state_of(obj):
-                raise WorkflowError(_("该记录已被他人处理，请刷新后重试。"), code="stale")
+                raise WorkflowError(_("该记录已被他人处理，请刷新后重试。"), code=CoreErrorCode.STALE)
             row = self.check(locked, name, actor=actor, note=note, values=values)
             from_state = self.state_of(locked)
             for key in row.sets:

@@ -10,21 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, ErrorOut, NotFound
 from fengqiao.dispatch import selectors, services
+from fengqiao.dispatch.errors import DispatchErrorCode
 from fengqiao.dispatch.models import Instruction, Notification, Patrol
 from fengqiao.grids.models import GridNode
 
 router = Router(tags=["dispatch"])
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 class InstructionOut(Schema):
@@ -192,7 +184,7 @@ def _instruction(request: HttpRequest, pk: int) -> Instruction:
     try:
         return selectors.instruction_for(actor=request.user, pk=pk)
     except Instruction.DoesNotExist:
-        raise NotFound(_("指令不存在。"), code="not_found") from None
+        raise NotFound(_("指令不存在。")) from None
 
 
 def _receipt(r: Any) -> ReceiptOut:
@@ -224,7 +216,9 @@ def send(request: HttpRequest, body: SendIn) -> Status[InstructionOut]:
     nodes = list(GridNode.objects.filter(code__in=body.nodes))
     missing = sorted(set(body.nodes) - {n.code for n in nodes})
     if missing:
-        raise DomainError(_("找不到网格编码：%(codes)s") % {"codes": "、".join(missing)}, code="unknown_node")
+        raise DomainError(
+            _("找不到网格编码：%(codes)s") % {"codes": "、".join(missing)}, code=DispatchErrorCode.UNKNOWN_NODE
+        )
     instruction = services.send_instruction(
         actor=request.user,
         title=body.title,
@@ -300,7 +294,7 @@ def start_patrol(request: HttpRequest, body: StartPatrolIn) -> Status[PatrolOut]
 def _patrol(request: HttpRequest, pk: int) -> Patrol:
     patrol = Patrol.objects.select_related("grid").filter(pk=pk, worker_id=request.user.pk).first()
     if patrol is None:
-        raise NotFound(_("巡查不存在。"), code="not_found")
+        raise NotFound(_("巡查不存在。"))
     return patrol
 
 

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import Role, User
 from fengqiao.core import audit, scoping
 from fengqiao.core.attachments import attach
-from fengqiao.core.errors import DomainError, OutsideJurisdiction
+from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction
 from fengqiao.core.signals import notify
 from fengqiao.core.uploads import CheckedImage
 from fengqiao.dispatch import selectors
+from fengqiao.dispatch.errors import DispatchErrorCode
 from fengqiao.dispatch.models import (
     AcknowledgementsDue,
     Diary,
@@ -61,7 +62,7 @@ def _common_path(paths: Sequence[str]) -> str:
 
 def send_instruction(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     nodes: Sequence[GridNode],
     body: str = "",
@@ -75,22 +76,22 @@ def send_instruction(
 ) -> Instruction:
     """下达指令: one row for every addressee under ``nodes`` (optionally only ``roles``), pushed live after commit."""
     if not selectors.can_send(actor):
-        raise NotPermitted(_("只有综治中心调度员、领导或管理员可以下达指令。"), code="not_sender")
+        raise NotPermitted(_("只有综治中心调度员、领导或管理员可以下达指令。"), code=DispatchErrorCode.NOT_SENDER)
     title = (title or "").strip()
     if not title:
-        raise DomainError(_("请填写指令标题。"), code="title_required")
+        raise DomainError(_("请填写指令标题。"), code=DispatchErrorCode.TITLE_REQUIRED)
     if not nodes:
-        raise DomainError(_("请选择发送范围（至少一个网格或区域）。"), code="nodes_required")
+        raise DomainError(_("请选择发送范围（至少一个网格或区域）。"), code=DispatchErrorCode.NODES_REQUIRED)
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
-        raise DomainError(_("未知的角色：%(roles)s") % {"roles": "、".join(unknown)}, code="bad_role")
+        raise DomainError(_("未知的角色：%(roles)s") % {"roles": "、".join(unknown)}, code=DispatchErrorCode.BAD_ROLE)
     if kind not in Instruction.Kind.values:
-        raise DomainError(_("未知的指令类型。"), code="bad_kind")
+        raise DomainError(_("未知的指令类型。"), code=DispatchErrorCode.BAD_KIND)
     if priority not in Instruction.Priority.values:
-        raise DomainError(_("未知的紧急程度。"), code="bad_priority")
+        raise DomainError(_("未知的紧急程度。"), code=DispatchErrorCode.BAD_PRIORITY)
     if deadline is not None and deadline <= timezone.now():
-        raise DomainError(_("完成期限必须晚于现在。"), code="deadline_past")
+        raise DomainError(_("完成期限必须晚于现在。"), code=DispatchErrorCode.DEADLINE_PAST)
     for node in nodes:
         if not scoping.covers(actor, node.path):
             raise OutsideJurisdiction(_("“%(node)s”不在您的管辖范围内，不能向其下达指令。") % {"node": node.name})
@@ -136,9 +137,9 @@ def send_instruction(
     return instruction
 
 
-def _receipt(actor: Any, instruction: Instruction) -> Receipt:
+def _receipt(actor: User, instruction: Instruction) -> Receipt:
     if not selectors.is_addressee(actor, instruction):
-        raise NotPermitted(_("这条指令不是发给您的。"), code="not_addressee")
+        raise NotPermitted(_("这条指令不是发给您的。"), code=DispatchErrorCode.NOT_ADDRESSEE)
     receipt, _created = Receipt.objects.get_or_create(
         instruction=instruction,
         user=actor,
@@ -147,12 +148,12 @@ def _receipt(actor: Any, instruction: Instruction) -> Receipt:
     return receipt
 
 
-def _changed(actor: Any, instruction: Instruction) -> None:
+def _changed(actor: User, instruction: Instruction) -> None:
     publish_on_commit({"t": "r", "users": [actor.pk]})
     publish_on_commit({"t": "k", "users": [instruction.sender_id], "instruction": instruction.pk})
 
 
-def mark_read(*, actor: Any, instruction: Instruction) -> Receipt | None:
+def mark_read(*, actor: User, instruction: Instruction) -> Receipt | None:
     """Opening an instruction marks it read for an addressee (no audit row: reading changes nothing)."""
     if not selectors.is_addressee(actor, instruction):
         return None
@@ -165,7 +166,7 @@ def mark_read(*, actor: Any, instruction: Instruction) -> Receipt | None:
     return receipt
 
 
-def acknowledge(*, actor: Any, instruction: Instruction) -> Receipt:
+def acknowledge(*, actor: User, instruction: Instruction) -> Receipt:
     """签收: once per addressee; acknowledging again changes nothing."""
     with transaction.atomic():
         receipt = _receipt(actor, instruction)
@@ -181,16 +182,16 @@ def acknowledge(*, actor: Any, instruction: Instruction) -> Receipt:
     return receipt
 
 
-def report_completion(*, actor: Any, instruction: Instruction, report: str) -> Receipt:
+def report_completion(*, actor: User, instruction: Instruction, report: str) -> Receipt:
     """反馈办理情况: the addressee reports the task done (acknowledging it too if they had not)."""
     report = (report or "").strip()
     if not report:
-        raise DomainError(_("请填写办理情况。"), code="report_required")
+        raise DomainError(_("请填写办理情况。"), code=DispatchErrorCode.REPORT_REQUIRED)
     with transaction.atomic():
         receipt = _receipt(actor, instruction)
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.completed_at is not None:
-            raise DomainError(_("您已反馈过办理情况。"), code="already_completed")
+            raise DomainError(_("您已反馈过办理情况。"), code=DispatchErrorCode.ALREADY_COMPLETED)
         now = timezone.now()
         receipt.read_at = receipt.read_at or now
         receipt.acknowledged_at = receipt.acknowledged_at or now
@@ -204,7 +205,7 @@ def report_completion(*, actor: Any, instruction: Instruction, report: str) -> R
     return receipt
 
 
-def remind(*, actor: Any, instruction: Instruction) -> int:
+def remind(*, actor: User, instruction: Instruction) -> int:
     """催办: a notification to every addressee who has not yet done what the instruction asks; returns how many."""
     if not selectors.can_track(actor, instruction):
         raise OutsideJurisdiction()
@@ -212,7 +213,7 @@ def remind(*, actor: Any, instruction: Instruction) -> int:
     with transaction.atomic():
         locked = Instruction.objects.select_for_update().get(pk=instruction.pk)
         if locked.reminded_at and now - locked.reminded_at < REMIND_INTERVAL:
-            raise DomainError(_("刚刚已催办，请五分钟后再试。"), code="remind_too_soon")
+            raise DomainError(_("刚刚已催办，请五分钟后再试。"), code=DispatchErrorCode.REMIND_TOO_SOON)
         user_ids = sorted(set(selectors.pending_memberships(instruction).values_list("user_id", flat=True)))
         Instruction.objects.filter(pk=instruction.pk).update(reminded_at=now, reminders=F("reminders") + 1)
         audit.record(actor=actor, verb="remind", target=instruction, data={"users": len(user_ids)})
@@ -267,9 +268,9 @@ def on_notify(sender: Any, **kwargs: Any) -> None:
     )
 
 
-def mark_notification_read(*, actor: Any, notification: Notification) -> Notification:
+def mark_notification_read(*, actor: User, notification: Notification) -> Notification:
     if notification.recipient_id != actor.pk:
-        raise NotPermitted(_("这不是您的消息。"), code="not_recipient")
+        raise NotPermitted(_("这不是您的消息。"), code=DispatchErrorCode.NOT_RECIPIENT)
     if notification.read_at is None:
         with transaction.atomic():
             notification.read_at = timezone.now()
@@ -278,7 +279,7 @@ def mark_notification_read(*, actor: Any, notification: Notification) -> Notific
     return notification
 
 
-def mark_all_read(*, actor: Any) -> int:
+def mark_all_read(*, actor: User) -> int:
     with transaction.atomic():
         count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
         if count:
@@ -289,11 +290,11 @@ def mark_all_read(*, actor: Any) -> int:
 # --- patrols, visits, diaries ---------------------------------------------------------------------------------------
 
 
-def _worker_grid(actor: Any, grid: GridNode | None) -> GridNode:
+def _worker_grid(actor: User, grid: GridNode | None) -> GridNode:
     if grid is None:
         grid = selectors.worker_grid(actor)
         if grid is None:
-            raise NotPermitted(_("您没有任职网格，不能登记巡查、走访或日志。"), code="no_grid")
+            raise NotPermitted(_("您没有任职网格，不能登记巡查、走访或日志。"), code=DispatchErrorCode.NO_GRID)
     scoping.require(actor, grid.path)
     return grid
 
@@ -302,17 +303,17 @@ def _point(lon: Any, lat: Any) -> tuple[float, float]:
     try:
         return check_point(lon, lat)
     except ValidationError as error:
-        raise DomainError(" ".join(error.messages), code="bad_point") from None
+        raise DomainError(" ".join(error.messages), code=DispatchErrorCode.BAD_POINT) from None
 
 
 def start_patrol(
-    *, actor: Any, grid: GridNode | None = None, lon: float | None = None, lat: float | None = None
+    *, actor: User, grid: GridNode | None = None, lon: float | None = None, lat: float | None = None
 ) -> Patrol:
     """开始巡查."""
     grid = _worker_grid(actor, grid)
     first = _point(lon, lat) if lon is not None or lat is not None else None
     if selectors.open_patrol(actor=actor) is not None:
-        raise DomainError(_("您有一次巡查尚未结束，请先结束它。"), code="patrol_open")
+        raise DomainError(_("您有一次巡查尚未结束，请先结束它。"), code=DispatchErrorCode.PATROL_OPEN)
     try:
         with transaction.atomic():
             patrol = Patrol.objects.create(worker=actor, grid=grid)
@@ -322,27 +323,29 @@ def start_patrol(
                 patrol.save(update_fields=["points_count"])
             audit.record(actor=actor, verb="start_patrol", target=patrol)
     except IntegrityError:
-        raise DomainError(_("您有一次巡查尚未结束，请先结束它。"), code="patrol_open") from None
+        raise DomainError(_("您有一次巡查尚未结束，请先结束它。"), code=DispatchErrorCode.PATROL_OPEN) from None
     return patrol
 
 
-def _own_open(actor: Any, patrol: Patrol) -> Patrol:
+def _own_open(actor: User, patrol: Patrol) -> Patrol:
     locked = Patrol.objects.select_for_update().get(pk=patrol.pk)
     if locked.worker_id != actor.pk:
-        raise NotPermitted(_("只能记录自己的巡查。"), code="not_own_patrol")
+        raise NotPermitted(_("只能记录自己的巡查。"), code=DispatchErrorCode.NOT_OWN_PATROL)
     if locked.ended_at is not None:
-        raise DomainError(_("这次巡查已经结束。"), code="patrol_ended")
+        raise DomainError(_("这次巡查已经结束。"), code=DispatchErrorCode.PATROL_ENDED)
     return locked
 
 
 def add_patrol_points(
-    *, actor: Any, patrol: Patrol, points: Sequence[tuple[Any, Any] | tuple[Any, Any, Any]]
+    *, actor: User, patrol: Patrol, points: Sequence[tuple[Any, Any] | tuple[Any, Any, Any]]
 ) -> Patrol:
     """记录轨迹: append GPS points (lon, lat[, accuracy]); one bad point refuses the whole batch."""
     if not points:
-        raise DomainError(_("没有收到轨迹点。"), code="no_points")
+        raise DomainError(_("没有收到轨迹点。"), code=DispatchErrorCode.NO_POINTS)
     if len(points) > MAX_POINTS_PER_CALL:
-        raise DomainError(_("一次最多提交 %(n)s 个轨迹点。") % {"n": MAX_POINTS_PER_CALL}, code="too_many_points")
+        raise DomainError(
+            _("一次最多提交 %(n)s 个轨迹点。") % {"n": MAX_POINTS_PER_CALL}, code=DispatchErrorCode.TOO_MANY_POINTS
+        )
     cleaned = []
     for point in points:
         lon, lat = _point(point[0], point[1])
@@ -367,11 +370,11 @@ def add_patrol_points(
     return patrol
 
 
-def add_patrol_point(*, actor: Any, patrol: Patrol, lon: Any, lat: Any, accuracy: float | None = None) -> Patrol:
+def add_patrol_point(*, actor: User, patrol: Patrol, lon: Any, lat: Any, accuracy: float | None = None) -> Patrol:
     return add_patrol_points(actor=actor, patrol=patrol, points=[(lon, lat, accuracy)])
 
 
-def end_patrol(*, actor: Any, patrol: Patrol, note: str = "") -> Patrol:
+def end_patrol(*, actor: User, patrol: Patrol, note: str = "") -> Patrol:
     """结束巡查."""
     with transaction.atomic():
         locked = _own_open(actor, patrol)
@@ -391,7 +394,7 @@ def end_patrol(*, actor: Any, patrol: Patrol, note: str = "") -> Patrol:
 
 def record_visit(
     *,
-    actor: Any,
+    actor: User,
     address: str,
     note: str,
     person_name: str = "",
@@ -404,9 +407,9 @@ def record_visit(
     """入户走访."""
     grid = _worker_grid(actor, grid)
     if not address.strip():
-        raise DomainError(_("请填写走访地址。"), code="address_required")
+        raise DomainError(_("请填写走访地址。"), code=DispatchErrorCode.ADDRESS_REQUIRED)
     if not note.strip():
-        raise DomainError(_("请填写走访情况。"), code="note_required")
+        raise DomainError(_("请填写走访情况。"), code=CoreErrorCode.NOTE_REQUIRED)
     point = _point(lon, lat) if lon is not None or lat is not None else (None, None)
     with transaction.atomic():
         visit = Visit.objects.create(
@@ -424,15 +427,15 @@ def record_visit(
     return visit
 
 
-def write_diary(*, actor: Any, text: str, day: dt.date | None = None, grid: GridNode | None = None) -> Diary:
+def write_diary(*, actor: User, text: str, day: dt.date | None = None, grid: GridNode | None = None) -> Diary:
     """民情日志: one per day; writing again the same day replaces that day's text."""
     grid = _worker_grid(actor, grid)
     text = (text or "").strip()
     if not text:
-        raise DomainError(_("请填写日志内容。"), code="text_required")
+        raise DomainError(_("请填写日志内容。"), code=DispatchErrorCode.TEXT_REQUIRED)
     day = day or timezone.localdate()
     if day > timezone.localdate():
-        raise DomainError(_("不能填写未来日期的日志。"), code="future_day")
+        raise DomainError(_("不能填写未来日期的日志。"), code=DispatchErrorCode.FUTURE_DAY)
     with transaction.atomic():
         diary, created = Diary.objects.select_for_update().get_or_create(
             worker=actor, day=day, defaults={"grid": grid, "text": text}

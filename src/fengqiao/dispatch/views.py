@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
 from fengqiao.core.attachments import attachments_of, read_uploads
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.redirects import is_safe, safe_next
 from fengqiao.dispatch import selectors, services
 from fengqiao.dispatch.forms import DiaryForm, ReportForm, SendForm, VisitForm
@@ -74,7 +74,7 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
         action(instruction)
         messages.success(request, done)
     except DomainError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     return _back(request, f"/dispatch/i/{pk}/")
 
 
@@ -121,7 +121,7 @@ def send(request: HttpRequest) -> HttpResponse:
                 images=images,
             )
         except DomainError as error:
-            messages.error(request, error.message)
+            show_error(request, error)
         else:
             messages.success(request, _("指令已下达。"))
             return redirect("dispatch:track", pk=instruction.pk)
@@ -157,7 +157,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
         count = services.remind(actor=request.user, instruction=instruction)
         messages.success(request, _("已向 %(n)s 人发送催办。") % {"n": count})
     except DomainError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     return redirect("dispatch:track", pk=pk)
 
 
@@ -221,7 +221,7 @@ def work(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("今日民情日志已保存。"))
                 return redirect("dispatch:work")
         except DomainError as error:
-            messages.error(request, error.message)
+            show_error(request, error)
     grid = selectors.worker_grid(request.user)
     memberships = [m for m in request.user.active_memberships if m.node_id == (grid.pk if grid else None)]  # type: ignore[union-attr]
     compliance = selectors.compliance(memberships=memberships[:1]) if memberships else []
@@ -248,7 +248,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
         services.start_patrol(actor=request.user, lon=lon, lat=lat)  # type: ignore[arg-type]
         messages.success(request, _("巡查已开始，正在记录轨迹。"))
     except DomainError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     return redirect("dispatch:work")
 
 
@@ -260,7 +260,7 @@ def patrol_end(request: HttpRequest, pk: int) -> HttpResponse:
         services.end_patrol(actor=request.user, patrol=patrol, note=request.POST.get("note", ""))
         messages.success(request, _("巡查已结束。"))
     except DomainError as error:
-        messages.error(request, error.message)
+        show_error(request, error)
     return redirect("dispatch:work")
 
 

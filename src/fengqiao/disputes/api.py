@@ -12,20 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from fengqiao.core import ratelimit
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import ErrorOut, NotFound
 from fengqiao.disputes import selectors, services
+from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.models import Dispute, Mediator
 
 router = Router(tags=["disputes"])
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 class DisputeOut(Schema):
@@ -123,7 +115,7 @@ def _detail(request: HttpRequest, code: str) -> Dispute:
     try:
         return selectors.dispute_detail(actor=request.user, code=code)
     except Dispute.DoesNotExist:
-        raise NotFound(_("找不到该纠纷。"), code="not_found") from None
+        raise NotFound(_("找不到该纠纷。")) from None
 
 
 @router.get("/", response=list[DisputeOut], summary="Disputes in the caller's jurisdiction, most urgent first")
@@ -148,7 +140,7 @@ def track(request: HttpRequest, code: str) -> Any:
     try:
         dispute, stages = selectors.public_tracking(code=code)
     except Dispute.DoesNotExist:
-        raise NotFound(_("没有找到该查询码。"), code="not_found") from None
+        raise NotFound(_("没有找到该查询码。")) from None
     return {
         "tracking_code": dispute.tracking_code,
         "state": dispute.state,
@@ -183,7 +175,7 @@ def assign(request: HttpRequest, code: str, body: AssignIn) -> Any:
     dispute = _detail(request, code)
     mediator = Mediator.objects.select_related("user", "organisation").filter(pk=body.mediator_id).first()
     if mediator is None:
-        raise NotFound(_("找不到该调解员。"), code="mediator_not_found")
+        raise NotFound(_("找不到该调解员。"), code=DisputeErrorCode.MEDIATOR_NOT_FOUND)
     services.assign(actor=request.user, dispute=dispute, mediator=mediator, note=body.note)
     return DisputeOut.from_dispute(_detail(request, code))
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import audit, scoping
 from fengqiao.core.errors import DomainError
+from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.models import DisputeType, Industry, Mediator, Organisation
 from fengqiao.disputes.validation import IntakeError, clean_phone
 from fengqiao.grids.models import GridNode
@@ -36,7 +37,9 @@ def _choice(value: str, choices: Any, *, row: int, label: str) -> str:
     for code, name in choices:
         if value in (code, str(name)):
             return str(code)
-    raise IntakeError(_("第 %(r)s 行：%(l)s“%(v)s”无效。") % {"r": row, "l": label, "v": value}, code="bad_row")
+    raise IntakeError(
+        _("第 %(r)s 行：%(l)s“%(v)s”无效。") % {"r": row, "l": label, "v": value}, code=DisputeErrorCode.BAD_ROW
+    )
 
 
 def import_roster(*, actor: Any, file: Any) -> ImportResult:
@@ -45,10 +48,10 @@ def import_roster(*, actor: Any, file: Any) -> ImportResult:
     try:
         sheet = load_workbook(file, read_only=True, data_only=True).active
     except Exception:
-        raise IntakeError(_("无法读取该文件，请上传 .xlsx 格式的表格。"), code="bad_file") from None
+        raise IntakeError(_("无法读取该文件，请上传 .xlsx 格式的表格。"), code=DisputeErrorCode.BAD_FILE) from None
     rows = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
     if not rows or [str(c or "").strip() for c in rows[0][: len(HEADERS)]] != HEADERS:
-        raise IntakeError(_("表头应为：%(h)s") % {"h": "、".join(HEADERS)}, code="bad_header")
+        raise IntakeError(_("表头应为：%(h)s") % {"h": "、".join(HEADERS)}, code=DisputeErrorCode.BAD_HEADER)
     types = {t.code: t for t in DisputeType.objects.all()} | {t.name: t for t in DisputeType.objects.all()}
     errors: list[str] = []
     parsed = []
@@ -59,21 +62,27 @@ def import_roster(*, actor: Any, file: Any) -> ImportResult:
         org_name, kind, industry, node_code, username, name, phone, title, specialties, expert_cell = cells
         try:
             if not org_name or not username or not name:
-                raise IntakeError(_("第 %(r)s 行：组织名称、用户名、姓名不能为空。") % {"r": number}, code="bad_row")
+                raise IntakeError(
+                    _("第 %(r)s 行：组织名称、用户名、姓名不能为空。") % {"r": number}, code=DisputeErrorCode.BAD_ROW
+                )
             node = GridNode.objects.filter(code=node_code).first()
             if node is None:
                 raise IntakeError(
-                    _("第 %(r)s 行：服务区域编码“%(c)s”不存在。") % {"r": number, "c": node_code}, code="bad_row"
+                    _("第 %(r)s 行：服务区域编码“%(c)s”不存在。") % {"r": number, "c": node_code},
+                    code=DisputeErrorCode.BAD_ROW,
                 )
             if not scoping.covers(actor, node.path):
-                raise IntakeError(_("第 %(r)s 行：服务区域不在您的管辖范围内。") % {"r": number}, code="bad_row")
+                raise IntakeError(
+                    _("第 %(r)s 行：服务区域不在您的管辖范围内。") % {"r": number}, code=DisputeErrorCode.BAD_ROW
+                )
             kind_code = _choice(kind, Organisation.Kind.choices, row=number, label=_("组织类别"))
             industry_code = _choice(industry, Industry.choices, row=number, label=_("行业")) if industry else ""
             wanted = [s for s in re.split(r"[、,，;；\s]+", specialties) if s]
             unknown = [s for s in wanted if s not in types]
             if unknown:
                 raise IntakeError(
-                    _("第 %(r)s 行：未知的纠纷类型 %(t)s。") % {"r": number, "t": "、".join(unknown)}, code="bad_row"
+                    _("第 %(r)s 行：未知的纠纷类型 %(t)s。") % {"r": number, "t": "、".join(unknown)},
+                    code=DisputeErrorCode.BAD_ROW,
                 )
             phone_clean = clean_phone(phone, required=False, who=name)
         except DomainError as exc:
@@ -94,7 +103,7 @@ def import_roster(*, actor: Any, file: Any) -> ImportResult:
             )
         )
     if errors:
-        raise IntakeError(_("名册有误，未导入任何数据：") + "；".join(errors[:20]), code="bad_rows")
+        raise IntakeError(_("名册有误，未导入任何数据：") + "；".join(errors[:20]), code=DisputeErrorCode.BAD_ROWS)
     result = ImportResult()
     with transaction.atomic():
         for org_name, kind_code, industry_code, node, username, name, phone, title, wanted, expert in parsed:

@@ -23,10 +23,11 @@ from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.accounts.selectors import members_above
 from fengqiao.core import audit, codes, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
-from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
+from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.signals import notify
 from fengqiao.disputes import tiers
+from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.models import (
     Agreement,
     Dispute,
@@ -64,9 +65,13 @@ class PartyData:
 def _text(value: str, *, label: str, minimum: int, maximum: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if len(value) < minimum:
-        raise IntakeError(_("请填写%(label)s，至少 %(n)s 个字。") % {"label": label, "n": minimum}, code="too_short")
+        raise IntakeError(
+            _("请填写%(label)s，至少 %(n)s 个字。") % {"label": label, "n": minimum}, code=DisputeErrorCode.TOO_SHORT
+        )
     if len(value) > maximum:
-        raise IntakeError(_("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": maximum}, code="too_long")
+        raise IntakeError(
+            _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": maximum}, code=DisputeErrorCode.TOO_LONG
+        )
     return value
 
 
@@ -76,9 +81,9 @@ def _amount(value: Any) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise IntakeError(_("涉及金额必须是数字。"), code="bad_amount") from None
+        raise IntakeError(_("涉及金额必须是数字。"), code=DisputeErrorCode.BAD_AMOUNT) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise IntakeError(_("涉及金额应在 0 到 1 万亿元之间。"), code="bad_amount")
+        raise IntakeError(_("涉及金额应在 0 到 1 万亿元之间。"), code=DisputeErrorCode.BAD_AMOUNT)
     return amount.quantize(Decimal("0.01"))
 
 
@@ -88,9 +93,9 @@ def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
     try:
         lon_f, lat_f = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise IntakeError(_("位置坐标无效：经纬度必须是数字。"), code="bad_position") from None
+        raise IntakeError(_("位置坐标无效：经纬度必须是数字。"), code=CoreErrorCode.BAD_POSITION) from None
     if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
-        raise IntakeError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code="bad_position")
+        raise IntakeError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code=CoreErrorCode.BAD_POSITION)
     return lon_f, lat_f
 
 
@@ -104,7 +109,9 @@ def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None) 
                 return node
     if grid is not None:
         return grid
-    raise IntakeError(_("请提供纠纷发生的位置，或从社区的“一码解纠纷”二维码进入。"), code="position_required")
+    raise IntakeError(
+        _("请提供纠纷发生的位置，或从社区的“一码解纠纷”二维码进入。"), code=CoreErrorCode.POSITION_REQUIRED
+    )
 
 
 def _clean_parties(parties: Sequence[PartyData], *, source: str) -> list[Party]:
@@ -112,17 +119,19 @@ def _clean_parties(parties: Sequence[PartyData], *, source: str) -> list[Party]:
     counts: dict[str, int] = {Party.Role.APPLICANT.value: 0, Party.Role.RESPONDENT.value: 0}
     for data in parties:
         if data.role not in counts:
-            raise IntakeError(_("当事人身份无效。"), code="bad_party")
+            raise IntakeError(_("当事人身份无效。"), code=DisputeErrorCode.BAD_PARTY)
         if data.kind not in Party.Kind.values:
-            raise IntakeError(_("当事人类别无效。"), code="bad_party")
+            raise IntakeError(_("当事人类别无效。"), code=DisputeErrorCode.BAD_PARTY)
         counts[data.role] += 1
         role_label = str(Party.Role(data.role).label)
         who = f"{role_label}{counts[data.role] if counts[data.role] > 1 else ''}"
         name = (data.name or "").strip()
         if not name:
-            raise IntakeError(_("请填写%(who)s的姓名或名称。") % {"who": who}, code="party_name_required")
+            raise IntakeError(
+                _("请填写%(who)s的姓名或名称。") % {"who": who}, code=DisputeErrorCode.PARTY_NAME_REQUIRED
+            )
         if len(name) > 100:
-            raise IntakeError(_("%(who)s的姓名或名称过长。") % {"who": who}, code="party_name_too_long")
+            raise IntakeError(_("%(who)s的姓名或名称过长。") % {"who": who}, code=DisputeErrorCode.PARTY_NAME_TOO_LONG)
         organisation = data.kind == Party.Kind.ORGANISATION
         phone_needed = data.role == Party.Role.APPLICANT and counts[data.role] == 1 and source == Source.QR
         rows.append(
@@ -137,9 +146,9 @@ def _clean_parties(parties: Sequence[PartyData], *, source: str) -> list[Party]:
             )
         )
     if counts[Party.Role.APPLICANT] == 0:
-        raise IntakeError(_("请至少填写一名申请人。"), code="applicant_required")
+        raise IntakeError(_("请至少填写一名申请人。"), code=DisputeErrorCode.APPLICANT_REQUIRED)
     if counts[Party.Role.RESPONDENT] == 0:
-        raise IntakeError(_("请至少填写一名被申请人（对方当事人）。"), code="respondent_required")
+        raise IntakeError(_("请至少填写一名被申请人（对方当事人）。"), code=DisputeErrorCode.RESPONDENT_REQUIRED)
     return rows
 
 
@@ -165,25 +174,25 @@ def submit_dispute(
     """纠纷录入: a new case from any channel; the "13710" clocks start at entry."""
     now = now or timezone.now()
     if source not in Source.values:
-        raise IntakeError(_("未知的来源：%(s)s") % {"s": source}, code="bad_source")
+        raise IntakeError(_("未知的来源：%(s)s") % {"s": source}, code=CoreErrorCode.BAD_SOURCE)
     if type is None or not type.active:
-        raise IntakeError(_("请选择纠纷类型。"), code="type_required")
+        raise IntakeError(_("请选择纠纷类型。"), code=DisputeErrorCode.TYPE_REQUIRED)
     if risk and risk not in Risk.values:
-        raise IntakeError(_("风险等级无效。"), code="bad_risk")
+        raise IntakeError(_("风险等级无效。"), code=DisputeErrorCode.BAD_RISK)
     summary = _text(summary, label=_("纠纷简要情况"), minimum=5)
     claim = (claim or "").strip()
     if len(claim) > MAX_TEXT:
-        raise IntakeError(_("诉求不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code="too_long")
+        raise IntakeError(_("诉求不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code=DisputeErrorCode.TOO_LONG)
     try:
         people = int(people_involved)
     except (TypeError, ValueError):
-        raise IntakeError(_("涉及人数必须是整数。"), code="bad_people") from None
+        raise IntakeError(_("涉及人数必须是整数。"), code=DisputeErrorCode.BAD_PEOPLE) from None
     if not 1 <= people <= 100_000:
-        raise IntakeError(_("涉及人数应在 1 到 100000 之间。"), code="bad_people")
+        raise IntakeError(_("涉及人数应在 1 到 100000 之间。"), code=DisputeErrorCode.BAD_PEOPLE)
     party_rows = _clean_parties(parties, source=source)
     photo_list = list(photos)
     if len(photo_list) > MAX_PHOTOS:
-        raise IntakeError(_("最多上传 %(n)s 张证据照片。") % {"n": MAX_PHOTOS}, code="too_many_photos")
+        raise IntakeError(_("最多上传 %(n)s 张证据照片。") % {"n": MAX_PHOTOS}, code=CoreErrorCode.TOO_MANY_PHOTOS)
     images = read_uploads(photo_list)  # every photo is checked before anything is written
     lon_f, lat_f = _position(lon, lat)
     node = locate_grid(lon_f, lat_f, grid=grid)
@@ -309,9 +318,9 @@ def register(
 ) -> Dispute:
     """受理: the centre checks the case, may correct its type and risk class."""
     if risk and risk not in Risk.values:
-        raise IntakeError(_("风险等级无效。"), code="bad_risk")
+        raise IntakeError(_("风险等级无效。"), code=DisputeErrorCode.BAD_RISK)
     if risk == Risk.RED and not (risk_reason or dispute.risk_reason).strip():
-        raise IntakeError(_("研判为红色风险时须填写理由。"), code="risk_reason_required")
+        raise IntakeError(_("研判为红色风险时须填写理由。"), code=DisputeErrorCode.RISK_REASON_REQUIRED)
     was_red = dispute.risk == Risk.RED
     with transaction.atomic():
         DISPUTE_FLOW.apply(
@@ -343,9 +352,11 @@ def assign(
 ) -> Dispute:
     """分配: the centre gives the case to a mediator serving its area."""
     if mediator is None:
-        raise WorkflowError(_("请选择调解员。"), code="mediator_required")
+        raise WorkflowError(_("请选择调解员。"), code=DisputeErrorCode.MEDIATOR_REQUIRED)
     if not serves(mediator, dispute):
-        raise DomainError(_("调解员 %(m)s 不服务于该纠纷所在区域。") % {"m": mediator.user}, code="mediator_outside")
+        raise DomainError(
+            _("调解员 %(m)s 不服务于该纠纷所在区域。") % {"m": mediator.user}, code=DisputeErrorCode.MEDIATOR_OUTSIDE
+        )
     with transaction.atomic():
         DISPUTE_FLOW.apply(dispute, "assign", actor=actor, note=note, mediator=mediator, now=now)
     transaction.on_commit(
@@ -397,13 +408,13 @@ def record_session(
     now = now or timezone.now()
     held_at = held_at or now
     if held_at > now + dt.timedelta(minutes=5):
-        raise IntakeError(_("调解时间不能晚于现在。"), code="session_in_future")
+        raise IntakeError(_("调解时间不能晚于现在。"), code=DisputeErrorCode.SESSION_IN_FUTURE)
     participants = (participants or "").strip()[:500]
     notes = (notes or "").strip()
     if len(notes) > MAX_TEXT * 2:
-        raise IntakeError(_("调解情况不能超过 %(n)s 字。") % {"n": MAX_TEXT * 2}, code="too_long")
+        raise IntakeError(_("调解情况不能超过 %(n)s 字。") % {"n": MAX_TEXT * 2}, code=DisputeErrorCode.TOO_LONG)
     if not online and not (place or "").strip():
-        raise IntakeError(_("请填写调解地点，或选择线上远程调解。"), code="place_required")
+        raise IntakeError(_("请填写调解地点，或选择线上远程调解。"), code=DisputeErrorCode.PLACE_REQUIRED)
     with transaction.atomic():
         DISPUTE_FLOW.apply(
             dispute,
@@ -433,13 +444,13 @@ def post_update(
     """更新进度 (and upload evidence): the mediator's note; the first one stops the 24-hour clock."""
     now = now or timezone.now()
     if dispute.state not in (*WITH_MEDIATOR, "unresolved") or not mediator_or_centre(actor, dispute):
-        raise WorkflowError(_("只有承办调解员可以在调解过程中更新进度。"), code="not_permitted")
+        raise WorkflowError(_("只有承办调解员可以在调解过程中更新进度。"), code=CoreErrorCode.NOT_PERMITTED)
     photo_list = list(photos)
     text = (text or "").strip()
     if not text and not photo_list:
-        raise IntakeError(_("请填写进度内容或上传证据。"), code="update_empty")
+        raise IntakeError(_("请填写进度内容或上传证据。"), code=DisputeErrorCode.UPDATE_EMPTY)
     if len(photo_list) > MAX_PHOTOS:
-        raise IntakeError(_("最多上传 %(n)s 张证据照片。") % {"n": MAX_PHOTOS}, code="too_many_photos")
+        raise IntakeError(_("最多上传 %(n)s 张证据照片。") % {"n": MAX_PHOTOS}, code=CoreErrorCode.TOO_MANY_PHOTOS)
     images = read_uploads(photo_list)
     with transaction.atomic():
         update = Update.objects.create(
@@ -511,7 +522,7 @@ def referral_letter(dispute: Dispute, referral_to: str, note: str) -> str:
 def refer(*, actor: Any, dispute: Dispute, referral_to: str, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """移送: to a court (诉调对接) or an arbitration commission, with a referral letter."""
     if referral_to not in Referral.values:
-        raise IntakeError(_("请选择移送的法院或仲裁机构。"), code="referral_required")
+        raise IntakeError(_("请选择移送的法院或仲裁机构。"), code=DisputeErrorCode.REFERRAL_REQUIRED)
     letter = referral_letter(dispute, referral_to, note)
     return DISPUTE_FLOW.apply(dispute, "refer", actor=actor, note=note, referral_to=referral_to, letter=letter, now=now)
 
@@ -523,14 +534,16 @@ def withdraw(
     tracking code alone is not enough: it is printed on agreements and letters the other party gets), or the
     centre on their behalf."""
     if not getattr(actor, "is_authenticated", False) and not receipts.matches(dispute.applicant_secret_index, secret):
-        raise WorkflowError(_("请通过提交时获得的专属链接撤回申请。"), code="secret_required")
+        raise WorkflowError(_("请通过提交时获得的专属链接撤回申请。"), code=CoreErrorCode.SECRET_REQUIRED)
     return DISPUTE_FLOW.apply(dispute, "withdraw", actor=actor, note=reason, now=now)
 
 
 def request_confirmation(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """申请司法确认: the parties ask a court to confirm the agreement (optional)."""
     if not dispute.agreements.exists():
-        raise WorkflowError(_("申请司法确认需要书面调解协议书，请先起草协议书。"), code="agreement_required")
+        raise WorkflowError(
+            _("申请司法确认需要书面调解协议书，请先起草协议书。"), code=DisputeErrorCode.AGREEMENT_REQUIRED
+        )
     return DISPUTE_FLOW.apply(dispute, "request_confirmation", actor=actor, note=note, now=now)
 
 
@@ -561,7 +574,9 @@ def draft_agreement(
 ) -> Agreement:
     """调解协议书: a new version of the agreement text."""
     if dispute.state not in ("mediating", "resolved") or not mediator_or_centre(actor, dispute):
-        raise WorkflowError(_("只有调解中或调解成功的案件可以由承办调解员起草协议书。"), code="not_permitted")
+        raise WorkflowError(
+            _("只有调解中或调解成功的案件可以由承办调解员起草协议书。"), code=CoreErrorCode.NOT_PERMITTED
+        )
     facts = _text(facts, label=_("纠纷事实"), minimum=2)
     terms = _text(terms, label=_("协议内容"), minimum=2)
     performance = _text(performance, label=_("履行方式和期限"), minimum=2)
@@ -594,9 +609,9 @@ def upload_signed_agreement(
     """The signed scan of one version, uploaded back (images, checked like every upload)."""
     dispute = agreement.dispute
     if not mediator_or_centre(actor, dispute):
-        raise WorkflowError(_("只有承办调解员或综治中心可以上传签字协议书。"), code="not_permitted")
+        raise WorkflowError(_("只有承办调解员或综治中心可以上传签字协议书。"), code=CoreErrorCode.NOT_PERMITTED)
     if not scans:
-        raise IntakeError(_("请选择签字协议书的扫描件或照片。"), code="scan_required")
+        raise IntakeError(_("请选择签字协议书的扫描件或照片。"), code=DisputeErrorCode.SCAN_REQUIRED)
     images = read_uploads(scans)
     with transaction.atomic():
         attach(actor=actor, target=agreement, images=images, purpose="signed")

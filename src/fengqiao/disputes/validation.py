@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError
 from fengqiao.core.validators import PhoneError, is_valid_id_number, normalise_phone
 from fengqiao.core.validators import id_check_digit as id_check_digit  # the demo and tests make ID numbers with it
+from fengqiao.disputes.errors import DisputeErrorCode
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -33,12 +34,12 @@ def clean_id_number(value: str, *, organisation: bool, who: str) -> str:
         if not is_valid_credit_code(value):
             raise IntakeError(
                 _("%(who)s的统一社会信用代码“%(v)s”不正确，请核对 18 位代码。") % {"who": who, "v": value},
-                code="bad_credit_code",
+                code=DisputeErrorCode.BAD_CREDIT_CODE,
             )
     elif not is_valid_id_number(value):
         raise IntakeError(
             _("%(who)s的身份证号码不正确：应为 18 位，出生日期有效，最后一位校验码须正确。") % {"who": who},
-            code="bad_id_number",
+            code=DisputeErrorCode.BAD_ID_NUMBER,
         )
     return value
 
@@ -50,8 +51,8 @@ def clean_phone(value: str, *, required: bool, who: str) -> str:
     except PhoneError:
         raise IntakeError(
             _("%(who)s的联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。") % {"who": who},
-            code="bad_phone",
+            code=CoreErrorCode.BAD_PHONE,
         ) from None
     if not phone and required:
-        raise IntakeError(_("请填写%(who)s的联系电话。") % {"who": who}, code="phone_required")
+        raise IntakeError(_("请填写%(who)s的联系电话。") % {"who": who}, code=CoreErrorCode.PHONE_REQUIRED)
     return phone

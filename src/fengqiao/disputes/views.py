@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.models import Role
 from fengqiao.core import audit, ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.core.redirects import safe_next
 from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.disputes import documents, importer, selectors, services, tiers
+from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.forms import (
     ActionForm,
     ImportForm,
@@ -129,7 +130,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 photos=request.FILES.getlist("photos"),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("已录入，查询码 %(code)s。") % {"code": dispute.tracking_code})
             return redirect("disputes:detail", code=dispute.tracking_code)
@@ -218,7 +219,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 def _mediator(pk: Any) -> Mediator:
     mediator = Mediator.objects.select_related("user", "organisation").filter(pk=pk).first()
     if mediator is None:
-        raise DomainError(_("请选择调解员。"), code="mediator_required")
+        raise DomainError(_("请选择调解员。"), code=DisputeErrorCode.MEDIATOR_REQUIRED)
     return mediator
 
 
@@ -276,7 +277,7 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     try:
         handler(request, dispute, dict(form.cleaned_data))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
     else:
         messages.success(request, _("已完成：%(a)s") % {"a": DISPUTE_FLOW.label(name)})
     return redirect(safe_next(request, reverse("disputes:detail", args=[dispute.tracking_code])))
@@ -316,7 +317,7 @@ def agreement_signed(request: HttpRequest, code: str, version: int) -> HttpRespo
     try:
         services.upload_signed_agreement(actor=request.user, agreement=agreement, scans=request.FILES.getlist("scan"))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
     else:
         messages.success(request, _("签字协议书已上传。"))
     return redirect("disputes:detail", code=code)
@@ -387,7 +388,7 @@ def apply(request: HttpRequest, grid_code: str) -> HttpResponse:
                 photos=request.FILES.getlist("photos"),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_error(request, exc, form=form)
         else:
             query = urlencode({"new": 1, "k": getattr(dispute, "applicant_secret", "")})
             return redirect(f"{reverse('disputes:track', args=[dispute.tracking_code])}?{query}")
@@ -417,7 +418,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 services.withdraw(actor=None, dispute=dispute, reason=form.cleaned_data["reason"], secret=secret)
             except DomainError as exc:
-                messages.error(request, exc.message)
+                show_error(request, exc)
             else:
                 messages.success(request, _("您的申请已撤回。"))
             return redirect(here)
@@ -493,7 +494,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
             try:
                 result = importer.import_roster(actor=user, file=form.cleaned_data["file"])
             except DomainError as exc:
-                messages.error(request, exc.message)
+                show_error(request, exc)
             else:
                 messages.success(
                     request,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Role
 from fengqiao.core import scoping
-from fengqiao.core.errors import WorkflowError
+from fengqiao.core.errors import CoreErrorCode, WorkflowError
 from fengqiao.core.workflow import Transition, Workflow
 from fengqiao.disputes import tiers
 from fengqiao.disputes.models import Risk
@@ -137,7 +137,8 @@ def on_escalate(d: Any, values: Mapping[str, Any]) -> None:
     ladder = tiers.tiers()
     if d.tier + 1 >= len(ladder):
         raise WorkflowError(
-            str(_("已是最高调解层级（%(tier)s），请移送法院或仲裁。") % {"tier": ladder[-1].name}), code="top_tier"
+            str(_("已是最高调解层级（%(tier)s），请移送法院或仲裁。") % {"tier": ladder[-1].name}),
+            code=CoreErrorCode.TOP_TIER,
         )
     now = now_of(values)
     d.tier += 1

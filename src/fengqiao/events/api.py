@@ -13,8 +13,9 @@ from ninja.security import APIKeyHeader, django_auth
 
 from fengqiao.accounts.models import Department
 from fengqiao.core import ratelimit
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import DomainError, ErrorOut, NotFound
 from fengqiao.events import selectors, services, suggest
+from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import ApiClient, Category, Event, Source
 
 router = Router(tags=["events"])
@@ -30,21 +31,12 @@ class ApiKey(APIKeyHeader):
             return None  # no key: fall through to the signed-in session
         client = ApiClient.for_key(key)
         if client is None:
-            raise BadApiKey(_("API 密钥无效或已停用。"), code="bad_api_key")
+            raise BadApiKey(_("API 密钥无效或已停用。"), code=EventErrorCode.BAD_API_KEY)
         return client
 
 
 class BadApiKey(DomainError):
     status = 401
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 class CategoryOut(Schema):
@@ -149,7 +141,7 @@ def _category(code: str | None) -> Category | None:
         return None
     category = selectors.leaf_category(code)
     if category is None:
-        raise DomainError(_("分类 %(code)s 不存在或不是小类。") % {"code": code}, code="bad_category")
+        raise DomainError(_("分类 %(code)s 不存在或不是小类。") % {"code": code}, code=EventErrorCode.BAD_CATEGORY)
     return category
 
 
@@ -158,7 +150,7 @@ def _event(request: HttpRequest, code: str) -> Event:
     try:
         return selectors.event_detail(actor=request.user, code=code)
     except Event.DoesNotExist:
-        raise NotFound(_("事件 %(code)s 不存在。") % {"code": code}, code="not_found") from None
+        raise NotFound(_("事件 %(code)s 不存在。") % {"code": code}) from None
 
 
 @router.get("/categories", response=list[CategoryOut], auth=None, summary="Leaf categories of the catalogue")
@@ -201,7 +193,7 @@ def report(
     )
     grid = GridNode.objects.filter(code=body.grid).first() if body.grid else None
     if body.grid and grid is None:
-        raise DomainError(_("网格 %(code)s 不存在。") % {"code": body.grid}, code="bad_grid")
+        raise DomainError(_("网格 %(code)s 不存在。") % {"code": body.grid}, code=EventErrorCode.BAD_GRID)
     machine = isinstance(getattr(request, "auth", None), ApiClient)
     event = services.report_event(
         actor=None if machine else request.user,
@@ -290,7 +282,7 @@ ACTIONS: dict[str, Any] = {
 def _department(pk: int | None) -> Department:
     dept = Department.objects.filter(pk=pk).first() if pk else None
     if dept is None:
-        raise DomainError(_("请选择责任部门。"), code="department_required")
+        raise DomainError(_("请选择责任部门。"), code=EventErrorCode.DEPARTMENT_REQUIRED)
     return dept
 
 
@@ -302,7 +294,7 @@ def _department(pk: int | None) -> Department:
 def act(request: HttpRequest, code: str, name: str, body: ActionIn) -> EventOut:
     handler = ACTIONS.get(name)
     if handler is None:
-        raise NotFound(_("未定义的操作：%(name)s") % {"name": name}, code="unknown_action")
+        raise NotFound(_("未定义的操作：%(name)s") % {"name": name}, code=EventErrorCode.UNKNOWN_ACTION)
     event = _event(request, code)
     handler(request, event, body)
     return EventOut.of(selectors.event_detail(actor=request.user, code=code))

@@ -18,9 +18,10 @@ from fengqiao.accounts.models import Department, Membership, Role, User
 from fengqiao.accounts.selectors import members_above
 from fengqiao.core import audit, codes, receipts, scoping, sla
 from fengqiao.core.attachments import attach, read_uploads
-from fengqiao.core.errors import DomainError, OutsideJurisdiction, WorkflowError
+from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.signals import notify
 from fengqiao.core.validators import PhoneError, normalise_phone
+from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids import locator
@@ -39,9 +40,11 @@ def clean_phone(phone: str, *, required: bool) -> str:
     try:
         phone = normalise_phone(phone)
     except PhoneError:
-        raise ReportError(_("联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。"), code="bad_phone") from None
+        raise ReportError(
+            _("联系电话格式不正确：请填写 11 位手机号或带区号的固定电话。"), code=CoreErrorCode.BAD_PHONE
+        ) from None
     if not phone and required:
-        raise ReportError(_("请填写联系电话，以便反馈处理结果。"), code="phone_required")
+        raise ReportError(_("请填写联系电话，以便反馈处理结果。"), code=CoreErrorCode.PHONE_REQUIRED)
     return phone
 
 
@@ -51,9 +54,9 @@ def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
     try:
         lon_f, lat_f = float(lon), float(lat)
     except (TypeError, ValueError):
-        raise ReportError(_("位置坐标无效：经纬度必须是数字。"), code="bad_position") from None
+        raise ReportError(_("位置坐标无效：经纬度必须是数字。"), code=CoreErrorCode.BAD_POSITION) from None
     if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
-        raise ReportError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code="bad_position")
+        raise ReportError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code=CoreErrorCode.BAD_POSITION)
     return lon_f, lat_f
 
 
@@ -79,10 +82,12 @@ def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None =
                     "name": near.name,
                     "m": int(found.suggestion_metres or 0),
                 }
-        raise ReportError(_("该位置不在任何网格范围内。") + hint, code="outside_grids")
+        raise ReportError(_("该位置不在任何网格范围内。") + hint, code=EventErrorCode.OUTSIDE_GRIDS)
     if grid is not None:
         return grid
-    raise ReportError(_("请提供位置（定位或在地图上选点），或从网格二维码进入上报。"), code="position_required")
+    raise ReportError(
+        _("请提供位置（定位或在地图上选点），或从网格二维码进入上报。"), code=CoreErrorCode.POSITION_REQUIRED
+    )
 
 
 def _stage_clock(event: Event, hours: float) -> None:
@@ -137,18 +142,18 @@ def report_event(
         if existing is not None:
             return _retried(existing, receipt=anonymous and source == Source.RESIDENT)
     if source not in Source.values:
-        raise ReportError(_("未知的来源：%(s)s") % {"s": source}, code="bad_source")
+        raise ReportError(_("未知的来源：%(s)s") % {"s": source}, code=CoreErrorCode.BAD_SOURCE)
     description = (description or "").strip()
     if len(description) < 2:
-        raise ReportError(_("请描述问题，至少 2 个字。"), code="description_required")
+        raise ReportError(_("请描述问题，至少 2 个字。"), code=EventErrorCode.DESCRIPTION_REQUIRED)
     if len(description) > MAX_TEXT:
-        raise ReportError(_("描述不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code="description_too_long")
+        raise ReportError(_("描述不能超过 %(n)s 字。") % {"n": MAX_TEXT}, code=EventErrorCode.DESCRIPTION_TOO_LONG)
     if category is not None and (not category.active or not category.is_leaf):
-        raise ReportError(_("请选择一个具体的小类。"), code="bad_category")
+        raise ReportError(_("请选择一个具体的小类。"), code=EventErrorCode.BAD_CATEGORY)
     phone = clean_phone(reporter_phone, required=source in (Source.RESIDENT, Source.HOTLINE))
     photo_list = list(photos)
     if len(photo_list) > MAX_PHOTOS:
-        raise ReportError(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos")
+        raise ReportError(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, code=CoreErrorCode.TOO_MANY_PHOTOS)
     images = read_uploads(photo_list)  # every photo is checked before anything is written
     lon_f, lat_f = _position(lon, lat)
     if lon_f is None:
@@ -254,7 +259,7 @@ def register_event(*, actor: Any, event: Event, category: Category | None = None
     """核实立案."""
     category = category or event.category
     if category is not None and not category.is_leaf:
-        raise WorkflowError(_("请选择一个具体的小类。"), code="bad_category")
+        raise WorkflowError(_("请选择一个具体的小类。"), code=EventErrorCode.BAD_CATEGORY)
     return _apply(event, "register", actor=actor, note=note, category=category)
 
 
@@ -266,7 +271,7 @@ def reject_event(*, actor: Any, event: Event, note: str) -> Event:
 def merge_event(*, actor: Any, event: Event, into: Event, note: str = "") -> Event:
     """Merge a duplicate into the event that goes on."""
     if into.pk == event.pk or into.state not in OPEN_STATES or into.merged_into_id:
-        raise WorkflowError(_("只能合并到另一个未办结的事件。"), code="bad_merge_target")
+        raise WorkflowError(_("只能合并到另一个未办结的事件。"), code=EventErrorCode.BAD_MERGE_TARGET)
     scoping.require(actor, into.grid_path)
     return _apply(event, "merge", actor=actor, note=note, into=into)
 
@@ -287,7 +292,7 @@ def route_event(
     for dept in (department, *co_departments):
         if not dept.active or not event.grid_path.startswith(dept.node_path):
             raise WorkflowError(
-                _("部门“%(d)s”不负责该事件所在区域。") % {"d": dept.name}, code="department_outside_area"
+                _("部门“%(d)s”不负责该事件所在区域。") % {"d": dept.name}, code=EventErrorCode.DEPARTMENT_OUTSIDE_AREA
             )
     with transaction.atomic():
         event = _apply(event, "route", actor=actor, note=note, department=department)
@@ -336,9 +341,9 @@ def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False) -
     position = TIER_ORDER.index(event.tier) if event.tier in TIER_ORDER else 1
     step = 2 if skip else 1
     if skip and not (event.category and event.category.allows_skip_level):
-        raise WorkflowError(_("该类事件不允许越级上报。"), code="skip_not_allowed")
+        raise WorkflowError(_("该类事件不允许越级上报。"), code=EventErrorCode.SKIP_NOT_ALLOWED)
     if position + step >= len(TIER_ORDER):
-        raise WorkflowError(_("已是最高处置层级，无法继续上报。"), code="top_tier")
+        raise WorkflowError(_("已是最高处置层级，无法继续上报。"), code=CoreErrorCode.TOP_TIER)
     event = _apply(event, "escalate", actor=actor, note=note, tier=TIER_ORDER[position + step])
     transaction.on_commit(
         lambda: _tell_dispatchers(event, _("事件 %(code)s 上报至上级") % {"code": event.tracking_code})
@@ -364,17 +369,17 @@ def rate_event(*, actor: Any, event: Event, stars: Any, comment: str = "", secre
     """评价: 1–5 stars by the reporter, once: the signed-in user who reported it, or whoever holds the receipt secret
     (the tracking code alone is not enough: anyone may have been told it)."""
     if not getattr(actor, "is_authenticated", False) and not receipts.matches(event.reporter_secret_index, secret):
-        raise WorkflowError(_("请通过提交时获得的专属链接进行评价。"), code="secret_required")
+        raise WorkflowError(_("请通过提交时获得的专属链接进行评价。"), code=CoreErrorCode.SECRET_REQUIRED)
     try:
         stars_i = int(stars)
     except (TypeError, ValueError):
         stars_i = 0
     if not 1 <= stars_i <= 5:
-        raise WorkflowError(_("请选择 1 到 5 星。"), code="bad_stars")
+        raise WorkflowError(_("请选择 1 到 5 星。"), code=EventErrorCode.BAD_STARS)
     if event.stars is not None:
-        raise WorkflowError(_("该事件已评价，感谢您的反馈。"), code="already_rated")
+        raise WorkflowError(_("该事件已评价，感谢您的反馈。"), code=EventErrorCode.ALREADY_RATED)
     if len(comment or "") > 500:
-        raise WorkflowError(_("评价意见不能超过 500 字。"), code="comment_too_long")
+        raise WorkflowError(_("评价意见不能超过 500 字。"), code=EventErrorCode.COMMENT_TOO_LONG)
     return _apply(event, "rate", actor=actor, stars=stars_i, comment=(comment or "").strip())
 
 
@@ -386,12 +391,12 @@ def record_revisit(*, actor: Any, event: Event, note: str) -> Event:
 def supervise_event(*, actor: Any, event: Event, note: str) -> Supervision:
     """督办: an order from a dispatcher or leader to hurry an open event."""
     if not actor.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN):
-        raise WorkflowError(_("只有综治中心和领导可以督办。"), code="not_permitted")
+        raise WorkflowError(_("只有综治中心和领导可以督办。"), code=CoreErrorCode.NOT_PERMITTED)
     scoping.require(actor, event.grid_path)
     if event.state not in OPEN_STATES:
-        raise WorkflowError(_("只能督办未办结的事件。"), code="not_open")
+        raise WorkflowError(_("只能督办未办结的事件。"), code=EventErrorCode.NOT_OPEN)
     if not (note or "").strip():
-        raise WorkflowError(_("请填写督办意见。"), code="note_required")
+        raise WorkflowError(_("请填写督办意见。"), code=CoreErrorCode.NOTE_REQUIRED)
     with transaction.atomic():
         order = Supervision.objects.create(event=event, issued_by=actor, note=note.strip())
         Event.objects.filter(pk=event.pk).update(supervised=True)
@@ -417,17 +422,17 @@ def request_extension(*, actor: Any, event: Event, hours: Any, reason: str) -> E
     from fengqiao.events.workflow import lead_handler
 
     if not lead_handler(actor, event) or event.state not in ("signed", "in_progress"):
-        raise WorkflowError(_("只有牵头部门在办理期间可以申请延期。"), code="not_permitted")
+        raise WorkflowError(_("只有牵头部门在办理期间可以申请延期。"), code=CoreErrorCode.NOT_PERMITTED)
     try:
         hours_i = int(hours)
     except (TypeError, ValueError):
         hours_i = 0
     if not 1 <= hours_i <= 24 * 30:
-        raise WorkflowError(_("延期时长应为 1 到 720 小时。"), code="bad_hours")
+        raise WorkflowError(_("延期时长应为 1 到 720 小时。"), code=EventErrorCode.BAD_HOURS)
     if not (reason or "").strip():
-        raise WorkflowError(_("请填写延期理由。"), code="reason_required")
+        raise WorkflowError(_("请填写延期理由。"), code=EventErrorCode.REASON_REQUIRED)
     if event.extensions.filter(state=Extension.State.PENDING).exists():
-        raise WorkflowError(_("已有待审批的延期申请。"), code="pending_exists")
+        raise WorkflowError(_("已有待审批的延期申请。"), code=EventErrorCode.PENDING_EXISTS)
     with transaction.atomic():
         ext = Extension.objects.create(event=event, requested_by=actor, hours=hours_i, reason=reason.strip())
         audit.record(actor=actor, verb="extension.request", target=event, note=reason.strip(), data={"hours": hours_i})
@@ -440,9 +445,9 @@ def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: s
 
     event = extension.event
     if not dispatcher(actor, event):
-        raise WorkflowError(_("只有综治中心可以审批延期。"), code="not_permitted")
+        raise WorkflowError(_("只有综治中心可以审批延期。"), code=CoreErrorCode.NOT_PERMITTED)
     if extension.state != Extension.State.PENDING:
-        raise WorkflowError(_("该申请已审批。"), code="already_decided")
+        raise WorkflowError(_("该申请已审批。"), code=EventErrorCode.ALREADY_DECIDED)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         extension.state = Extension.State.APPROVED if approve else Extension.State.REJECTED

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from fengqiao.accounts.models import Department, Role
 from fengqiao.core import ratelimit, receipts, scoping
 from fengqiao.core.attachments import attachments_of
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.events import selectors, services, suggest
+from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.forms import (
     ActionForm,
     HotlineForm,
@@ -127,7 +128,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 def _department(pk: Any) -> Department:
     dept = Department.objects.filter(pk=pk).first()
     if dept is None:
-        raise DomainError(_("请选择责任部门。"), code="department_required")
+        raise DomainError(_("请选择责任部门。"), code=EventErrorCode.DEPARTMENT_REQUIRED)
     return dept
 
 
@@ -135,7 +136,7 @@ def _merge_target(request: HttpRequest, code: str) -> Event:
     try:
         return selectors.event_detail(actor=request.user, code=code)
     except Event.DoesNotExist:
-        raise DomainError(_("找不到要合并的事件 %(code)s。") % {"code": code}, code="not_found") from None
+        raise DomainError(_("找不到要合并的事件 %(code)s。") % {"code": code}, code=CoreErrorCode.NOT_FOUND) from None
 
 
 ACTIONS: dict[str, Callable[[HttpRequest, Event, dict[str, Any]], Any]] = {
@@ -197,7 +198,7 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     try:
         handler(request, event, data)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
     else:
         messages.success(request, str(DONE.get(name, _("操作成功。"))))
     return redirect("events:detail", code=event.tracking_code)
@@ -217,7 +218,7 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_error(request, exc)
     else:
         messages.success(request, _("已审批延期申请。"))
     return redirect("events:detail", code=extension.event.tracking_code)
@@ -242,7 +243,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 idempotency_key=data["idempotency_key"] or None,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("已上报，查询码 %(code)s。") % {"code": event.tracking_code})
             return redirect("events:detail", code=event.tracking_code)
@@ -275,7 +276,7 @@ def public_report(request: HttpRequest, grid_code: str) -> HttpResponse:
                 caller=_browser(request),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_error(request, exc, form=form)
         else:
             query = urlencode({"new": 1, "k": getattr(event, "reporter_secret", "")})
             return redirect(f"{reverse('events:track', args=[event.tracking_code])}?{query}")
@@ -319,7 +320,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
                     secret=secret,
                 )
             except DomainError as exc:
-                messages.error(request, exc.message)
+                show_error(request, exc)
             else:
                 messages.success(request, _("感谢您的评价！"))
             return redirect(here)
@@ -380,7 +381,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
                 hotline_kind=data["hotline_kind"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("已登记，查询码 %(code)s。") % {"code": event.tracking_code})
             return redirect("events:detail", code=event.tracking_code)

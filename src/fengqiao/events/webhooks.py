@@ -22,16 +22,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from fengqiao.core import ratelimit
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import CoreErrorCode, DomainError, ErrorCode, error_response
 from fengqiao.events import services
+from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import Device, DeviceNonce, Source
 
 WINDOW_SECONDS = 300
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": message}, status=status)
+def _error(status: int, code: ErrorCode, message: str) -> JsonResponse:
+    return error_response(code, message, status=status)
 
 
 def _first_use(device: Device, nonce: str) -> bool:
@@ -54,28 +55,32 @@ def iot_alarm(request: HttpRequest, device_code: str) -> JsonResponse:
     body ``{"alarm": "...", "id": "..."}``."""
     device = Device.objects.select_related("grid", "category").filter(code=device_code, active=True).first()
     if device is None:
-        return _error(404, "unknown_device", _("设备未登记或已停用。"))
+        return _error(404, EventErrorCode.UNKNOWN_DEVICE, _("设备未登记或已停用。"))
     stamp = request.headers.get("X-Fengqiao-Timestamp", "")
     nonce = request.headers.get("X-Fengqiao-Nonce", "")
     if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12 or not NONCE_RE.match(nonce):
-        return _error(401, "bad_signature", _("缺少或无效的时间戳、随机数（X-Fengqiao-Timestamp、X-Fengqiao-Nonce）。"))
+        return _error(
+            401,
+            EventErrorCode.BAD_SIGNATURE,
+            _("缺少或无效的时间戳、随机数（X-Fengqiao-Timestamp、X-Fengqiao-Nonce）。"),
+        )
     given = request.headers.get("X-Fengqiao-Signature", "").removeprefix("sha256=")
     message = f"{stamp}.{nonce}.".encode() + request.body
     expected = hmac.new(device.secret.encode(), message, hashlib.sha256).hexdigest()
     if not given or not hmac.compare_digest(given, expected):
-        return _error(401, "bad_signature", _("签名校验失败。"))
+        return _error(401, EventErrorCode.BAD_SIGNATURE, _("签名校验失败。"))
     if abs(time.time() - int(stamp)) > WINDOW_SECONDS:
-        return _error(401, "stale_request", _("请求时间戳与服务器时间相差超过 5 分钟，请校准设备时钟。"))
+        return _error(401, EventErrorCode.STALE_REQUEST, _("请求时间戳与服务器时间相差超过 5 分钟，请校准设备时钟。"))
     if not ratelimit.hit(f"iot:{device.code}", "120/m"):  # a sensor stuck in a loop must not flood the queue
-        return _error(429, "rate_limited", _("请求过于频繁，请稍后再试。"))
+        return _error(429, CoreErrorCode.RATE_LIMITED, _("请求过于频繁，请稍后再试。"))
     if not _first_use(device, nonce):
-        return _error(409, "replayed", _("该请求已处理过（随机数重复），不再受理。"))
+        return _error(409, EventErrorCode.REPLAYED, _("该请求已处理过（随机数重复），不再受理。"))
     try:
         payload = json.loads(request.body or b"{}")
     except json.JSONDecodeError:
-        return _error(400, "bad_json", _("请求体不是有效的 JSON。"))
+        return _error(400, EventErrorCode.BAD_JSON, _("请求体不是有效的 JSON。"))
     if not isinstance(payload, dict):
-        return _error(400, "bad_json", _("请求体必须是 JSON 对象。"))
+        return _error(400, EventErrorCode.BAD_JSON, _("请求体必须是 JSON 对象。"))
     alarm = str(payload.get("alarm") or _("设备告警"))[:500]
     alarm_id = str(payload.get("id") or "")[:60]
     try:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.accounts.models import WORKER_ROLES, Membership, Role
 from fengqiao.core import scoping, sla
 from fengqiao.core.workflow import Transition, Workflow
+from fengqiao.events.errors import EventErrorCode
 
 STATES = {
     "reported": _("待核实"),
@@ -131,7 +132,9 @@ def on_verify(event: Any, values: Mapping[str, Any]) -> None:
     if cat is not None and cat.requires_acceptance and not str(values.get("acceptance") or "").strip():
         from fengqiao.core.errors import WorkflowError
 
-        raise WorkflowError(str(_("安全隐患类事件核查时必须填写现场验收意见。")), code="acceptance_required")
+        raise WorkflowError(
+            str(_("安全隐患类事件核查时必须填写现场验收意见。")), code=EventErrorCode.ACCEPTANCE_REQUIRED
+        )
     event.acceptance = values.get("acceptance") or ""
     _start(event, hours=24)
 

@@ -9,16 +9,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from fengqiao.core.errors import DomainError
+from fengqiao.core.errors import ErrorOut, NotFound
 from fengqiao.grids import locator, selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.grids.services import export_geojson
 
 router = Router(tags=["grids"])
-
-
-class NotFound(DomainError):
-    status = 404
 
 
 class NodeOut(Schema):
@@ -51,11 +47,6 @@ class NodeOut(Schema):
         )
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
-
-
 class LocateOut(Schema):
     found: bool
     grid: NodeOut | None = None
@@ -67,7 +58,7 @@ def _node(request: HttpRequest, code: str) -> GridNode:
     try:
         return selectors.node_detail(actor=request.user, code=code)
     except GridNode.DoesNotExist:
-        raise NotFound(_("网格 %(code)s 不存在。") % {"code": code}, code="not_found") from None
+        raise NotFound(_("网格 %(code)s 不存在。") % {"code": code}) from None
 
 
 @router.get("/roots", response=list[NodeOut], summary="The nodes the caller's jurisdiction starts at")

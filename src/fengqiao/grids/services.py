@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from fengqiao.accounts.models import User
 from fengqiao.core import audit
 from fengqiao.core.errors import DomainError
 from fengqiao.grids import geometry as geo
+from fengqiao.grids.errors import GridErrorCode
 from fengqiao.grids.models import CODE_LENGTHS, GridNode, GridVersion, Kind, Level
 
 
@@ -31,7 +33,7 @@ class GridValidationError(DomainError):
             else f"{where}：{reason}"
             for where, reason in problems
         )
-        super().__init__(text, code="invalid_grid")
+        super().__init__(text, code=GridErrorCode.INVALID_GRID)
 
 
 @dataclass
@@ -197,7 +199,7 @@ def _apply(item: NodeData, parent: GridNode | None) -> tuple[GridNode, bool]:
     return node, created
 
 
-def save_nodes(*, actor: Any, items: list[NodeData], verb: str = "grid.save") -> list[GridNode]:
+def save_nodes(*, actor: User, items: list[NodeData], verb: str = "grid.save") -> list[GridNode]:
     """Create or update nodes (parents before children); all are validated first and written in one transaction."""
     problems = validate_batch(items)
     if problems:
@@ -231,7 +233,7 @@ def _repath_subtree(node: GridNode) -> None:
         _repath_subtree(child)
 
 
-def create_node(*, actor: Any, data: NodeData) -> GridNode:
+def create_node(*, actor: User, data: NodeData) -> GridNode:
     return save_nodes(actor=actor, items=[data], verb="grid.create")[0]
 
 
@@ -263,7 +265,7 @@ def feature_to_data(feature: Any) -> NodeData:
     )
 
 
-def import_geojson(*, actor: Any, data: Any) -> list[GridNode]:
+def import_geojson(*, actor: User, data: Any) -> list[GridNode]:
     """Import a FeatureCollection. Every bad feature is reported by index and reason; nothing is written then."""
     if isinstance(data, str | bytes):
         try:
