@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.dashboard import selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.metrics.selectors import PERIODS, period_of
@@ -21,7 +21,7 @@ router = Router(tags=["dashboard"])
     url_name="dashboard_map",
     summary="The one map: a node, its children's polygons and figures",
 )
-def map_data(request: HttpRequest, node: str = "", period: str = "month") -> dict[str, Any]:
+def map_data(request: AuthenticatedRequest, node: str = "", period: str = "month") -> dict[str, Any]:
     """The viewer's node (or the one named by ``node``), its children's polygons and figures for the period
     (``day``, ``week``, ``month``, ``year``), open events as points, the 30-day trend and open events by category."""
     if period not in PERIODS:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from fengqiao.accounts.models import User
 from fengqiao.core import scoping, sla
 from fengqiao.dashboard import tiles
 from fengqiao.events.models import Event
@@ -45,7 +46,7 @@ FIGURES = [
 ]
 
 
-def default_node(*, actor: Any) -> GridNode | None:
+def default_node(*, actor: User) -> GridNode | None:
     roots = grid_selectors.jurisdiction_roots(actor=actor)
     return roots[0] if roots else None
 
@@ -88,7 +89,7 @@ def _point(lon: float | None, lat: float | None, convert: Convert | None) -> lis
     return list(convert(lon, lat))
 
 
-def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
+def map_payload(*, actor: User, code: str | None, period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
     """The JSON the map draws: the node, its visible children with polygons and figures, points, trend, categories.
 
     Raises OutsideJurisdiction / GridNode.DoesNotExist for a node the actor may not see.
@@ -163,7 +164,7 @@ def map_payload(*, actor: Any, code: str | None, period: Period, now: dt.datetim
 
 
 def _points(
-    *, actor: Any, node: GridNode, items: list[dict[str, Any]], now: dt.datetime, convert: Convert | None = None
+    *, actor: User, node: GridNode, items: list[dict[str, Any]], now: dt.datetime, convert: Convert | None = None
 ) -> dict[str, Any]:
     """Open events as points; above the community level, one bubble per child (aggregated), since they are many.
 
@@ -207,7 +208,7 @@ def _points(
     }
 
 
-def live_feed(*, actor: Any, node: GridNode, limit: int = 12, now: dt.datetime | None = None) -> QuerySet[Event]:
+def live_feed(*, actor: User, node: GridNode, limit: int = 12, now: dt.datetime | None = None) -> QuerySet[Event]:
     """The newest events under the node (last 7 days), newest first, each with its colour."""
     now = now or timezone.now()
     qs = visible_events(actor=actor).filter(

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.dashboard import selectors, tiles
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.metrics.selectors import PERIODS
 
 
-def _node(request: HttpRequest) -> GridNode:
+def _node(request: AuthenticatedRequest) -> GridNode:
     code = request.GET.get("node", "")
     try:
         node = grid_selectors.node_detail(actor=request.user, code=code) if code else None
@@ -27,7 +28,7 @@ def _node(request: HttpRequest) -> GridNode:
     return node
 
 
-def _context(request: HttpRequest) -> dict[str, Any]:
+def _context(request: AuthenticatedRequest) -> dict[str, Any]:
     node = _node(request)
     period = request.GET.get("period", "month")
     return {
@@ -41,17 +42,17 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-def map_page(request: HttpRequest) -> HttpResponse:
+def map_page(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "dashboard/map.html", _context(request))
 
 
 @login_required
-def bigscreen(request: HttpRequest) -> HttpResponse:
+def bigscreen(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "dashboard/bigscreen.html", _context(request))
 
 
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: AuthenticatedRequest) -> HttpResponse:
     node = _node(request)
     events = list(selectors.live_feed(actor=request.user, node=node))
     return render(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core.errors import DomainError, ErrorOut, NotFound
 from fengqiao.dispatch import selectors, services
 from fengqiao.dispatch.errors import DispatchErrorCode
@@ -180,7 +180,7 @@ class DiaryIn(Schema):
     day: dt.date | None = None
 
 
-def _instruction(request: HttpRequest, pk: int) -> Instruction:
+def _instruction(request: AuthenticatedRequest, pk: int) -> Instruction:
     try:
         return selectors.instruction_for(actor=request.user, pk=pk)
     except Instruction.DoesNotExist:
@@ -198,7 +198,7 @@ def _receipt(r: Any) -> ReceiptOut:
 
 
 @router.get("/inbox", response=list[InstructionOut])
-def inbox(request: HttpRequest, limit: int = 50, before: int | None = None) -> list[InstructionOut]:
+def inbox(request: AuthenticatedRequest, limit: int = 50, before: int | None = None) -> list[InstructionOut]:
     """My instructions, newest first; page with ``before`` = the last id seen."""
     qs = selectors.inbox(actor=request.user)
     if before:
@@ -207,12 +207,12 @@ def inbox(request: HttpRequest, limit: int = 50, before: int | None = None) -> l
 
 
 @router.get("/unread", response=UnreadOut)
-def unread(request: HttpRequest) -> UnreadOut:
+def unread(request: AuthenticatedRequest) -> UnreadOut:
     return UnreadOut(unread=selectors.unread_count(actor=request.user))
 
 
 @router.post("/instructions", response={201: InstructionOut, 400: ErrorOut, 403: ErrorOut})
-def send(request: HttpRequest, body: SendIn) -> Status[InstructionOut]:
+def send(request: AuthenticatedRequest, body: SendIn) -> Status[InstructionOut]:
     nodes = list(GridNode.objects.filter(code__in=body.nodes))
     missing = sorted(set(body.nodes) - {n.code for n in nodes})
     if missing:
@@ -235,25 +235,25 @@ def send(request: HttpRequest, body: SendIn) -> Status[InstructionOut]:
 
 
 @router.get("/instructions/{pk}", response={200: InstructionOut, 403: ErrorOut, 404: ErrorOut})
-def detail(request: HttpRequest, pk: int) -> InstructionOut:
+def detail(request: AuthenticatedRequest, pk: int) -> InstructionOut:
     instruction = _instruction(request, pk)
     services.mark_read(actor=request.user, instruction=instruction)
     return InstructionOut.of(instruction)
 
 
 @router.post("/instructions/{pk}/ack", response={200: ReceiptOut, 403: ErrorOut, 404: ErrorOut})
-def acknowledge(request: HttpRequest, pk: int) -> ReceiptOut:
+def acknowledge(request: AuthenticatedRequest, pk: int) -> ReceiptOut:
     return _receipt(services.acknowledge(actor=request.user, instruction=_instruction(request, pk)))
 
 
 @router.post("/instructions/{pk}/complete", response={200: ReceiptOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def complete(request: HttpRequest, pk: int, body: ReportIn) -> ReceiptOut:
+def complete(request: AuthenticatedRequest, pk: int, body: ReportIn) -> ReceiptOut:
     instruction = _instruction(request, pk)
     return _receipt(services.report_completion(actor=request.user, instruction=instruction, report=body.report))
 
 
 @router.get("/instructions/{pk}/tracking", response={200: TrackingOut, 403: ErrorOut, 404: ErrorOut})
-def tracking(request: HttpRequest, pk: int) -> TrackingOut:
+def tracking(request: AuthenticatedRequest, pk: int) -> TrackingOut:
     t = selectors.tracking(actor=request.user, instruction=_instruction(request, pk))
     return TrackingOut(
         total=t.total,
@@ -267,12 +267,12 @@ def tracking(request: HttpRequest, pk: int) -> TrackingOut:
 
 
 @router.post("/instructions/{pk}/remind", response={200: RemindOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def remind(request: HttpRequest, pk: int) -> RemindOut:
+def remind(request: AuthenticatedRequest, pk: int) -> RemindOut:
     return RemindOut(reminded=services.remind(actor=request.user, instruction=_instruction(request, pk)))
 
 
 @router.get("/notifications", response=list[NotificationOut])
-def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def notifications(request: AuthenticatedRequest, unread_only: bool = False, limit: int = 50) -> list[Notification]:
     qs = selectors.notifications(actor=request.user)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
@@ -280,18 +280,18 @@ def notifications(request: HttpRequest, unread_only: bool = False, limit: int = 
 
 
 @router.post("/notifications/{pk}/read", response={200: NotificationOut, 404: ErrorOut})
-def read_notification(request: HttpRequest, pk: int) -> Notification:
+def read_notification(request: AuthenticatedRequest, pk: int) -> Notification:
     note = get_object_or_404(Notification, pk=pk, recipient=request.user)
     return services.mark_notification_read(actor=request.user, notification=note)
 
 
 @router.post("/patrols", response={201: PatrolOut, 400: ErrorOut, 403: ErrorOut})
-def start_patrol(request: HttpRequest, body: StartPatrolIn) -> Status[PatrolOut]:
+def start_patrol(request: AuthenticatedRequest, body: StartPatrolIn) -> Status[PatrolOut]:
     patrol = services.start_patrol(actor=request.user, lon=body.lon, lat=body.lat)
     return Status(201, PatrolOut.of(patrol))
 
 
-def _patrol(request: HttpRequest, pk: int) -> Patrol:
+def _patrol(request: AuthenticatedRequest, pk: int) -> Patrol:
     patrol = Patrol.objects.select_related("grid").filter(pk=pk, worker_id=request.user.pk).first()
     if patrol is None:
         raise NotFound(_("巡查不存在。"))
@@ -299,7 +299,7 @@ def _patrol(request: HttpRequest, pk: int) -> Patrol:
 
 
 @router.post("/patrols/{pk}/points", response={200: PatrolOut, 400: ErrorOut, 404: ErrorOut})
-def add_points(request: HttpRequest, pk: int, body: PointsIn) -> PatrolOut:
+def add_points(request: AuthenticatedRequest, pk: int, body: PointsIn) -> PatrolOut:
     patrol = services.add_patrol_points(
         actor=request.user, patrol=_patrol(request, pk), points=[(p.lon, p.lat, p.accuracy) for p in body.points]
     )
@@ -307,16 +307,16 @@ def add_points(request: HttpRequest, pk: int, body: PointsIn) -> PatrolOut:
 
 
 @router.post("/patrols/{pk}/end", response={200: PatrolOut, 400: ErrorOut, 404: ErrorOut})
-def end_patrol(request: HttpRequest, pk: int, body: EndPatrolIn) -> PatrolOut:
+def end_patrol(request: AuthenticatedRequest, pk: int, body: EndPatrolIn) -> PatrolOut:
     return PatrolOut.of(services.end_patrol(actor=request.user, patrol=_patrol(request, pk), note=body.note))
 
 
 @router.post("/visits", response={201: CreatedOut, 400: ErrorOut, 403: ErrorOut})
-def record_visit(request: HttpRequest, body: VisitIn) -> Status[CreatedOut]:
+def record_visit(request: AuthenticatedRequest, body: VisitIn) -> Status[CreatedOut]:
     visit = services.record_visit(actor=request.user, **body.dict())
     return Status(201, CreatedOut(id=visit.pk))
 
 
 @router.post("/diary", response={200: CreatedOut, 400: ErrorOut, 403: ErrorOut})
-def write_diary(request: HttpRequest, body: DiaryIn) -> CreatedOut:
+def write_diary(request: AuthenticatedRequest, body: DiaryIn) -> CreatedOut:
     return CreatedOut(id=services.write_diary(actor=request.user, text=body.text, day=body.day).pk)

@@ -14,7 +14,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from fengqiao.accounts.models import WORKER_ROLES, Membership, Role
+from fengqiao.accounts.models import WORKER_ROLES, Membership, Role, User
 from fengqiao.core import scoping
 from fengqiao.core.errors import OutsideJurisdiction
 from fengqiao.core.scoping import ancestor_paths
@@ -34,14 +34,14 @@ from fengqiao.grids.models import GridNode
 SENDER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
 
-def memberships_of(user: Any) -> list[tuple[str, str]]:
+def memberships_of(user: User) -> list[tuple[str, str]]:
     """(node path, role) of each active membership: what an inbox is computed from."""
     if not getattr(user, "is_authenticated", False):
         return []
     return [(m.node_path, m.role) for m in user.active_memberships]
 
 
-def can_send(user: Any) -> bool:
+def can_send(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.roles() & SENDER_ROLES))
 
 
@@ -59,7 +59,7 @@ def _reach_q(memberships: Iterable[tuple[str, str]]) -> Q:
     return query
 
 
-def inbox(*, actor: Any) -> QuerySet[Instruction]:
+def inbox(*, actor: User) -> QuerySet[Instruction]:
     """指令收件箱: instructions addressed to an ancestor-or-self of the actor's nodes, newest first, with receipts."""
     memberships = memberships_of(actor)
     if not memberships:
@@ -78,33 +78,33 @@ def inbox(*, actor: Any) -> QuerySet[Instruction]:
     )
 
 
-def unread_instructions(*, actor: Any) -> int:
+def unread_instructions(*, actor: User) -> int:
     read = Receipt.objects.filter(instruction=OuterRef("pk"), user=actor, read_at__isnull=False)
     return inbox(actor=actor).filter(~Exists(read)).count()
 
 
-def unread_notifications(*, actor: Any) -> int:
+def unread_notifications(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
 
 
-def unread_count(*, actor: Any) -> int:
+def unread_count(*, actor: User) -> int:
     if not getattr(actor, "is_authenticated", False):
         return 0
     return unread_instructions(actor=actor) + unread_notifications(actor=actor)
 
 
-def notifications(*, actor: Any) -> QuerySet[Notification]:
+def notifications(*, actor: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=actor).order_by("-id")
 
 
-def is_addressee(user: Any, instruction: Instruction) -> bool:
+def is_addressee(user: User, instruction: Instruction) -> bool:
     if user.pk == instruction.sender_id:
         return False
     keys = reach_keys(memberships_of(user))
     return any((t.path, t.role) in keys for t in instruction.targets.all())
 
 
-def addressed_path(user: Any, instruction: Instruction) -> str:
+def addressed_path(user: User, instruction: Instruction) -> str:
     """The node path of the user's membership that the instruction reaches (for tracking by node)."""
     targets = {(t.path, t.role) for t in instruction.targets.all()}
     for path, role in memberships_of(user):
@@ -113,7 +113,7 @@ def addressed_path(user: Any, instruction: Instruction) -> str:
     return ""
 
 
-def instruction_for(*, actor: Any, pk: int) -> Instruction:
+def instruction_for(*, actor: User, pk: int) -> Instruction:
     """One instruction the actor may read: the sender, an addressee, or someone whose jurisdiction covers it."""
     instruction = Instruction.objects.select_related("sender").prefetch_related("targets__node").get(pk=pk)
     if (
@@ -125,11 +125,11 @@ def instruction_for(*, actor: Any, pk: int) -> Instruction:
     raise Instruction.DoesNotExist()  # foreign or missing: the same answer, so ids cannot be probed
 
 
-def can_track(actor: Any, instruction: Instruction) -> bool:
+def can_track(actor: User, instruction: Instruction) -> bool:
     return instruction.sender_id == actor.pk or (can_send(actor) and scoping.covers(actor, instruction.scope_path))
 
 
-def sent(*, actor: Any) -> QuerySet[Instruction]:
+def sent(*, actor: User) -> QuerySet[Instruction]:
     """Instructions the actor sent or that were sent inside their jurisdiction (for dispatchers and leaders)."""
     own = Q(sender=actor)
     if not can_send(actor):
@@ -237,7 +237,7 @@ def pending_memberships(instruction: Instruction) -> QuerySet[Membership]:
     return addressees(instruction).exclude(user_id__in=done)
 
 
-def tracking(*, actor: Any, instruction: Instruction, pending_limit: int = 100) -> Tracking:
+def tracking(*, actor: User, instruction: Instruction, pending_limit: int = 100) -> Tracking:
     """How many addressees have read, acknowledged and completed, in all and by node, and who has not yet."""
     if not can_track(actor, instruction):
         raise OutsideJurisdiction()
@@ -352,7 +352,7 @@ def _done_counts(what: str, user_ids: list[int], since: dt.datetime) -> dict[int
     return dict(rows)
 
 
-def duty_workers(*, actor: Any) -> QuerySet[Membership]:
+def duty_workers(*, actor: User) -> QuerySet[Membership]:
     """The grid workers in the actor's jurisdiction that some active duty rule applies to."""
     roles = set(DutyRule.objects.filter(active=True).values_list("role", flat=True)) & set(WORKER_ROLES)
     return (
@@ -384,7 +384,7 @@ def compliance(*, memberships: Iterable[Membership], now: dt.datetime | None = N
     return result
 
 
-def worker_grid(user: Any) -> GridNode | None:
+def worker_grid(user: User) -> GridNode | None:
     """The finest node a worker serves (where their patrols, visits and diaries are filed)."""
     memberships = [m for m in user.active_memberships if m.role in WORKER_ROLES] or list(user.active_memberships)
     if not memberships:
@@ -392,13 +392,13 @@ def worker_grid(user: Any) -> GridNode | None:
     return max(memberships, key=lambda m: (m.node.depth, m.node_path)).node
 
 
-def open_patrol(*, actor: Any) -> Patrol | None:
+def open_patrol(*, actor: User) -> Patrol | None:
     return Patrol.objects.filter(worker=actor, ended_at__isnull=True).first()
 
 
-def my_patrols(*, actor: Any) -> QuerySet[Patrol]:
+def my_patrols(*, actor: User) -> QuerySet[Patrol]:
     return Patrol.objects.filter(worker=actor).select_related("grid").order_by("-started_at")
 
 
-def patrols_in_scope(*, actor: Any) -> QuerySet[Patrol]:
+def patrols_in_scope(*, actor: User) -> QuerySet[Patrol]:
     return scoping.scope(Patrol.objects.select_related("worker", "grid"), actor).order_by("-started_at")

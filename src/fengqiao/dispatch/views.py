@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core.attachments import attachments_of, read_uploads
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.redirects import is_safe, safe_next
@@ -23,19 +24,19 @@ from fengqiao.dispatch.models import Instruction, Notification, Patrol
 from fengqiao.dispatch.stream import Cursor, current_cursor, events, frame
 
 
-def _instruction(request: HttpRequest, pk: int) -> Instruction:
+def _instruction(request: AuthenticatedRequest, pk: int) -> Instruction:
     try:
         return selectors.instruction_for(actor=request.user, pk=pk)
     except Instruction.DoesNotExist:
         raise Http404(str(pk)) from None
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _back(request: AuthenticatedRequest, fallback: str) -> HttpResponse:
     return redirect(safe_next(request, fallback))
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """消息中心 (phone first): instructions addressed to my grids and my notifications, updated live."""
     page = Paginator(selectors.inbox(actor=request.user), 30).get_page(request.GET.get("page"))
     return render(
@@ -52,7 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     instruction = _instruction(request, pk)
     receipt = services.mark_read(actor=request.user, instruction=instruction)
     return render(
@@ -68,7 +69,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+def _act(request: AuthenticatedRequest, pk: int, action: Any, done: str) -> HttpResponse:
     instruction = _instruction(request, pk)
     try:
         action(instruction)
@@ -80,13 +81,13 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda i: services.acknowledge(actor=request.user, instruction=i), _("已签收。"))
 
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
+def complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = request.POST.get("report", "")
     return _act(
         request,
@@ -97,7 +98,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def send(request: HttpRequest) -> HttpResponse:
+def send(request: AuthenticatedRequest) -> HttpResponse:
     """下达指令."""
     if not selectors.can_send(request.user):
         messages.error(request, _("只有综治中心调度员、领导或管理员可以下达指令。"))
@@ -129,7 +130,7 @@ def send(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sent(request: HttpRequest) -> HttpResponse:
+def sent(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.sent(actor=request.user).prefetch_related("targets"), 30).get_page(
         request.GET.get("page")
     )
@@ -141,7 +142,7 @@ def _may_see_duty(user: Any) -> bool:
 
 
 @login_required
-def track(request: HttpRequest, pk: int) -> HttpResponse:
+def track(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """跟踪: live counts of read / acknowledged / completed by node, and who has not yet."""
     instruction = _instruction(request, pk)
     progress = selectors.tracking(actor=request.user, instruction=instruction)
@@ -151,7 +152,7 @@ def track(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest, pk: int) -> HttpResponse:
+def remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     instruction = _instruction(request, pk)
     try:
         count = services.remind(actor=request.user, instruction=instruction)
@@ -162,7 +163,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_notification_read(actor=request.user, notification=note)
     if is_safe(request, note.url):
@@ -172,7 +173,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def read_all(request: HttpRequest) -> HttpResponse:
+def read_all(request: AuthenticatedRequest) -> HttpResponse:
     services.mark_all_read(actor=request.user)
     return redirect("dispatch:inbox")
 
@@ -198,7 +199,7 @@ async def stream(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
-def work(request: HttpRequest) -> HttpResponse:
+def work(request: AuthenticatedRequest) -> HttpResponse:
     """巡查 · 走访 · 民情日志 on the phone."""
     visit_form = VisitForm(request.POST or None, prefix="visit") if request.POST.get("form") == "visit" else None
     diary_form = DiaryForm(request.POST or None, prefix="diary") if request.POST.get("form") == "diary" else None
@@ -223,7 +224,7 @@ def work(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             show_error(request, error)
     grid = selectors.worker_grid(request.user)
-    memberships = [m for m in request.user.active_memberships if m.node_id == (grid.pk if grid else None)]  # type: ignore[union-attr]
+    memberships = [m for m in request.user.active_memberships if m.node_id == (grid.pk if grid else None)]
     compliance = selectors.compliance(memberships=memberships[:1]) if memberships else []
     return render(
         request,
@@ -242,7 +243,7 @@ def work(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def patrol_start(request: HttpRequest) -> HttpResponse:
+def patrol_start(request: AuthenticatedRequest) -> HttpResponse:
     try:
         lon, lat = request.POST.get("lon") or None, request.POST.get("lat") or None
         services.start_patrol(actor=request.user, lon=lon, lat=lat)  # type: ignore[arg-type]
@@ -254,7 +255,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def patrol_end(request: HttpRequest, pk: int) -> HttpResponse:
+def patrol_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     patrol = get_object_or_404(Patrol, pk=pk, worker=request.user)
     try:
         services.end_patrol(actor=request.user, patrol=patrol, note=request.POST.get("note", ""))
@@ -265,7 +266,7 @@ def patrol_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def duty(request: HttpRequest) -> HttpResponse:
+def duty(request: AuthenticatedRequest) -> HttpResponse:
     """履职情况: each worker in my jurisdiction against the duty rules of their role."""
     if not _may_see_duty(request.user):
         messages.error(request, _("只有网格长、调度员和领导可以查看履职情况。"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core.errors import ErrorOut, NotFound
 from fengqiao.grids import locator, selectors
 from fengqiao.grids.models import GridNode
@@ -54,7 +54,7 @@ class LocateOut(Schema):
     suggestion_metres: float | None = None
 
 
-def _node(request: HttpRequest, code: str) -> GridNode:
+def _node(request: AuthenticatedRequest, code: str) -> GridNode:
     try:
         return selectors.node_detail(actor=request.user, code=code)
     except GridNode.DoesNotExist:
@@ -62,13 +62,13 @@ def _node(request: HttpRequest, code: str) -> GridNode:
 
 
 @router.get("/roots", response=list[NodeOut], summary="The nodes the caller's jurisdiction starts at")
-def roots(request: HttpRequest) -> list[NodeOut]:
+def roots(request: AuthenticatedRequest) -> list[NodeOut]:
     return [NodeOut.from_node(n) for n in selectors.jurisdiction_roots(actor=request.user)]
 
 
 @router.get("/locate", response={200: LocateOut, 422: Any}, summary="The finest grid containing a point")
 def locate(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     lon: float = Query(..., ge=-180, le=180),
     lat: float = Query(..., ge=-90, le=90),
 ) -> LocateOut:
@@ -86,12 +86,12 @@ def locate(
 
 
 @router.get("/{code}", response={200: NodeOut, 403: ErrorOut, 404: ErrorOut}, summary="One grid node")
-def node(request: HttpRequest, code: str) -> NodeOut:
+def node(request: AuthenticatedRequest, code: str) -> NodeOut:
     return NodeOut.from_node(_node(request, code))
 
 
 @router.get("/{code}/children", response={200: list[NodeOut], 403: ErrorOut, 404: ErrorOut}, summary="Child nodes")
-def children(request: HttpRequest, code: str) -> list[NodeOut]:
+def children(request: AuthenticatedRequest, code: str) -> list[NodeOut]:
     parent = _node(request, code)
     return [
         NodeOut.from_node(n) for n in selectors.node_children(actor=request.user, node=parent).select_related("parent")
@@ -103,7 +103,7 @@ def children(request: HttpRequest, code: str) -> list[NodeOut]:
     response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut},
     summary="The node and its children as a GeoJSON FeatureCollection",
 )
-def geojson(request: HttpRequest, code: str) -> dict[str, Any]:
+def geojson(request: AuthenticatedRequest, code: str) -> dict[str, Any]:
     parent = _node(request, code)
     nodes = [parent, *selectors.node_children(actor=request.user, node=parent).select_related("parent")]
     return json.loads(json.dumps(export_geojson(nodes=nodes)))

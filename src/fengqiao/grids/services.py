@@ -199,7 +199,7 @@ def _apply(item: NodeData, parent: GridNode | None) -> tuple[GridNode, bool]:
     return node, created
 
 
-def save_nodes(*, actor: User, items: list[NodeData], verb: str = "grid.save") -> list[GridNode]:
+def save_nodes(*, actor: User | None, items: list[NodeData], verb: str = "grid.save") -> list[GridNode]:
     """Create or update nodes (parents before children); all are validated first and written in one transaction."""
     problems = validate_batch(items)
     if problems:
@@ -265,7 +265,7 @@ def feature_to_data(feature: Any) -> NodeData:
     )
 
 
-def import_geojson(*, actor: User, data: Any) -> list[GridNode]:
+def import_geojson(*, actor: User | None, data: Any) -> list[GridNode]:
     """Import a FeatureCollection. Every bad feature is reported by index and reason; nothing is written then."""
     if isinstance(data, str | bytes):
         try:

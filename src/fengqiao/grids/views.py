@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from fengqiao.accounts.models import Department, Membership
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
 from fengqiao.grids import home as home_content
 from fengqiao.grids import selectors
@@ -15,7 +16,7 @@ from fengqiao.grids.models import GridNode
 from fengqiao.grids.services import node_feature
 
 
-def _node_or_404(request: HttpRequest, code: str) -> GridNode:
+def _node_or_404(request: AuthenticatedRequest, code: str) -> GridNode:
     try:
         return selectors.node_detail(actor=request.user, code=code)
     except GridNode.DoesNotExist:
@@ -23,13 +24,13 @@ def _node_or_404(request: HttpRequest, code: str) -> GridNode:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The home page, shaped by the user's role."""
     return render(request, "grids/home.html", home_content.for_user(request.user))
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     roots = selectors.jurisdiction_roots(actor=request.user)
     if not roots:
         return redirect("home")
@@ -37,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     node = _node_or_404(request, code)
     staff = (
         scoping.scope(Membership.objects.filter(node=node, active=True), request.user)
@@ -60,7 +61,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def map_json(request: HttpRequest, code: str) -> JsonResponse:
+def map_json(request: AuthenticatedRequest, code: str) -> JsonResponse:
     node = _node_or_404(request, code)
     children = selectors.node_children(actor=request.user, node=node).select_related("parent")
     features = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.metrics import selectors
@@ -21,7 +21,7 @@ router = Router(tags=["metrics"])
     url_name="metrics_ranking",
     summary="Children of a node ranked by composite score",
 )
-def ranking(request: HttpRequest, node: str = "", period: str = "month") -> list[dict[str, Any]]:
+def ranking(request: AuthenticatedRequest, node: str = "", period: str = "month") -> list[dict[str, Any]]:
     """The children of ``node`` (default: the viewer's first jurisdiction root) ranked by composite score over
     ``day``, ``week``, ``month`` or ``year``, with their counters and rates."""
     if period not in selectors.PERIODS:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import WORKER_ROLES as STAFF_ROLES
-from fengqiao.accounts.models import Membership, Role
+from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import scoping, sla
 from fengqiao.dispatch.models import DutyRule
 from fengqiao.events.models import Category, Event
@@ -266,7 +266,7 @@ class OpenFigures:
     categories: dict[str, int]
 
 
-def open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.datetime | None = None) -> OpenFigures:
+def open_figures(*, actor: User, node: GridNode, child_paths: list[str], now: dt.datetime | None = None) -> OpenFigures:
     """Open events under ``node`` per child and colour, and per top-level category: one grouped query.
 
     Only open events are read (few beside all events); the colour is computed in SQL from their deadlines. Above the
@@ -284,7 +284,7 @@ def open_figures(*, actor: Any, node: GridNode, child_paths: list[str], now: dt.
             raw = "|".join([node.path, ",".join(jurisdiction), *sorted(child_paths)])
             store, key = cache, "open-figures:" + hashlib.sha1(raw.encode()).hexdigest()
         hit = store.get(key)
-        if hit is not None:
+        if isinstance(hit, OpenFigures):
             return hit
         result = _open_figures(actor=actor, node=node, child_paths=child_paths, now=timezone.now())
         store.set(key, result, seconds)
@@ -407,7 +407,7 @@ def rank(items: list[Ranked]) -> list[Ranked]:
     return items
 
 
-def children_ranking(*, actor: Any, node: GridNode, period: Period) -> list[Ranked]:
+def children_ranking(*, actor: User, node: GridNode, period: Period) -> list[Ranked]:
     """The node's children (the actor may see) ranked by composite score over the period."""
     children = list(grid_selectors.node_children(actor=actor, node=node).only("code", "name", "path", "level"))
     figures = stats([c.path for c in children], period)
@@ -420,7 +420,7 @@ def children_ranking(*, actor: Any, node: GridNode, period: Period) -> list[Rank
 WORKER_ROLES = (Role.GRID_LEADER, Role.GRID_WORKER, Role.PART_TIME_WORKER)
 
 
-def worker_ranking(*, actor: Any, node: GridNode, period: Period, limit: int = 500) -> list[Ranked]:
+def worker_ranking(*, actor: User, node: GridNode, period: Period, limit: int = 500) -> list[Ranked]:
     """Grid workers serving under ``node`` ranked by the score of the grids they serve (streets and below)."""
     if node.level < Level.STREET:
         return []

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
 from fengqiao.events.forms import QueueFilterForm
 from fengqiao.events.selectors import QueueFilters, event_queue
@@ -27,12 +28,12 @@ from fengqiao.metrics.models import MonthlyReport
 STAFF_ROLES = (Role.ADMIN, Role.LEADER, Role.DISPATCHER)
 
 
-def _staff(request: HttpRequest) -> None:
-    if not request.user.has_role(*STAFF_ROLES):  # type: ignore[union-attr]
+def _staff(request: AuthenticatedRequest) -> None:
+    if not request.user.has_role(*STAFF_ROLES):
         raise PermissionDenied(_("只有领导、调度员和管理员可以查看考核评价。"))
 
 
-def _node(request: HttpRequest) -> GridNode:
+def _node(request: AuthenticatedRequest) -> GridNode:
     code = request.GET.get("node", "")
     try:
         if code:
@@ -45,12 +46,12 @@ def _node(request: HttpRequest) -> GridNode:
     return roots[0]
 
 
-def _crumbs(request: HttpRequest, node: GridNode) -> list[GridNode]:
+def _crumbs(request: AuthenticatedRequest, node: GridNode) -> list[GridNode]:
     return [*grid_selectors.visible_ancestors(actor=request.user, node=node), node]
 
 
 @login_required
-def ranking(request: HttpRequest) -> HttpResponse:
+def ranking(request: AuthenticatedRequest) -> HttpResponse:
     """排名: the node's children (and, from streets down, its grid workers) ranked by composite score."""
     _staff(request)
     node = _node(request)
@@ -72,7 +73,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def efficiency(request: HttpRequest) -> HttpResponse:
+def efficiency(request: AuthenticatedRequest) -> HttpResponse:
     """效能清单: generated daily (one day's figures and scores of the units below), reviewed monthly."""
     _staff(request)
     node = _node(request)
@@ -96,7 +97,7 @@ def efficiency(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedRequest) -> HttpResponse:
     _staff(request)
     node = _node(request)
     rows = scoping.scope(MonthlyReport.objects.filter(node=node), request.user).order_by("-month")
@@ -110,7 +111,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_generate(request: HttpRequest) -> HttpResponse:
+def report_generate(request: AuthenticatedRequest) -> HttpResponse:
     _staff(request)
     code = request.POST.get("node", "")
     try:
@@ -125,7 +126,7 @@ def report_generate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> FileResponse:
     _staff(request)
     report = scoping.scope(MonthlyReport.objects.select_related("node"), request.user).filter(pk=pk).first()
     if report is None or kind not in ("xlsx", "pdf"):
@@ -138,12 +139,12 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 
 
 @login_required
-def export_events(request: HttpRequest) -> HttpResponse:
+def export_events(request: AuthenticatedRequest) -> HttpResponse:
     """The events queue as XLSX, with the same filters (grid, colour, state, category, source, dates, open_only).
 
     A bulk copy of residents' reports leaves the platform: only the centre, leaders and administrators may take one,
     and only of their own area (event_queue is scoped to the actor)."""
-    if not request.user.has_role(*STAFF_ROLES):  # type: ignore[union-attr]
+    if not request.user.has_role(*STAFF_ROLES):
         raise PermissionDenied(_("只有领导、调度员和管理员可以导出事件清单。"))
     form = QueueFilterForm(request.GET or None)
     filters = QueueFilters(open_only=not request.GET)
