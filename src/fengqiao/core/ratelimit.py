@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.errors import CoreErrorCode, DomainError, error_response
 
 
@@ -106,8 +107,8 @@ def check_lookup(request: HttpRequest) -> None:
     if getattr(request, "_fengqiao_lookup_counted", False):
         return
     request._fengqiao_lookup_counted = True  # type: ignore[attr-defined]
-    user = getattr(request, "user", None)
-    key = f"user:{user.pk}" if getattr(user, "is_authenticated", False) and user is not None else None
+    user: Caller = getattr(request, "user", None)
+    key = f"user:{user.pk}" if signed_in(user) else None
     check(request, "lookup", settings.FENGQIAO_RATE_LOOKUP, key=key)
 
 
