@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fengqiao.accounts.models import Role
+from fengqiao.accounts.models import Role, User
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core.attachments import attachments_of, read_uploads
 from fengqiao.core.errors import DomainError, show_error
@@ -137,7 +137,7 @@ def sent(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "dispatch/sent.html", {"page": page, "can_send": selectors.can_send(request.user)})
 
 
-def _may_see_duty(user: Any) -> bool:
+def _may_see_duty(user: User) -> bool:
     return selectors.can_send(user) or user.has_role(Role.GRID_LEADER)
 
 
