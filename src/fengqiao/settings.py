@@ -253,6 +253,15 @@ FENGQIAO_LOCATOR_CHECK_SECONDS = float(os.environ.get("FENGQIAO_LOCATOR_CHECK_SE
 FENGQIAO_LOCATOR_SUGGEST_METRES = float(os.environ.get("FENGQIAO_LOCATOR_SUGGEST_METRES", "500"))
 # A stage turns orange when this share of its time is left (绿橙红).
 FENGQIAO_ORANGE_SHARE = float(os.environ.get("FENGQIAO_ORANGE_SHARE", "0.25"))
+# The county's "13710" dispute clocks (core.deadlines): time to assign a mediator, to the mediator's first update, to
+# close, and to the return visit after resolution. "24h", "30d" or "3wd" (working days); a dispute type may set its
+# own in the admin, which wins. A county running 1/3/7/10-day stages sets e.g. FENGQIAO_DISPUTE_CLOCK_CLOSE=7d.
+FENGQIAO_DISPUTE_CLOCKS = {
+    "assign": os.environ.get("FENGQIAO_DISPUTE_CLOCK_ASSIGN", "24h"),
+    "update": os.environ.get("FENGQIAO_DISPUTE_CLOCK_UPDATE", "24h"),
+    "close": os.environ.get("FENGQIAO_DISPUTE_CLOCK_CLOSE", "30d"),
+    "revisit": os.environ.get("FENGQIAO_DISPUTE_CLOCK_REVISIT", "7d"),
+}
 # Possible duplicates: open events of the same category within this distance and time window.
 FENGQIAO_DUPLICATE_METRES = float(os.environ.get("FENGQIAO_DUPLICATE_METRES", "200"))
 FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"))

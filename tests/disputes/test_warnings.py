@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fengqiao.core.deadlines import send_warnings
 from fengqiao.core.signals import notify
-from fengqiao.disputes.warnings import send_deadline_warnings
 from tests.disputes.conftest import T0
 
 
@@ -22,9 +22,9 @@ def collect():
 def test_an_unassigned_case_warns_the_centre_once_after_24_hours(dispute, centre_a):
     got = collect()
     try:
-        assert send_deadline_warnings(now=T0 + dt.timedelta(hours=23))["late_assign"] == 0
-        assert send_deadline_warnings(now=T0 + dt.timedelta(hours=25))["late_assign"] == 1
-        assert send_deadline_warnings(now=T0 + dt.timedelta(hours=26))["late_assign"] == 0
+        assert send_warnings(now=T0 + dt.timedelta(hours=23))["dispute.late_assign"] == 0
+        assert send_warnings(now=T0 + dt.timedelta(hours=25))["dispute.late_assign"] == 1
+        assert send_warnings(now=T0 + dt.timedelta(hours=26))["dispute.late_assign"] == 0
     finally:
         notify.disconnect(dispatch_uid="dispute-warnings-test")
     assert [k for k, _, _ in got] == ["dispute_orange"]
@@ -34,8 +34,8 @@ def test_an_unassigned_case_warns_the_centre_once_after_24_hours(dispute, centre
 def test_a_case_open_past_30_days_goes_red_to_the_leaders_once(dispute, centre_a, mediation):
     got = collect()
     try:
-        send_deadline_warnings(now=T0 + dt.timedelta(days=31))
-        send_deadline_warnings(now=T0 + dt.timedelta(days=32))
+        send_warnings(now=T0 + dt.timedelta(days=31))
+        send_warnings(now=T0 + dt.timedelta(days=32))
     finally:
         notify.disconnect(dispatch_uid="dispute-warnings-test")
     red = [g for g in got if g[0] == "dispute_red"]

@@ -9,8 +9,10 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
+from fengqiao.core import deadlines, sla
 from fengqiao.core.errors import OutsideJurisdiction, WorkflowError
 from fengqiao.core.models import Action, Attachment
 from fengqiao.core.signals import notify
@@ -275,16 +277,59 @@ def test_the_queue_of_another_grid_worker_does_not_show_the_event(event, worker_
 def test_deadline_warnings_are_sent_once_each(event, dispatcher, django_capture_on_commit_callbacks):
     received = []
     notify.connect(lambda sender, **kw: received.append(kw["kind"]), weak=False, dispatch_uid="test-dl")
+
+    def sent(now):
+        counts = deadlines.send_warnings(now=now)
+        return {"orange": counts["event.nearly_due"], "red": counts["event.overdue"]}
+
     try:
         orange = event.warn_at + dt.timedelta(seconds=1)
-        assert services.send_deadline_warnings(now=orange) == {"orange": 1, "red": 0}
-        assert services.send_deadline_warnings(now=orange) == {"orange": 0, "red": 0}
+        assert sent(orange) == {"orange": 1, "red": 0}
+        assert sent(orange) == {"orange": 0, "red": 0}
         red = event.due_at + dt.timedelta(seconds=1)
-        assert services.send_deadline_warnings(now=red) == {"orange": 0, "red": 1}
-        assert services.send_deadline_warnings(now=red) == {"orange": 0, "red": 0}
+        assert sent(red) == {"orange": 0, "red": 1}
+        assert sent(red) == {"orange": 0, "red": 0}
     finally:
         notify.disconnect(dispatch_uid="test-dl")
     assert received == ["deadline_orange", "deadline_red"]
+
+
+def test_each_stage_of_the_loop_runs_its_category_clock_on_a_controlled_clock(
+    tree, worker_a, litter, dispatcher, urban, handler
+):
+    """Reported at T0 (a Monday): 2 h to register, then the category's sign and handling times, each from the step
+    that started it, orange with a quarter left, red once passed; closing stops the clock."""
+    t0 = timezone.make_aware(dt.datetime(2026, 11, 16, 9, 0))
+    h = dt.timedelta(hours=1)
+    event = services.report_event(
+        actor=worker_a,
+        source=Source.PATROL,
+        description="垃圾堆积",
+        category=litter,
+        lon=POINT_A[0],
+        lat=POINT_A[1],
+        now=t0,
+    )
+
+    def colour(now):
+        return selectors.with_colour(Event.objects.filter(pk=event.pk), now).get().colour
+
+    assert event.due_at == t0 + litter.register_hours * h
+    assert colour(t0 + litter.register_hours * h * 0.75 - dt.timedelta(seconds=1)) == "green"
+    assert colour(t0 + litter.register_hours * h * 0.75) == "orange"
+    assert colour(t0 + litter.register_hours * h + dt.timedelta(seconds=1)) == "red"
+    services.register_event(actor=dispatcher, event=event, now=t0 + h)
+    services.route_event(actor=dispatcher, event=event, department=urban, now=t0 + 2 * h)
+    assert event.due_at == t0 + 2 * h + litter.sign_hours * h
+    services.sign_event(actor=handler, event=event, now=t0 + 3 * h)
+    assert event.due_at == sla.due(t0 + 3 * h, litter.handle_amount, litter.handle_unit)
+    services.handle_event(actor=handler, event=event, result="已清理", now=t0 + 4 * h)
+    assert event.due_at == t0 + 4 * h + litter.verify_hours * h
+    services.verify_event(actor=dispatcher, event=event, now=t0 + 5 * h)
+    services.close_event(actor=dispatcher, event=event, now=t0 + 6 * h)
+    event.refresh_from_db()
+    assert (event.due_at, event.warn_at, event.closed_at) == (None, None, t0 + 6 * h)
+    assert colour(t0 + dt.timedelta(days=90)) == "green"  # a closed event never turns red
 
 
 def test_possible_duplicates_are_nearby_open_events_of_the_same_category(event, worker_a, litter, dispatcher):

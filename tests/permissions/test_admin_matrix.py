@@ -45,6 +45,7 @@ CAPABILITIES: dict[str, str] = {
     # model                                 anon wrk hnd med disp ldr adm sec  aud su
     "core.Attachment":                     "-    -   -   -   -    -   -   -    -   v",
     "core.RateCounter":                    "-    -   -   -   -    -   -   -    -   v",
+    "core.DeadlineWarning":                "-    -   -   -   -    -   -   -    -   v",
     "core.Action":                         "-    -   -   -   -    -   -   -    v   v",
     "core.AuditAnchor":                    "-    -   -   -   -    -   -   -    v   v",
     "accounts.Department":                 "-    -   -   -   v    v   vac v    -   vacd",
@@ -73,7 +74,6 @@ CAPABILITIES: dict[str, str] = {
     "disputes.Session":                    "-    -   -   -   -    -   -   -    -   v",
     "disputes.Update":                     "-    -   -   -   -    -   -   -    -   v",
     "disputes.Agreement":                  "-    -   -   -   -    -   -   -    -   v",
-    "disputes.DeadlineWarning":            "-    -   -   -   -    -   -   -    -   v",
     "dispatch.Instruction":                "-    -   -   -   vc   v   -   -    -   vcD",
     "dispatch.Receipt":                    "-    -   -   -   vac  v   -   -    -   vacd",
     "dispatch.AcknowledgementsDue":        "-    -   -   -   -    -   -   -    -   v",

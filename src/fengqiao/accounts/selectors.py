@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fengqiao.accounts.models import Membership, User
+from fengqiao.accounts.models import Department, Membership, Role, User
 from fengqiao.core.scoping import ancestor_paths
 
 
@@ -23,3 +23,11 @@ def members_above(path: str, roles: Iterable[str]) -> list[User]:
     for membership in members:
         users.setdefault(membership.user_id, membership.user)
     return list(users.values())
+
+
+def handlers_of(department: Department | None) -> list[User]:
+    """The active handlers of a department (those a routed case or its deadline warning goes to)."""
+    if department is None:
+        return []
+    rows = Membership.objects.filter(role=Role.HANDLER, department=department, active=True).select_related("user")
+    return [m.user for m in rows]

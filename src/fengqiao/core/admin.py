@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import audit, scoping
 from fengqiao.core.actors import Caller, signed_in
-from fengqiao.core.models import Action, Attachment, AuditAnchor, RateCounter
+from fengqiao.core.models import Action, Attachment, AuditAnchor, DeadlineWarning, RateCounter
 
 # Role codes as accounts.models.Role spells them (core imports no app).
 SYSTEM_ADMIN = "admin"
@@ -198,6 +198,12 @@ class AttachmentAdmin(ReadOnlyAdmin):
 class RateCounterAdmin(ReadOnlyAdmin):
     list_display = ["key", "bucket", "count", "expires"]
     search_fields = ["key"]
+
+
+@admin.register(DeadlineWarning)
+class DeadlineWarningAdmin(ReadOnlyAdmin):
+    list_display = ["content_type", "object_id", "signal", "due_at", "sent_at"]
+    list_filter = ["signal"]
 
 
 class VerbFilter(admin.SimpleListFilter):

@@ -8,9 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self) -> None:
-        from fengqiao.core import auditchain, checks, periodic, ratelimit
+        from fengqiao.core import auditchain, checks, deadlines, periodic, ratelimit
 
         checks.register()
 
         periodic.register("core.prune_rate_counters", 3600, ratelimit.prune)
         periodic.register("core.seal_audit_trail", 5, auditchain.seal_job)
+        # The one deadline job: every kind of case that declares clocks (core.deadlines) is warned through it.
+        periodic.register("core.deadline_warnings", 60, deadlines.send_warnings)

@@ -186,3 +186,30 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.bucket}: {self.count}"
+
+
+class DeadlineWarning(models.Model):
+    """The ledger of deadline warnings (core.deadlines): one row per case, signal and run of its clock.
+
+    The unique row is the claim a worker takes before it notifies anyone, so each warning goes out once even with
+    two workers; a clock started again (a new stage, an approved extension) has a new due time and may warn again.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField(_("对象编号"))
+    signal = models.CharField(_("提醒"), max_length=32)
+    due_at = models.DateTimeField(_("期限"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发出时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("超时提醒")
+        verbose_name_plural = _("超时提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "signal", "due_at"], name="deadline_warning_once"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} {self.signal}"

@@ -1,10 +1,9 @@
-"""Deadlines and the green / orange / red colours of supervision (绿橙红).
+"""Time arithmetic for deadlines, and the green / orange / red colours of supervision (绿橙红).
 
-A case stores, for the stage it is in, when that stage is due (``due_at``) and when it turns orange (``warn_at``).
-The colour is never stored: :func:`colour_expression` computes it in SQL from those columns and "now", so queues
-and counts are always true. Deadlines may be written in hours or in working days; working days follow China's
-statutory holidays and make-up workdays (``chinese-calendar``), falling back to Monday–Friday for years it does
-not know yet.
+Deadlines may be written in hours or in working days; working days follow China's statutory holidays and make-up
+workdays (``chinese-calendar``), falling back to Monday–Friday for years it does not know yet. Which clocks a case
+has, and when they are orange or red, is declared in ``core.deadlines``; the colour is never stored but computed in
+SQL from the stored due times and "now", so queues and counts are always true.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from django.db.models import Case, CharField, Q, Value, When
-from django.db.models.expressions import Expression
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,30 +55,3 @@ def due(start: dt.datetime, amount: float, unit: str = "hours") -> dt.datetime:
 def warn_time(start: dt.datetime, due_at: dt.datetime, share: float) -> dt.datetime:
     """When a stage turns orange: when only ``share`` of its time is left."""
     return due_at - (due_at - start) * share
-
-
-def colour_at(now: dt.datetime, *, due_at: dt.datetime | None, warn_at: dt.datetime | None) -> Colour:
-    """The colour in Python, for one object (lists use :func:`colour_expression`)."""
-    if due_at is not None and now > due_at:
-        return Colour.RED
-    if warn_at is not None and now >= warn_at:
-        return Colour.ORANGE
-    return Colour.GREEN
-
-
-def colour_expression(
-    now: dt.datetime | None = None, *, due: str = "due_at", warn: str = "warn_at", running: Q | None = None
-) -> Expression:
-    """A SQL CASE giving each row's colour; rows whose clock is not running (``running`` false) are green."""
-    now = now or timezone.now()
-    red = Q(**{f"{due}__lt": now})
-    orange = Q(**{f"{warn}__lte": now})
-    if running is not None:
-        red &= running
-        orange &= running
-    return Case(
-        When(red, then=Value(Colour.RED.value)),
-        When(orange, then=Value(Colour.ORANGE.value)),
-        default=Value(Colour.GREEN.value),
-        output_field=CharField(),
-    )

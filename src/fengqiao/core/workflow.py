@@ -7,20 +7,26 @@ A :class:`Workflow` lists states and :class:`Transition` rows (from, to, who may
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.core import audit
+from fengqiao.core import audit, deadlines
 from fengqiao.core.errors import CoreErrorCode, WorkflowError
+
+# Every declared workflow by name (the clocks page and the docs read the tables from here).
+WORKFLOWS: dict[str, Workflow] = {}
 
 # Sent after commit with sender=model class, instance, transition, actor, from_state, action.
 transitioned = Signal()
 
+M = TypeVar("M", bound=models.Model)
 Guard = Callable[[Any, models.Model], bool]
 Effect = Callable[[models.Model, Mapping[str, Any]], None]
 
@@ -46,7 +52,7 @@ class Transition:
     requires: tuple[str, ...] = ()
     note_required: bool = False
     sets: tuple[str, ...] = ()  # values copied onto model fields of the same name
-    effect: Effect | None = None  # extra field changes (clocks, counters) computed from the values
+    effect: Effect | None = None  # extra field changes (time points, counters); clocks are core.deadlines'
 
     def __init__(
         self,
@@ -110,6 +116,7 @@ class Workflow:
             if len(labels) != 2 or not labels[0]:
                 raise ValueError(f"verb {verb!r} needs (label, public label or None)")
         audit.register_workflow(self.name, states=self.states, verbs=self.labels())
+        WORKFLOWS[self.name] = self
 
     def labels(self) -> dict[str, Any]:
         """Every verb this workflow writes to a case's history, with its staff label."""
@@ -187,9 +194,13 @@ class Workflow:
             )
         return row
 
-    def apply(self, obj: models.Model, name: str, *, actor: Any, note: str = "", **values: Any) -> Any:
-        """Apply transition ``name`` to ``obj``: new state + one audit row, atomically, or nothing at all."""
+    def apply(
+        self, obj: M, name: str, *, actor: Any, note: str = "", now: dt.datetime | None = None, **values: Any
+    ) -> M:
+        """Apply transition ``name`` to ``obj``: new state, its clocks started or stopped (``core.deadlines``) and
+        one audit row, atomically, or nothing at all. ``now`` (default: the clock) is when the clocks start."""
         model = type(obj)
+        now = now or timezone.now()
         with transaction.atomic():
             # Re-read under a row lock so two people acting at once cannot both move the same case.
             locked = model._default_manager.select_for_update().get(pk=obj.pk)
@@ -201,7 +212,10 @@ class Workflow:
                 if key in values:
                     setattr(locked, key, values[key])
             if row.effect is not None:
-                row.effect(locked, {**values, "note": note})
+                row.effect(locked, {**values, "note": note, "now": now})
+            clocks = deadlines.for_workflow(self.name)
+            if clocks is not None:
+                clocks.start(locked, row.name, now)
             setattr(locked, self.state_field, row.target)
             locked.save()
             action = audit.record(
@@ -240,3 +254,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def who(guard: Guard) -> str:
+    """The first line of a guard's docstring: who may take a step, in words, for the generated docs."""
+    text = (guard.__doc__ or "").strip()
+    return text.splitlines()[0] if text else guard.__name__.strip("_").replace("_", " ")

@@ -19,7 +19,6 @@ from fengqiao.core.admin import (
 from fengqiao.disputes.models import (
     Agreement,
     CaseStudy,
-    DeadlineWarning,
     Dispute,
     DisputeType,
     Mediator,
@@ -143,9 +142,3 @@ class UpdateAdmin(ReadOnlyAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyAdmin):
     list_display = ["dispute", "version"]
-
-
-@admin.register(DeadlineWarning)
-class DeadlineWarningAdmin(ReadOnlyAdmin):
-    list_display = ["dispute", "flag", "sent_at"]
-    list_filter = ["flag"]

@@ -40,7 +40,7 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
-        from fengqiao.core import media, monitoring, periodic
+        from fengqiao.core import media, monitoring
 
         media.register("disputes.Dispute", may_see_dispute_attachments)
         # The verbs of a case's history are labelled in its workflow table, which registers them with core.audit.
@@ -55,6 +55,4 @@ class DisputesConfig(AppConfig):
         )
         media.register("disputes.Agreement", may_see_agreement_attachments)
         monitoring.register("disputes", metric_lines)
-        from fengqiao.disputes.warnings import send_deadline_warnings
-
-        periodic.register("disputes.deadline_warnings", 60, send_deadline_warnings)
+        import fengqiao.disputes.clocks  # noqa: F401  (declares the dispute clocks to core.deadlines)

@@ -21,10 +21,12 @@ from django.utils import timezone
 from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import pii
 from fengqiao.core.codes import ALPHABET
+from fengqiao.core.deadlines import CREATE
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
-from fengqiao.disputes import tiers
+from fengqiao.disputes import clocks, tiers
 from fengqiao.disputes.catalogue import load_catalogue
+from fengqiao.disputes.clocks import DISPUTE_CLOCKS
 from fengqiao.disputes.models import (
     Agreement,
     Dispute,
@@ -283,9 +285,8 @@ def _plan(
         risk_reason="群体性纠纷" if people >= 5 else ("矛盾有激化苗头" if risk == Risk.RED else ""),
         tier=tiers.township_tier().index if risk == Risk.RED else 0,
         entered_at=entered,
-        assign_due_at=entered + dt.timedelta(hours=type_.assign_hours),
-        close_due_at=entered + dt.timedelta(days=type_.close_days),
     )
+    DISPUTE_CLOCKS.start(d, CREATE, entered)  # the clocks run exactly as the workflow would run them
     steps: list[tuple[str, dt.datetime, str, str, str, Mediator | None]] = [
         ("submit", entered, "", "submitted", "", None)
     ]
@@ -297,6 +298,7 @@ def _plan(
             return False
         steps.append((verb, at, frm, to, note, d.mediator))
         d.state = to
+        DISPUTE_CLOCKS.start(d, verb, at)
         return True
 
     t = entered + h * rnd.uniform(0.2, 6)
@@ -311,7 +313,6 @@ def _plan(
             break
         mediator = rnd.choice(candidates)
         d.mediator, d.organisation, d.assigned_at = mediator, mediator.organisation, t
-        d.update_due_at = t + dt.timedelta(hours=type_.first_update_hours)
         t = t + h * (rnd.uniform(25, 48) if rnd.random() < 0.06 else rnd.uniform(0.2, 12))
         if not step("accept", t, "assigned", "accepted"):
             break
@@ -345,7 +346,6 @@ def _plan(
             if step("resolve", t, "mediating", "resolved"):
                 d.result = "双方达成调解协议，当场履行" if rnd.random() < 0.5 else "双方达成调解协议，约定分期履行"
                 d.concluded_at = t
-                d.revisit_due_at = t + dt.timedelta(days=type_.revisit_days)
                 if rnd.random() < 0.6:
                     agreement = Agreement(
                         version=1,
@@ -355,7 +355,8 @@ def _plan(
                         created_by_id=mediator.user_id,
                         created_at=t,
                     )
-                rv = t + dt.timedelta(days=rnd.uniform(1, type_.revisit_days * 1.3))
+                revisit_days, _unit = clocks.duration("revisit")(d)
+                rv = t + dt.timedelta(days=rnd.uniform(1, revisit_days * 1.3))
                 if step("revisit", rv, "resolved", "revisited", "当事人表示协议已履行"):
                     d.revisited_at = rv
                     d.revisit_note = "协议已履行"
@@ -372,8 +373,7 @@ def _plan(
                 break
             d.tier += 1
             d.mediator = d.organisation = None
-            d.first_update_at = d.update_due_at = None
-            d.assign_due_at = t + h + dt.timedelta(hours=type_.assign_hours)
+            d.first_update_at = None
             level = ladder[d.tier].level
             candidates = [
                 m

@@ -2,8 +2,8 @@
 records around them (parties, sessions, updates, agreements), and the library of typical cases.
 
 A case lives in its finest grid (``InGrid``). The "13710" deadlines are stored on the case when their clocks start
-(``assign_due_at``, ``update_due_at``, ``close_due_at``, ``revisit_due_at``); the colour and its label are never
-stored: ``selectors.with_flags`` computes them in SQL from those columns and "now".
+(``assign_due_at``, ``update_due_at``, ``close_due_at``, ``revisit_due_at``); the clocks are declared in
+``disputes.clocks`` and the colour and its label are never stored: ``core.deadlines`` computes them in SQL.
 """
 
 from __future__ import annotations
@@ -35,10 +35,15 @@ class DisputeType(models.Model):
     code = models.CharField(_("编码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     industry = models.CharField(_("对口行业调解"), max_length=12, choices=Industry.choices, blank=True)
-    assign_hours = models.FloatField(_("分配时限（小时）"), default=24)
-    first_update_hours = models.FloatField(_("首次更新时限（小时）"), default=24)
-    close_days = models.FloatField(_("办结时限（天）"), default=30)
-    revisit_days = models.FloatField(_("回访时限（天）"), default=7)
+    # Empty: the county's clock (settings.FENGQIAO_DISPUTE_CLOCKS); a value here wins for this type only.
+    assign_hours = models.FloatField(
+        _("分配时限（小时）"), null=True, blank=True, help_text=_("留空则按全县统一时限。")
+    )
+    first_update_hours = models.FloatField(
+        _("首次更新时限（小时）"), null=True, blank=True, help_text=_("留空则按全县统一时限。")
+    )
+    close_days = models.FloatField(_("办结时限（天）"), null=True, blank=True, help_text=_("留空则按全县统一时限。"))
+    revisit_days = models.FloatField(_("回访时限（天）"), null=True, blank=True, help_text=_("留空则按全县统一时限。"))
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
@@ -381,19 +386,3 @@ class CaseStudy(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class DeadlineWarning(models.Model):
-    """A missed "13710" deadline that has been announced; the unique pair makes each warning go out once."""
-
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="warnings")
-    flag = models.CharField(max_length=20)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("超时提醒")
-        verbose_name_plural = _("超时提醒")
-        constraints = [models.UniqueConstraint(fields=["dispute", "flag"], name="dispute_warning_once")]
-
-    def __str__(self) -> str:
-        return f"{self.dispute} {self.flag}"

@@ -1,10 +1,7 @@
 """Queries over disputes, always scoped to the actor's jurisdiction (plus the cases assigned to them).
 
-The "13710" colours (绿橙红) and their labels are computed in SQL from the stored deadlines and ``now``:
-    red    "超过办结期限"   the case is still open 30 days (per type) after entry;
-    orange "未按时分配"     it waits for a mediator past 24 hours (per type) after entry (or after escalation);
-    orange "未按时处理纠纷" its mediator has posted no first update 24 hours (per type) after assignment;
-    orange "未按时回访"     it was resolved and the return visit is late.
+The "13710" colours (绿橙红) and their labels are declared in ``disputes.clocks`` and computed in SQL by
+``core.deadlines`` from the stored deadlines and ``now``.
 """
 
 from __future__ import annotations
@@ -14,9 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Role
@@ -25,57 +21,17 @@ from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.disputes import tiers
+from fengqiao.disputes.clocks import DISPUTE_CLOCKS, FLAG_LABELS
 from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation
 from fengqiao.disputes.workflow import (
     DISPUTE_FLOW,
     OPEN_STATES,
     RESOLVED_STATES,
-    WAITING_ASSIGNMENT,
     WITH_MEDIATOR,
 )
 from fengqiao.grids.models import GridNode
 
-FLAG_LABELS = {
-    "late_close": gettext_lazy("超过办结期限"),
-    "late_assign": gettext_lazy("未按时分配"),
-    "late_update": gettext_lazy("未按时处理纠纷"),
-    "late_revisit": gettext_lazy("未按时回访"),
-}
 COLOURS = ("green", "orange", "red")
-
-
-def _conditions(now: dt.datetime) -> list[tuple[str, Q]]:
-    """(flag, condition) in priority order: red first."""
-    return [
-        ("late_close", Q(state__in=OPEN_STATES, close_due_at__lt=now)),
-        ("late_assign", Q(state__in=WAITING_ASSIGNMENT, assign_due_at__lt=now)),
-        ("late_update", Q(state__in=WITH_MEDIATOR, first_update_at__isnull=True, update_due_at__lt=now)),
-        ("late_revisit", Q(state="resolved", revisited_at__isnull=True, revisit_due_at__lt=now)),
-    ]
-
-
-def with_flags(qs: QuerySet[Dispute], now: dt.datetime | None = None) -> QuerySet[Dispute]:
-    """Annotate ``flag`` (a key of FLAG_LABELS or ""), ``colour`` (green/orange/red, "" once no clock runs) and
-    ``urgency`` (for ordering) — all in SQL."""
-    now = now or timezone.now()
-    conds = _conditions(now)
-    running = Q(state__in=OPEN_STATES) | Q(state="resolved", revisited_at__isnull=True)
-    flag = Case(*[When(c, then=Value(name)) for name, c in conds], default=Value(""), output_field=CharField())
-    colour = Case(
-        When(conds[0][1], then=Value("red")),
-        *[When(c, then=Value("orange")) for _, c in conds[1:]],
-        When(running, then=Value("green")),
-        default=Value(""),
-        output_field=CharField(),
-    )
-    urgency = Case(
-        When(conds[0][1], then=Value(0)),
-        *[When(c, then=Value(1)) for _, c in conds[1:]],
-        When(running, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    return qs.annotate(flag=flag, colour=colour, urgency=urgency)
 
 
 def _mediated_by(membership: Any) -> Q:
@@ -147,7 +103,7 @@ def dispute_queue(
     if f.q:
         term = f.q.strip()
         qs = qs.filter(Q(tracking_code__icontains=term) | Q(summary__icontains=term))
-    qs = with_flags(qs, now)
+    qs = DISPUTE_CLOCKS.annotate(qs, now)
     if f.colour:
         qs = qs.filter(colour=f.colour)  # type: ignore[misc]
     if f.flag:
@@ -159,7 +115,7 @@ def dispute_queue(
 
 def colour_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, int]:
     """Cases per colour and per label in the actor's jurisdiction (one grouped query)."""
-    qs = with_flags(visible_disputes(actor=actor), now)
+    qs = DISPUTE_CLOCKS.annotate(visible_disputes(actor=actor), now)
     counts = {c: 0 for c in COLOURS} | {f: 0 for f in FLAG_LABELS}
     for row in qs.values("colour", "flag").annotate(n=Count("id")).order_by():  # type: ignore[misc]
         if row["colour"]:
@@ -196,7 +152,7 @@ def unit_colour_counts(*, actor: Any, node: GridNode | None = None, now: dt.date
     """Open cases per colour per unit, grouped in SQL by the unit's path prefix."""
     units = units_of(actor=actor, node=node)
     by_path = {u.path: UnitCounts(node=u) for u in units}
-    qs = with_flags(visible_disputes(actor=actor), now)
+    qs = DISPUTE_CLOCKS.annotate(visible_disputes(actor=actor), now)
     for length in sorted({len(u.path) for u in units}):
         rows = (
             qs.annotate(unit=Substr("grid_path", 1, length))
@@ -222,13 +178,13 @@ def dispute_detail(*, actor: Any, code: str, now: dt.datetime | None = None) -> 
     if found is None:
         raise Dispute.DoesNotExist()
     qs = Dispute.objects.select_related("type", "grid", "mediator__user", "mediator__organisation", "organisation")
-    return with_flags(qs.filter(pk=found), now).prefetch_related("parties").get()
+    return DISPUTE_CLOCKS.annotate(qs.filter(pk=found), now).prefetch_related("parties").get()
 
 
 def my_cases(*, actor: Any, now: dt.datetime | None = None) -> QuerySet[Dispute]:
     """The mediator's workspace: cases assigned to them that still need work, most urgent first."""
     qs = Dispute.objects.filter(mediator__user=actor).exclude(state__in=("closed", "withdrawn", "referred"))
-    return with_flags(qs, now).select_related("type", "grid").order_by("urgency", "close_due_at")
+    return DISPUTE_CLOCKS.annotate(qs, now).select_related("type", "grid").order_by("urgency", "close_due_at")
 
 
 def timeline(dispute: Dispute) -> list[Action]:
@@ -244,7 +200,10 @@ def _mediating_organisation(action: Action) -> str:
     chosen = action.data.get("mediator")
     if not isinstance(chosen, dict):
         return ""
-    mediator = Mediator.objects.filter(pk=chosen.get("pk")).select_related("organisation").first()
+    pk = chosen.get("pk")
+    if not isinstance(pk, int):
+        return ""
+    mediator = Mediator.objects.filter(pk=pk).select_related("organisation").first()
     return mediator.organisation.name if mediator else ""
 
 

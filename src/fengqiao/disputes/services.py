@@ -23,10 +23,12 @@ from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.accounts.selectors import members_above
 from fengqiao.core import audit, codes, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
+from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.signals import notify
 from fengqiao.disputes import tiers
+from fengqiao.disputes.clocks import DISPUTE_CLOCKS
 from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.models import (
     Agreement,
@@ -220,9 +222,8 @@ def submit_dispute(
         lat=lat_f,
         entered_by=None if anonymous else actor,
         entered_at=now,
-        assign_due_at=now + dt.timedelta(hours=type.assign_hours),
-        close_due_at=now + dt.timedelta(days=type.close_days),
     )
+    DISPUTE_CLOCKS.start(dispute, CREATE, now)
     if risk == Risk.RED:
         dispute.tier = tiers.township_tier().index
     secret = ""

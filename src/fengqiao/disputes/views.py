@@ -26,6 +26,7 @@ from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.core.redirects import safe_next
 from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.disputes import documents, importer, selectors, services, tiers
+from fengqiao.disputes.clocks import FLAG_LABELS
 from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.forms import (
     ActionForm,
@@ -88,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": selectors.colour_counts(actor=user, now=now),
             "units": selectors.unit_colour_counts(actor=user, now=now),
-            "flag_labels": selectors.FLAG_LABELS,
+            "flag_labels": FLAG_LABELS,
             "query": query.urlencode(),
         },
     )
@@ -209,7 +210,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "mediators": selectors.assignable_mediators(dispute=dispute) if "assign" in actions else [],
             "types": selectors.active_types() if "register" in actions else [],
             "studies": selectors.similar_studies(dispute=dispute),
-            "flag_labels": selectors.FLAG_LABELS,
+            "flag_labels": FLAG_LABELS,
             "tier_list": tiers.tiers(),
             "form": ActionForm(),
         },

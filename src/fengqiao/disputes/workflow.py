@@ -5,7 +5,8 @@ accepted/mediating → mediating (sessions recorded) → resolved (调解成功)
 unresolved → registered one tier up (逐级递进) | referred (移送法院/仲裁)
 any open state → withdrawn (申请人撤回)
 resolved → confirming (申请司法确认) → resolved (确认结果) ; resolved → revisited (回访) → closed (结案)
-Effects stamp every time point and start or stop the "13710" clocks; ``now`` may be passed for a controlled clock.
+Effects stamp every time point; the "13710" clocks are declared in ``disputes.clocks`` and started and stopped by
+the engine; ``now`` may be passed for a controlled clock.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def now_of(values: Mapping[str, Any]) -> dt.datetime:
 
 # Guards: who may act, always inside their jurisdiction.
 def centre(actor: Any, dispute: Any) -> bool:
-    """The administrator of a governance centre whose jurisdiction covers the case."""
+    """A dispatcher (or administrator) of a centre whose jurisdiction covers the case."""
     if not getattr(actor, "is_authenticated", False):
         return False
     return actor.has_role(Role.DISPATCHER, Role.ADMIN) and scoping.covers(actor, dispute.grid_path)
@@ -65,15 +66,16 @@ def mediator(actor: Any, dispute: Any) -> bool:
 
 
 def mediator_or_centre(actor: Any, dispute: Any) -> bool:
+    """The assigned mediator, or the centre."""
     return mediator(actor, dispute) or centre(actor, dispute)
 
 
 def applicant_or_centre(actor: Any, dispute: Any) -> bool:
-    """Withdrawal: the applicant on the public page (holding the tracking code) or the centre on their behalf."""
+    """The applicant on the public page (with the private link from the receipt), or the centre on their behalf."""
     return actor is None or not getattr(actor, "is_authenticated", False) or centre(actor, dispute)
 
 
-# Effects: time points and clocks.
+# Effects: time points (the clocks are declared in disputes.clocks).
 def on_register(d: Any, values: Mapping[str, Any]) -> None:
     now = now_of(values)
     d.registered_at = now
@@ -92,7 +94,6 @@ def on_assign(d: Any, values: Mapping[str, Any]) -> None:
     d.organisation = values["mediator"].organisation
     d.assigned_at = now
     d.first_update_at = None
-    d.update_due_at = now + dt.timedelta(hours=d.type.first_update_hours)
     d.decline_reason = ""
 
 
@@ -111,7 +112,6 @@ def on_unassign(d: Any, values: Mapping[str, Any]) -> None:
     d.mediator = None
     d.organisation = None
     d.first_update_at = None
-    d.update_due_at = None
 
 
 def on_session(d: Any, values: Mapping[str, Any]) -> None:
@@ -125,7 +125,6 @@ def on_resolve(d: Any, values: Mapping[str, Any]) -> None:
     first_update(d, values)
     d.result = values["result"]
     d.concluded_at = now
-    d.revisit_due_at = now + dt.timedelta(days=d.type.revisit_days)
 
 
 def on_fail(d: Any, values: Mapping[str, Any]) -> None:
@@ -140,12 +139,9 @@ def on_escalate(d: Any, values: Mapping[str, Any]) -> None:
             str(_("已是最高调解层级（%(tier)s），请移送法院或仲裁。") % {"tier": ladder[-1].name}),
             code=CoreErrorCode.TOP_TIER,
         )
-    now = now_of(values)
     d.tier += 1
     on_unassign(d, values)
-    d.decline_reason = ""
-    # The next tier gets the same time to find a mediator as a new case.
-    d.assign_due_at = now + dt.timedelta(hours=d.type.assign_hours)
+    d.decline_reason = ""  # the next tier gets a new assign clock (disputes.clocks)
 
 
 def on_refer(d: Any, values: Mapping[str, Any]) -> None:

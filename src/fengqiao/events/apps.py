@@ -14,9 +14,10 @@ def may_see_attachments(actor: Any, object_id: str) -> bool:
 
 def metric_lines() -> list[str]:
     """/metrics: open events by deadline colour, and every event ever reported (counts only)."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from fengqiao.core import sla
+    from fengqiao.events.clocks import EVENT_CLOCKS
     from fengqiao.events.models import Event
     from fengqiao.events.workflow import OPEN_STATES
 
@@ -24,8 +25,7 @@ def metric_lines() -> list[str]:
         "# HELP fengqiao_events_open Open events by deadline colour.",
         "# TYPE fengqiao_events_open gauge",
     ]
-    running = Q(state__in=OPEN_STATES, due_at__isnull=False)
-    open_events = Event.objects.filter(state__in=OPEN_STATES).annotate(colour=sla.colour_expression(running=running))
+    open_events = Event.objects.filter(state__in=OPEN_STATES).annotate(colour=EVENT_CLOCKS.expressions()["colour"])
     counts = {c.value: 0 for c in sla.Colour}
     for row in open_events.values("colour").annotate(n=Count("id")).order_by():
         counts[row["colour"]] = row["n"]
@@ -44,19 +44,16 @@ class EventsConfig(AppConfig):
     verbose_name = _("事件")
 
     def ready(self) -> None:
-        from fengqiao.core import media, monitoring, periodic
+        from fengqiao.core import media, monitoring
 
         media.register("events.Event", may_see_attachments)
         # The verbs of an event's history are labelled in its workflow table, which registers them with core.audit.
         import_module("fengqiao.events.workflow")
 
         monitoring.register("events", metric_lines)
-        from fengqiao.events.services import send_deadline_warnings
-
-        periodic.register("events.deadline_warnings", 60, send_deadline_warnings)
-
         from django.db.models.signals import post_delete, post_save
 
+        import fengqiao.events.clocks  # noqa: F401  (declares the event clock to core.deadlines)
         from fengqiao.events import selectors
         from fengqiao.events.models import Category
 

@@ -13,17 +13,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Department, Membership, Role
-from fengqiao.core import sla
 from fengqiao.core.codes import ALPHABET
+from fengqiao.core.deadlines import CREATE
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
+from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.models import Category, Event, Source
+from fengqiao.events.workflow import OPEN_STATES
 from fengqiao.grids.models import GridNode, Level
 
 TEXTS = {
@@ -61,6 +62,9 @@ def _code(rng: random.Random, day: dt.date, used: set[str]) -> str:
             return code
 
 
+STAGE = EVENT_CLOCKS.clocks[0]
+
+
 def _hours(amount: float, unit: str) -> float:
     return amount * (24 if unit == "workdays" else 1)
 
@@ -95,7 +99,6 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
     event_type = ContentType.objects.get_for_model(Event)
     now = timezone.now()
     span = dt.timedelta(days=30 * months)
-    share = settings.FENGQIAO_ORANGE_SHARE
     sources = [Source.PATROL] * 5 + [Source.RESIDENT] * 3 + [Source.HOTLINE] * 2 + [Source.IOT]
     written = 0
     used: set[str] = set(Event.objects.values_list("tracking_code", flat=True).iterator(chunk_size=20_000))
@@ -170,23 +173,6 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
             stars = None
             if state == "closed" and trail[-1][0] == "rate":
                 stars = rng.choices([5, 4, 3, 2, 1], weights=[70, 20, 6, 3, 1])[0]
-            stage_hours = {
-                "reported": cat.register_hours,
-                "registered": _hours(cat.handle_amount, cat.handle_unit),
-                "routed": cat.sign_hours,
-                "signed": _hours(cat.handle_amount, cat.handle_unit),
-                "in_progress": _hours(cat.handle_amount, cat.handle_unit),
-                "handled": cat.verify_hours,
-                "verified": 24,
-            }
-            due = warn = stage_start = None
-            if state in stage_hours:
-                # Most open work is still inside its deadline; about a quarter has run over (orange or red).
-                if rng.random() < 0.75:
-                    t = max(t, now - dt.timedelta(hours=rng.uniform(0, 0.95) * stage_hours[state]))
-                stage_start = t
-                due = sla.due(t, stage_hours[state])
-                warn = sla.warn_time(t, due, share)
             event = Event(
                 tracking_code=_code(rng, reported.date(), used),
                 grid_id=grid_id,
@@ -207,11 +193,17 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
                 registered_at=next((s[3] for s in trail if s[0] == "register"), None),
                 handled_at=next((s[3] for s in trail if s[0] in ("handle", "handle_in_grid")), None),
                 closed_at=next((s[3] for s in trail if s[0] == "close"), None),
-                stage_started_at=stage_start,
-                due_at=due,
-                warn_at=warn,
                 reason="经核实不属于受理范围" if state == "not_registered" else "",
             )
+            if state in OPEN_STATES:
+                # The clock runs as the workflow started it (events.clocks); most open work is still inside its
+                # deadline, about a quarter has run over (orange or red).
+                starter = next(verb for verb, *_rest in reversed(trail) if verb == "report" or verb in STAGE.starts)
+                key = CREATE if starter == "report" else starter
+                amount, unit = STAGE.starts[key](event)
+                if rng.random() < 0.75:
+                    t = max(t, now - dt.timedelta(hours=rng.uniform(0, 0.95) * _hours(amount, unit)))
+                EVENT_CLOCKS.start(event, key, t)
             events.append(event)
             plans.append(trail)
         with transaction.atomic():

@@ -151,12 +151,11 @@ class Event(InGrid):
     handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    # The clock of the stage the event is in; empty when no clock runs (closed, merged, not registered).
+    # The clock of the stage the event is in (declared in events.clocks); empty when no clock runs (closed, merged,
+    # not registered). Sent warnings are in core's ledger (core.DeadlineWarning).
     stage_started_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("本环节时限"), null=True, blank=True, db_index=True)
     warn_at = models.DateTimeField(null=True, blank=True)
-    orange_sent_at = models.DateTimeField(null=True, blank=True)
-    red_sent_at = models.DateTimeField(null=True, blank=True)
     extended = models.BooleanField(_("已延期"), default=False)
     supervised = models.BooleanField(_("已督办"), default=False)
 

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Count, F, Q, QuerySet
 
 from fengqiao.accounts.models import Role
 from fengqiao.core import scoping, sla, tracking
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
+from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids.coords import distance_metres
@@ -24,16 +23,8 @@ from fengqiao.grids.models import GridNode
 
 
 def with_colour(qs: QuerySet[Event], now: dt.datetime | None = None) -> QuerySet[Event]:
-    running = Q(state__in=OPEN_STATES, due_at__isnull=False)
-    colour = sla.colour_expression(now, running=running)
-    urgency = SqlCase(
-        When(Q(due_at__lt=now or timezone.now()) & running, then=Value(0)),
-        When(Q(warn_at__lte=now or timezone.now()) & running, then=Value(1)),
-        When(running, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    return qs.annotate(colour=colour, urgency=urgency)
+    """``colour``, ``flag`` and ``urgency`` from the event's declared clock (events.clocks)."""
+    return EVENT_CLOCKS.annotate(qs, now)
 
 
 def _routed_to(membership: Any) -> Q:

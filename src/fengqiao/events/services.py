@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.accounts.models import Department, Membership, Role, User
-from fengqiao.accounts.selectors import members_above
-from fengqiao.core import audit, codes, receipts, scoping, sla
+from fengqiao.accounts.models import Department, Role, User
+from fengqiao.accounts.selectors import handlers_of, members_above
+from fengqiao.core import audit, codes, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
+from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.signals import notify
 from fengqiao.core.validators import PhoneError, normalise_phone
+from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
@@ -90,13 +92,6 @@ def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None =
     )
 
 
-def _stage_clock(event: Event, hours: float) -> None:
-    now = timezone.now()
-    event.stage_started_at = now
-    event.due_at = sla.due(now, hours)
-    event.warn_at = sla.warn_time(now, event.due_at, settings.FENGQIAO_ORANGE_SHARE)
-
-
 def scoped_key(*, source: str, caller: str, key: str) -> str:
     """The stored idempotency key: the channel and the caller are part of it, so a key only ever finds the event its
     own caller filed; nobody can choose another channel's or another caller's key."""
@@ -128,12 +123,14 @@ def report_event(
     idempotency_key: str | None = None,
     caller: str | None = None,
     external_id: str = "",
+    now: dt.datetime | None = None,
 ) -> Event:
     """信息上报: create an event from any channel. A retry by the same caller (the signed-in user, or ``caller``: an
     API client, a device, a resident's browser session) with the same idempotency key returns the first event.
 
     A resident's report from the public page gets a receipt secret: ``event.reporter_secret`` holds it on the returned
     object only, to be shown once; the tracking code alone never lets anyone act on the event."""
+    now = now or timezone.now()
     who = _caller(actor, caller)
     idempotency_key = scoped_key(source=source, caller=who, key=idempotency_key) if idempotency_key and who else None
     anonymous = not getattr(actor, "is_authenticated", False)
@@ -179,11 +176,12 @@ def report_event(
         tier=category.tier if category else "community",
         idempotency_key=idempotency_key or None,
         external_id=external_id[:64],
+        reported_at=now,
     )
     secret = ""
     if anonymous and source == Source.RESIDENT:
         secret, event.reporter_secret_index = receipts.issue()
-    _stage_clock(event, category.register_hours if category else 2)
+    EVENT_CLOCKS.start(event, CREATE, now)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -236,57 +234,60 @@ def dispatchers_for(event: Event) -> list[User]:
     return members_above(event.grid_path, [Role.DISPATCHER])
 
 
-def handlers_of(department: Department | None) -> list[User]:
-    if department is None:
-        return []
-    return [
-        m.user
-        for m in Membership.objects.filter(role=Role.HANDLER, department=department, active=True).select_related("user")
-    ]
-
-
 def _tell_dispatchers(event: Event, title: str) -> None:
     notify.send(
         sender=Event, recipients=dispatchers_for(event), kind="event", title=title, url=_url(event), target=event
     )
 
 
-def _apply(event: Event, name: str, *, actor: Any, note: str = "", **values: Any) -> Event:
-    return EVENT_FLOW.apply(event, name, actor=actor, note=note, **values)
+def _apply(
+    event: Event, name: str, *, actor: Any, note: str = "", now: dt.datetime | None = None, **values: Any
+) -> Event:
+    return EVENT_FLOW.apply(event, name, actor=actor, note=note, now=now, **values)
 
 
-def register_event(*, actor: Any, event: Event, category: Category | None = None, note: str = "") -> Event:
+def register_event(
+    *, actor: Any, event: Event, category: Category | None = None, note: str = "", now: dt.datetime | None = None
+) -> Event:
     """核实立案."""
     category = category or event.category
     if category is not None and not category.is_leaf:
         raise WorkflowError(_("请选择一个具体的小类。"), code=EventErrorCode.BAD_CATEGORY)
-    return _apply(event, "register", actor=actor, note=note, category=category)
+    return _apply(event, "register", actor=actor, now=now, note=note, category=category)
 
 
-def reject_event(*, actor: Any, event: Event, note: str) -> Event:
+def reject_event(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """不予立案, with the reason."""
-    return _apply(event, "reject", actor=actor, note=note)
+    return _apply(event, "reject", actor=actor, now=now, note=note)
 
 
-def merge_event(*, actor: Any, event: Event, into: Event, note: str = "") -> Event:
+def merge_event(*, actor: Any, event: Event, into: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     """Merge a duplicate into the event that goes on."""
     if into.pk == event.pk or into.state not in OPEN_STATES or into.merged_into_id:
         raise WorkflowError(_("只能合并到另一个未办结的事件。"), code=EventErrorCode.BAD_MERGE_TARGET)
     scoping.require(actor, into.grid_path)
-    return _apply(event, "merge", actor=actor, note=note, into=into)
+    return _apply(event, "merge", actor=actor, now=now, note=note, into=into)
 
 
-def handle_in_grid(*, actor: Any, event: Event, result: str, photos: Iterable[Any] = ()) -> Event:
+def handle_in_grid(
+    *, actor: Any, event: Event, result: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
+) -> Event:
     """小事网格办: the grid handles it on the spot."""
     images = read_uploads(list(photos))
     with transaction.atomic():
-        event = _apply(event, "handle_in_grid", actor=actor, result=(result or "").strip())
+        event = _apply(event, "handle_in_grid", actor=actor, now=now, result=(result or "").strip())
         attach(actor=actor, target=event, images=images, purpose="result")
     return event
 
 
 def route_event(
-    *, actor: Any, event: Event, department: Department, co_departments: Sequence[Department] = (), note: str = ""
+    *,
+    actor: Any,
+    event: Event,
+    department: Department,
+    co_departments: Sequence[Department] = (),
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> Event:
     """分流交办: send a registered event to its lead department (and co-handlers, 吹哨报到)."""
     for dept in (department, *co_departments):
@@ -295,7 +296,7 @@ def route_event(
                 _("部门“%(d)s”不负责该事件所在区域。") % {"d": dept.name}, code=EventErrorCode.DEPARTMENT_OUTSIDE_AREA
             )
     with transaction.atomic():
-        event = _apply(event, "route", actor=actor, note=note, department=department)
+        event = _apply(event, "route", actor=actor, now=now, note=note, department=department)
         event.co_departments.set([d for d in co_departments if d.pk != department.pk])
     recipients = handlers_of(department) + [u for d in co_departments for u in handlers_of(d)]
     transaction.on_commit(
@@ -311,32 +312,34 @@ def route_event(
     return event
 
 
-def sign_event(*, actor: Any, event: Event, note: str = "") -> Event:
+def sign_event(*, actor: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     """签收."""
-    return _apply(event, "sign", actor=actor, note=note)
+    return _apply(event, "sign", actor=actor, now=now, note=note)
 
 
-def return_event(*, actor: Any, event: Event, note: str) -> Event:
+def return_event(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """退回: a wrong dispatch goes back to the dispatcher with the reason."""
-    event = _apply(event, "return", actor=actor, note=note)
+    event = _apply(event, "return", actor=actor, now=now, note=note)
     transaction.on_commit(lambda: _tell_dispatchers(event, _("事件 %(code)s 被退回") % {"code": event.tracking_code}))
     return event
 
 
-def start_event(*, actor: Any, event: Event, note: str = "") -> Event:
-    return _apply(event, "start", actor=actor, note=note)
+def start_event(*, actor: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
+    return _apply(event, "start", actor=actor, now=now, note=note)
 
 
-def handle_event(*, actor: Any, event: Event, result: str, photos: Iterable[Any] = ()) -> Event:
+def handle_event(
+    *, actor: Any, event: Event, result: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
+) -> Event:
     """处置反馈: the department reports what it did, with photos."""
     images = read_uploads(list(photos))
     with transaction.atomic():
-        event = _apply(event, "handle", actor=actor, result=(result or "").strip())
+        event = _apply(event, "handle", actor=actor, now=now, result=(result or "").strip())
         attach(actor=actor, target=event, images=images, purpose="result")
     return event
 
 
-def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False) -> Event:
+def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False, now: dt.datetime | None = None) -> Event:
     """上报上级: hand the event one tier up (two where the category allows skipping a level)."""
     position = TIER_ORDER.index(event.tier) if event.tier in TIER_ORDER else 1
     step = 2 if skip else 1
@@ -344,28 +347,38 @@ def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False) -
         raise WorkflowError(_("该类事件不允许越级上报。"), code=EventErrorCode.SKIP_NOT_ALLOWED)
     if position + step >= len(TIER_ORDER):
         raise WorkflowError(_("已是最高处置层级，无法继续上报。"), code=CoreErrorCode.TOP_TIER)
-    event = _apply(event, "escalate", actor=actor, note=note, tier=TIER_ORDER[position + step])
+    event = _apply(event, "escalate", actor=actor, now=now, note=note, tier=TIER_ORDER[position + step])
     transaction.on_commit(
         lambda: _tell_dispatchers(event, _("事件 %(code)s 上报至上级") % {"code": event.tracking_code})
     )
     return event
 
 
-def verify_event(*, actor: Any, event: Event, acceptance: str = "", note: str = "") -> Event:
+def verify_event(
+    *, actor: Any, event: Event, acceptance: str = "", note: str = "", now: dt.datetime | None = None
+) -> Event:
     """核查 (with on-site acceptance for hazards)."""
-    return _apply(event, "verify", actor=actor, note=note, acceptance=(acceptance or "").strip())
+    return _apply(event, "verify", actor=actor, now=now, note=note, acceptance=(acceptance or "").strip())
 
 
-def close_event(*, actor: Any, event: Event, note: str = "") -> Event:
+def close_event(*, actor: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     """办结."""
-    return _apply(event, "close", actor=actor, note=note)
+    return _apply(event, "close", actor=actor, now=now, note=note)
 
 
-def reopen_event(*, actor: Any, event: Event, note: str) -> Event:
-    return _apply(event, "reopen", actor=actor, note=note)
+def reopen_event(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
+    return _apply(event, "reopen", actor=actor, now=now, note=note)
 
 
-def rate_event(*, actor: Any, event: Event, stars: Any, comment: str = "", secret: str | None = None) -> Event:
+def rate_event(
+    *,
+    actor: Any,
+    event: Event,
+    stars: Any,
+    comment: str = "",
+    secret: str | None = None,
+    now: dt.datetime | None = None,
+) -> Event:
     """评价: 1–5 stars by the reporter, once: the signed-in user who reported it, or whoever holds the receipt secret
     (the tracking code alone is not enough: anyone may have been told it)."""
     if not getattr(actor, "is_authenticated", False) and not receipts.matches(event.reporter_secret_index, secret):
@@ -380,12 +393,12 @@ def rate_event(*, actor: Any, event: Event, stars: Any, comment: str = "", secre
         raise WorkflowError(_("该事件已评价，感谢您的反馈。"), code=EventErrorCode.ALREADY_RATED)
     if len(comment or "") > 500:
         raise WorkflowError(_("评价意见不能超过 500 字。"), code=EventErrorCode.COMMENT_TOO_LONG)
-    return _apply(event, "rate", actor=actor, stars=stars_i, comment=(comment or "").strip())
+    return _apply(event, "rate", actor=actor, now=now, stars=stars_i, comment=(comment or "").strip())
 
 
-def record_revisit(*, actor: Any, event: Event, note: str) -> Event:
+def record_revisit(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """回访."""
-    return _apply(event, "revisit", actor=actor, note=note)
+    return _apply(event, "revisit", actor=actor, now=now, note=note)
 
 
 def supervise_event(*, actor: Any, event: Event, note: str) -> Supervision:
@@ -455,12 +468,9 @@ def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: s
         extension.decided_at = timezone.now()
         extension.save()
         if approve and locked.due_at is not None:
-            delta = dt.timedelta(hours=extension.hours)
-            locked.due_at = locked.due_at + delta
-            locked.warn_at = (locked.warn_at or locked.due_at) + delta
-            locked.orange_sent_at = locked.red_sent_at = None
+            EVENT_CLOCKS.extend(locked, "stage", dt.timedelta(hours=extension.hours))
             locked.extended = True
-            locked.save(update_fields=["due_at", "warn_at", "orange_sent_at", "red_sent_at", "extended", "updated_at"])
+            locked.save(update_fields=["due_at", "warn_at", "extended", "updated_at"])
         audit.record(
             actor=actor,
             verb="extension.approve" if approve else "extension.reject",
@@ -469,38 +479,3 @@ def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: s
             data={"hours": extension.hours},
         )
     return extension
-
-
-def send_deadline_warnings(*, now: Any = None) -> dict[str, int]:
-    """The periodic job: orange goes to whoever holds the event, red to the supervisors — once each per stage."""
-    now = now or timezone.now()
-    sent = {"orange": 0, "red": 0}
-    orange = Event.objects.filter(
-        state__in=OPEN_STATES, warn_at__lte=now, due_at__gte=now, orange_sent_at__isnull=True
-    ).select_related("lead_department")
-    for event in orange.iterator(chunk_size=500):
-        if Event.objects.filter(pk=event.pk, orange_sent_at__isnull=True).update(orange_sent_at=now) == 1:
-            recipients = handlers_of(event.lead_department) if event.lead_department_id else dispatchers_for(event)
-            notify.send(
-                sender=Event,
-                recipients=recipients,
-                kind="deadline_orange",
-                title=_("事件 %(code)s 即将超期") % {"code": event.tracking_code},
-                url=_url(event),
-                target=event,
-            )
-            sent["orange"] += 1
-    red = Event.objects.filter(state__in=OPEN_STATES, due_at__lt=now, red_sent_at__isnull=True)
-    for event in red.iterator(chunk_size=500):
-        if Event.objects.filter(pk=event.pk, red_sent_at__isnull=True).update(red_sent_at=now) == 1:
-            supervisors = dispatchers_for(event) + members_above(event.grid_path, [Role.LEADER])
-            notify.send(
-                sender=Event,
-                recipients=supervisors,
-                kind="deadline_red",
-                title=_("事件 %(code)s 已超期") % {"code": event.tracking_code},
-                url=_url(event),
-                target=event,
-            )
-            sent["red"] += 1
-    return sent

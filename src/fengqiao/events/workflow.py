@@ -14,12 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import WORKER_ROLES, Membership, Role
-from fengqiao.core import scoping, sla
+from fengqiao.core import scoping
 from fengqiao.core.workflow import Transition, Workflow
 from fengqiao.events.errors import EventErrorCode
 
@@ -41,12 +39,14 @@ TERMINAL_STATES = ("not_registered", "merged", "closed")
 
 # Guards: who may act, always inside their jurisdiction.
 def dispatcher(actor: Any, event: Any) -> bool:
+    """A dispatcher (or administrator) of a centre whose jurisdiction covers the event."""
     if not getattr(actor, "is_authenticated", False):
         return False
     return actor.has_role(Role.DISPATCHER, Role.ADMIN) and scoping.covers(actor, event.grid_path)
 
 
 def grid_staff(actor: Any, event: Any) -> bool:
+    """The centre, or a grid worker or grid leader of the event's grid or above it (not an informant)."""
     if not getattr(actor, "is_authenticated", False):
         return False
     if dispatcher(actor, event):
@@ -58,6 +58,7 @@ def grid_staff(actor: Any, event: Any) -> bool:
 
 
 def lead_handler(actor: Any, event: Any) -> bool:
+    """A handler of the lead department the event was routed to."""
     if not getattr(actor, "is_authenticated", False) or event.lead_department_id is None:
         return False
     return Membership.objects.filter(
@@ -66,69 +67,48 @@ def lead_handler(actor: Any, event: Any) -> bool:
 
 
 def reporter(actor: Any, event: Any) -> bool:
-    """Rating is done by whoever holds the tracking code (checked by the public page) or the reporting user."""
+    """The reporter: the signed-in user who reported it, or whoever holds the receipt's private link."""
     return actor is None or not getattr(actor, "is_authenticated", False) or actor.pk == event.reporter_id
 
 
-# Clock effects.
-def _start(event: Any, hours: float | None = None, amount: float | None = None, unit: str = "hours") -> None:
-    now = timezone.now()
-    event.stage_started_at = now
-    event.due_at = sla.due(now, amount if amount is not None else float(hours or 0), unit)
-    event.warn_at = sla.warn_time(now, event.due_at, settings.FENGQIAO_ORANGE_SHARE)
-    event.orange_sent_at = None
-    event.red_sent_at = None
-
-
-def _stop(event: Any) -> None:
-    event.stage_started_at = event.due_at = event.warn_at = None
-
-
-def _category(event: Any) -> Any:
-    return event.category
+# Effects: what each step writes besides the state. The stage clock is declared in ``events.clocks`` and started
+# and stopped by the engine after the effect; ``values["now"]`` is the engine's clock (controllable in tests).
+def staff_or_lead_handler(actor: Any, event: Any) -> bool:
+    """Grid staff of the event's grid, or a handler of its lead department."""
+    return grid_staff(actor, event) or lead_handler(actor, event)
 
 
 def on_register(event: Any, values: Mapping[str, Any]) -> None:
     if values.get("category") is not None:
         event.category = values["category"]
-    event.registered_at = event.registered_at or timezone.now()
+    event.registered_at = event.registered_at or values["now"]
     event.reason = ""
-    cat = _category(event)
+    cat = event.category
     if cat is not None and values.get("tier") is None and not event.lead_department_id:
         event.tier = cat.tier
-    _start(event, amount=cat.handle_amount if cat else 3, unit=cat.handle_unit if cat else "workdays")
 
 
 def on_route(event: Any, values: Mapping[str, Any]) -> None:
     event.lead_department = values["department"]
-    _start(event, hours=_category(event).sign_hours if _category(event) else 2)
 
 
 def on_return(event: Any, values: Mapping[str, Any]) -> None:
     event.reason = values.get("note", "")
     event.lead_department = None
-    _start(event, hours=_category(event).register_hours if _category(event) else 2)
-
-
-def on_sign(event: Any, values: Mapping[str, Any]) -> None:
-    cat = _category(event)
-    _start(event, amount=cat.handle_amount if cat else 3, unit=cat.handle_unit if cat else "workdays")
 
 
 def on_handled(event: Any, values: Mapping[str, Any]) -> None:
     event.result = values["result"]
-    event.handled_at = timezone.now()
-    _start(event, hours=_category(event).verify_hours if _category(event) else 24)
+    event.handled_at = values["now"]
 
 
 def on_escalate(event: Any, values: Mapping[str, Any]) -> None:
     event.tier = values["tier"]
     event.lead_department = None
-    _start(event, hours=_category(event).register_hours if _category(event) else 2)
 
 
 def on_verify(event: Any, values: Mapping[str, Any]) -> None:
-    cat = _category(event)
+    cat = event.category
     if cat is not None and cat.requires_acceptance and not str(values.get("acceptance") or "").strip():
         from fengqiao.core.errors import WorkflowError
 
@@ -136,30 +116,24 @@ def on_verify(event: Any, values: Mapping[str, Any]) -> None:
             str(_("安全隐患类事件核查时必须填写现场验收意见。")), code=EventErrorCode.ACCEPTANCE_REQUIRED
         )
     event.acceptance = values.get("acceptance") or ""
-    _start(event, hours=24)
 
 
 def on_close(event: Any, values: Mapping[str, Any]) -> None:
-    event.closed_at = timezone.now()
-    _stop(event)
+    event.closed_at = values["now"]
 
 
 def on_terminal(event: Any, values: Mapping[str, Any]) -> None:
     if "note" in values:
         event.reason = values["note"]
-    _stop(event)
 
 
 def on_merge(event: Any, values: Mapping[str, Any]) -> None:
     event.merged_into = values["into"]
-    _stop(event)
 
 
 def on_reopen(event: Any, values: Mapping[str, Any]) -> None:
     event.lead_department = None
     event.handled_at = None
-    cat = _category(event)
-    _start(event, amount=cat.handle_amount if cat else 3, unit=cat.handle_unit if cat else "workdays")
 
 
 def on_rate(event: Any, values: Mapping[str, Any]) -> None:
@@ -240,7 +214,7 @@ EVENT_FLOW = Workflow(
             label=_("签收"),
             public=_("责任部门已签收"),
             allowed=lead_handler,
-            effect=on_sign,
+            effect=nothing,
         ),
         Transition(
             "return",
@@ -277,7 +251,7 @@ EVENT_FLOW = Workflow(
             "registered",
             label=_("上报上级"),
             public=_("已上报上级处理"),
-            allowed=lambda a, e: grid_staff(a, e) or lead_handler(a, e),
+            allowed=staff_or_lead_handler,
             requires=["tier"],
             note_required=True,
             effect=on_escalate,

@@ -11,15 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import WORKER_ROLES as STAFF_ROLES
 from fengqiao.accounts.models import Membership, Role, User
-from fengqiao.core import scoping, sla
+from fengqiao.core import scoping
 from fengqiao.dispatch.models import DutyRule
+from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import OPEN_STATES
 from fengqiao.grids import selectors as grid_selectors
@@ -320,7 +321,7 @@ def _open_figures(
     qs = Event.objects.filter(state__in=OPEN_STATES, grid_path__startswith=node.path)
     if scoped:
         qs = scoping.scope(qs, actor)
-    qs = qs.annotate(colour=sla.colour_expression(now, running=Q(due_at__isnull=False)))
+    qs = EVENT_CLOCKS.annotate(qs, now, only=["colour"])
     lengths = {len(p) for p in child_paths}
     uniform = len(lengths) == 1
     key = Substr("grid_path", 1, next(iter(lengths))) if uniform else Substr("grid_path", 1, 255)
