@@ -11,11 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
+from django.contrib import messages
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fengqiao.core import audit
+from fengqiao.core import audit, ratelimit, receipts
+from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.models import Action
 from fengqiao.core.workflow import Workflow
 
@@ -54,3 +62,61 @@ def timeline(obj: models.Model, workflow: Workflow, *, by_public: Iterable[str] 
         row.to_label = workflow.state_label(row.to_state)  # type: ignore[attr-defined]
         row.who = row.actor_name or (_("群众") if row.verb in public else "—")  # type: ignore[attr-defined]
     return rows
+
+
+@dataclass(frozen=True)
+class ReceiptAction:
+    """What the holder of a receipt's private link may do on a public tracking page (rate, withdraw)."""
+
+    form: type[forms.Form]
+    act: Callable[[Any, Mapping[str, Any], str], object]  # (case, the form's cleaned data, the secret)
+    refused: Any  # said to someone who has the code but not the private link (lazy text)
+    done: Any
+    invalid: Any
+
+
+def receipt_page(
+    request: HttpRequest,
+    *,
+    case: Any,
+    secret_index: str,
+    url_name: str,
+    action: ReceiptAction,
+    template: str,
+    context: Callable[[bool], Mapping[str, Any]],
+) -> HttpResponse:
+    """A public tracking page: anyone with the code reads it; only the receipt's secret (the private link) may act.
+
+    Failed secrets are rate limited (``receipts.verify``); ``context(holder)`` adds the page's own values."""
+    secret = (request.POST.get("k") or request.GET.get("k") or "").strip()
+    try:
+        holder = receipts.verify(request, secret_index, secret)
+    except ratelimit.RateLimited as exc:
+        return render(request, "429.html", {"message": exc.message}, status=429)
+    page = reverse(url_name, args=[case.tracking_code])
+    private = f"{page}?{urlencode({'k': secret})}"
+    form = action.form(request.POST or None)
+    if request.method == "POST":
+        if not holder:
+            messages.error(request, action.refused)
+            return redirect(page)
+        if form.is_valid():
+            try:
+                action.act(case, form.cleaned_data, secret)
+            except DomainError as exc:
+                show_error(request, exc)
+            else:
+                messages.success(request, action.done)
+            return redirect(private)
+        messages.error(request, action.invalid)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "new": request.GET.get("new") == "1",
+            "secret": secret if holder else "",
+            "private_link": request.build_absolute_uri(private) if holder else "",
+            **context(holder),
+        },
+    )

@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
-from fengqiao.core import audit, ratelimit, receipts, scoping
+from fengqiao.core import audit, scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
@@ -403,46 +404,31 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         dispute, stages = selectors.public_tracking(code=code)
     except Dispute.DoesNotExist:
         raise Http404(code) from None
-    # The code shows progress to anyone told it; only the applicant's secret (their private link) may act.
-    secret = (request.POST.get("k") or request.GET.get("k") or "").strip()
-    try:
-        applicant = receipts.verify(request, dispute.applicant_secret_index, secret)
-    except ratelimit.RateLimited as exc:
-        return render(request, "429.html", {"message": exc.message}, status=429)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST":
-        if not applicant:
-            messages.error(request, _("只有申请人可以通过提交时获得的专属链接撤回申请。"))
-            return redirect("disputes:track", code=dispute.tracking_code)
-        here = f"{reverse('disputes:track', args=[dispute.tracking_code])}?{urlencode({'k': secret})}"
-        if form.is_valid():
-            try:
-                services.withdraw(actor=None, dispute=dispute, reason=form.cleaned_data["reason"], secret=secret)
-            except DomainError as exc:
-                show_error(request, exc)
-            else:
-                messages.success(request, _("您的申请已撤回。"))
-            return redirect(here)
-        messages.error(request, _("请填写撤回理由。"))
-    private_link = ""
-    if applicant:
-        private_link = request.build_absolute_uri(
-            f"{reverse('disputes:track', args=[dispute.tracking_code])}?{urlencode({'k': secret})}"
-        )
-    return render(
+    return tracking.receipt_page(
         request,
-        "disputes/track.html",
-        {
+        case=dispute,
+        secret_index=dispute.applicant_secret_index,
+        url_name="disputes:track",
+        action=WITHDRAW,
+        template="disputes/track.html",
+        context=lambda applicant: {
             "d": dispute,
             "stages": stages,
-            "form": form,
-            "new": request.GET.get("new") == "1",
             "can_withdraw": applicant and DISPUTE_FLOW.allows(dispute, "withdraw", actor=None),
-            "secret": secret if applicant else "",
-            "private_link": private_link,
             "tier_name": tiers.tier(dispute.tier).name,
         },
     )
+
+
+WITHDRAW = tracking.ReceiptAction(
+    form=WithdrawForm,
+    act=lambda dispute, data, secret: services.withdraw(
+        actor=None, dispute=dispute, reason=data["reason"], secret=secret
+    ),
+    refused=gettext_lazy("只有申请人可以通过提交时获得的专属链接撤回申请。"),
+    done=gettext_lazy("您的申请已撤回。"),
+    invalid=gettext_lazy("请填写撤回理由。"),
+)
 
 
 @limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))

@@ -16,10 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Department, Role
-from fengqiao.core import ratelimit, receipts, scoping
+from fengqiao.core import scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
@@ -227,7 +228,12 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """A grid worker's report from the phone: category, text, photos from the camera, GPS."""
-    form = ReportForm(request.POST or None, request.FILES or None, initial={"idempotency_key": uuid.uuid4().hex})
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"idempotency_key": uuid.uuid4().hex},
+        actor=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -238,6 +244,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
                 lon=data["lon"],
                 lat=data["lat"],
+                grid=data["grid"],
                 address=data["address"],
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=data["idempotency_key"] or None,
@@ -298,51 +305,26 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         event, stages = selectors.public_tracking(code=code)
     except Event.DoesNotExist:
         raise Http404(code) from None
-    # Anyone with the code may read; only the reporter's secret (the private link on the receipt) may act.
-    secret = (request.POST.get("k") or request.GET.get("k") or "").strip()
-    try:
-        reporter = receipts.verify(request, event.reporter_secret_index, secret)
-    except ratelimit.RateLimited as exc:
-        return render(request, "429.html", {"message": exc.message}, status=429)
-    form = RatingForm(request.POST or None)
-    if request.method == "POST":
-        if not reporter:
-            messages.error(request, _("只有上报人可以通过提交时获得的专属链接进行评价。"))
-            return redirect("events:track", code=event.tracking_code)
-        here = f"{reverse('events:track', args=[event.tracking_code])}?{urlencode({'k': secret})}"
-        if form.is_valid():
-            try:
-                services.rate_event(
-                    actor=None,
-                    event=event,
-                    stars=form.cleaned_data["stars"],
-                    comment=form.cleaned_data["comment"],
-                    secret=secret,
-                )
-            except DomainError as exc:
-                show_error(request, exc)
-            else:
-                messages.success(request, _("感谢您的评价！"))
-            return redirect(here)
-        messages.error(request, _("请选择 1 到 5 星。"))
-    return render(
+    return tracking.receipt_page(
         request,
-        "events/track.html",
-        {
-            "event": event,
-            "stages": stages,
-            "form": form,
-            "new": request.GET.get("new") == "1",
-            "states": STATES,
-            "reporter": reporter,
-            "secret": secret if reporter else "",
-            "private_link": request.build_absolute_uri(
-                f"{reverse('events:track', args=[event.tracking_code])}?{urlencode({'k': secret})}"
-            )
-            if reporter
-            else "",
-        },
+        case=event,
+        secret_index=event.reporter_secret_index,
+        url_name="events:track",
+        action=RATE,
+        template="events/track.html",
+        context=lambda reporter: {"event": event, "stages": stages, "states": STATES, "reporter": reporter},
     )
+
+
+RATE = tracking.ReceiptAction(
+    form=RatingForm,
+    act=lambda event, data, secret: services.rate_event(
+        actor=None, event=event, stars=data["stars"], comment=data["comment"], secret=secret
+    ),
+    refused=gettext_lazy("只有上报人可以通过提交时获得的专属链接进行评价。"),
+    done=gettext_lazy("感谢您的评价！"),
+    invalid=gettext_lazy("请选择 1 到 5 星。"),
+)
 
 
 @limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))
