@@ -7,7 +7,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core.errors import DomainError, ErrorOut, NotFound
@@ -299,9 +299,17 @@ def _patrol(request: AuthenticatedRequest, pk: int) -> Patrol:
 
 
 @router.post("/patrols/{pk}/points", response={200: PatrolOut, 400: ErrorOut, 404: ErrorOut})
-def add_points(request: AuthenticatedRequest, pk: int, body: PointsIn) -> PatrolOut:
+def add_points(
+    request: AuthenticatedRequest,
+    pk: int,
+    body: PointsIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+) -> PatrolOut:
     patrol = services.add_patrol_points(
-        actor=request.user, patrol=_patrol(request, pk), points=[(p.lon, p.lat, p.accuracy) for p in body.points]
+        actor=request.user,
+        patrol=_patrol(request, pk),
+        points=[(p.lon, p.lat, p.accuracy) for p in body.points],
+        batch_key=idempotency_key,
     )
     return PatrolOut.of(patrol)
 
@@ -312,8 +320,12 @@ def end_patrol(request: AuthenticatedRequest, pk: int, body: EndPatrolIn) -> Pat
 
 
 @router.post("/visits", response={201: CreatedOut, 400: ErrorOut, 403: ErrorOut})
-def record_visit(request: AuthenticatedRequest, body: VisitIn) -> Status[CreatedOut]:
-    visit = services.record_visit(actor=request.user, **body.dict())
+def record_visit(
+    request: AuthenticatedRequest,
+    body: VisitIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+) -> Status[CreatedOut]:
+    visit = services.record_visit(actor=request.user, idempotency_key=idempotency_key, **body.dict())
     return Status(201, CreatedOut(id=visit.pk))
 
 

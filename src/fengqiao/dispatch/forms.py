@@ -124,6 +124,8 @@ class VisitForm(StyledForm):
     note = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # Drawn when the page is made (and afresh by the phone app for a cached page): a resent visit is recorded once.
+    idempotency_key = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
 
 
 class DiaryForm(StyledForm):

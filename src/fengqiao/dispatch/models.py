@@ -214,6 +214,8 @@ class PatrolPoint(models.Model):
     lat = models.FloatField(_("纬度"))
     accuracy = models.FloatField(_("精度（米）"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    # The phone's key for the batch this point came in: a batch sent again after a lost answer adds nothing.
+    batch = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("轨迹点")
@@ -241,6 +243,8 @@ class Visit(InGrid):
     note = models.TextField(_("走访情况"))
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
+    # The worker's idempotency key, scoped to the worker: a visit queued offline and sent twice is recorded once.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("入户走访")

@@ -7,6 +7,7 @@ after commit. Sending to a whole city is one instruction row, a few target rows 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -336,10 +337,23 @@ def _own_open(actor: User, patrol: Patrol) -> Patrol:
     return locked
 
 
+def _retry_key(kind: str, actor: User, key: str | None) -> str | None:
+    """A phone's idempotency key as stored: scoped to the kind of write and the worker, so one worker's key never
+    finds another's row (the same rule as events' report keys)."""
+    if not key:
+        return None
+    return hashlib.sha256(f"{kind}\0user:{actor.pk}\0{key}".encode()).hexdigest()
+
+
 def add_patrol_points(
-    *, actor: User, patrol: Patrol, points: Sequence[tuple[Any, Any] | tuple[Any, Any, Any]]
+    *,
+    actor: User,
+    patrol: Patrol,
+    points: Sequence[tuple[Any, Any] | tuple[Any, Any, Any]],
+    batch_key: str | None = None,
 ) -> Patrol:
-    """记录轨迹: append GPS points (lon, lat[, accuracy]); one bad point refuses the whole batch."""
+    """记录轨迹: append GPS points (lon, lat[, accuracy]); one bad point refuses the whole batch. A batch sent again
+    with the same ``batch_key`` (a phone retrying after a lost answer) adds nothing."""
     if not points:
         raise DomainError(_("没有收到轨迹点。"), code=DispatchErrorCode.NO_POINTS)
     if len(points) > MAX_POINTS_PER_CALL:
@@ -351,8 +365,12 @@ def add_patrol_points(
         lon, lat = _point(point[0], point[1])
         accuracy = float(point[2]) if len(point) > 2 and point[2] is not None else None
         cleaned.append((lon, lat, accuracy))
+    batch = _retry_key("patrol_points", actor, batch_key) or ""
     with transaction.atomic():
-        locked = _own_open(actor, patrol)
+        locked = _own_open(actor, patrol)  # the row lock also serialises retries of one batch
+        if batch and locked.points.filter(batch=batch).exists():
+            patrol.refresh_from_db()
+            return patrol
         last = locked.points.order_by("-recorded_at", "-id").values_list("lon", "lat").first()
         distance = 0.0
         for lon, lat, _accuracy in cleaned:
@@ -361,7 +379,8 @@ def add_patrol_points(
             last = (lon, lat)
         now = timezone.now()
         PatrolPoint.objects.bulk_create(
-            PatrolPoint(patrol=locked, lon=lon, lat=lat, accuracy=acc, recorded_at=now) for lon, lat, acc in cleaned
+            PatrolPoint(patrol=locked, lon=lon, lat=lat, accuracy=acc, recorded_at=now, batch=batch)
+            for lon, lat, acc in cleaned
         )
         Patrol.objects.filter(pk=locked.pk).update(
             points_count=F("points_count") + len(cleaned), distance_m=F("distance_m") + distance
@@ -403,27 +422,41 @@ def record_visit(
     grid: GridNode | None = None,
     lon: float | None = None,
     lat: float | None = None,
+    idempotency_key: str | None = None,
 ) -> Visit:
-    """入户走访."""
+    """入户走访. A visit sent again with the same ``idempotency_key`` (queued offline, retried) returns the first."""
+    key = _retry_key("visit", actor, idempotency_key)
+    if key:
+        existing = Visit.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
     grid = _worker_grid(actor, grid)
     if not address.strip():
         raise DomainError(_("请填写走访地址。"), code=DispatchErrorCode.ADDRESS_REQUIRED)
     if not note.strip():
         raise DomainError(_("请填写走访情况。"), code=CoreErrorCode.NOTE_REQUIRED)
     point = _point(lon, lat) if lon is not None or lat is not None else (None, None)
-    with transaction.atomic():
-        visit = Visit.objects.create(
-            worker=actor,
-            grid=grid,
-            address=address.strip()[:200],
-            note=note.strip(),
-            person_name=person_name.strip()[:50],
-            house_ref=house_ref.strip()[:64],
-            person_ref=person_ref.strip()[:64],
-            lon=point[0],
-            lat=point[1],
-        )
-        audit.record(actor=actor, verb="record_visit", target=visit)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                worker=actor,
+                grid=grid,
+                address=address.strip()[:200],
+                note=note.strip(),
+                person_name=person_name.strip()[:50],
+                house_ref=house_ref.strip()[:64],
+                person_ref=person_ref.strip()[:64],
+                lon=point[0],
+                lat=point[1],
+                idempotency_key=key,
+            )
+            audit.record(actor=actor, verb="record_visit", target=visit)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its visit.
+        existing = Visit.objects.filter(idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing
     return visit
 
 

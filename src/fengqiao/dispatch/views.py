@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -214,6 +215,7 @@ def work(request: AuthenticatedRequest) -> HttpResponse:
                     person_name=d["person_name"],
                     lon=d["lon"],
                     lat=d["lat"],
+                    idempotency_key=d["idempotency_key"] or None,
                 )
                 messages.success(request, _("走访已登记。"))
                 return redirect("dispatch:work")
@@ -233,7 +235,7 @@ def work(request: AuthenticatedRequest) -> HttpResponse:
             "grid": grid,
             "patrol": selectors.open_patrol(actor=request.user),
             "patrols": selectors.my_patrols(actor=request.user)[:10],
-            "visit_form": visit_form or VisitForm(prefix="visit"),
+            "visit_form": visit_form or VisitForm(prefix="visit", initial={"idempotency_key": uuid.uuid4().hex}),
             "diary_form": diary_form or DiaryForm(prefix="diary"),
             "mine": compliance[0] if compliance else None,
             "can_send": selectors.can_send(request.user),
