@@ -287,12 +287,29 @@ def review_pdf(review: Review) -> bytes:
         pdf.set_text_color(30, 30, 30)
         pdf.set_font("cjk", size=10)
 
-    def table(head: list[str], rows: Iterable[list[Any]], widths: list[float]) -> None:
+    def table(
+        head: list[str], rows: Iterable[list[Any]], widths: list[float], styles: Iterable[str] | None = None
+    ) -> None:
+        # A table takes its body colours from the pen in hand (the score bars leave theirs behind): set them.
+        text, background = TABLE_STYLES["body"]
+        pdf.set_text_color(*text)
+        pdf.set_fill_color(*background)
         pdf.set_font("cjk", size=9.5)
-        with pdf.table(col_widths=widths, text_align="CENTER", line_height=6.2, headings_style=_heading_style()) as t:
+        stripe = TABLE_STYLES["stripe"][1]
+        with pdf.table(
+            col_widths=widths,
+            text_align="CENTER",
+            line_height=6.2,
+            headings_style=_row_style("heading"),
+            cell_fill_color=stripe,
+            cell_fill_mode="ROWS",
+        ) as t:
             t.row([str(h) for h in head])
+            kinds = iter(styles or ())
             for row in rows:
-                t.row(["" if v is None else str(v) for v in row])
+                kind = next(kinds, "")
+                t.row(["" if v is None else str(v) for v in row], style=_row_style(kind) if kind else None)
+        pdf.set_fill_color(255, 255, 255)
 
     heading(_("一、总体情况"))
     f = review.figures
@@ -360,6 +377,7 @@ def review_pdf(review: Review) -> bytes:
                 for r in review.worst
             ],
             [0.7, 2.4, 1, 0.8, 0.8, 1],
+            styles=["red_list"] * len(review.best) + ["black_list"] * len(review.worst),
         )
     heading(_("四、超期未办结事件") if review.overdue else _("四、超期未办结事件：无"))
     if review.overdue:
@@ -380,10 +398,22 @@ def review_pdf(review: Review) -> bytes:
     return bytes(pdf.output())
 
 
-def _heading_style() -> Any:
+# (text, background) of each kind of table row in the PDF. Each pair keeps a WCAG contrast ratio of at least 4.5:1,
+# so rows stay readable printed in grey or on a poor projector: dark text on a light tint, white on a dark fill.
+TABLE_STYLES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
+    "heading": ((255, 255, 255), (18, 59, 109)),
+    "body": ((30, 30, 30), (255, 255, 255)),
+    "stripe": ((30, 30, 30), (243, 246, 250)),
+    "red_list": ((20, 83, 45), (232, 245, 236)),  # 红榜: commended, dark green on a light green tint
+    "black_list": ((127, 29, 29), (253, 236, 234)),  # 黑榜: dark red on a light red tint
+}
+
+
+def _row_style(kind: str) -> Any:
     from fpdf.fonts import FontFace
 
-    return FontFace(color=(255, 255, 255), fill_color=(18, 59, 109))
+    text, background = TABLE_STYLES[kind]
+    return FontFace(color=text, fill_color=background)
 
 
 def _bars(pdf: Any, rows: list[tuple[str, float]], width: float) -> None:
