@@ -1,4 +1,8 @@
-"""Template context shared by every page: the navigation for the signed-in user's roles."""
+"""Template context shared by every page: the navigation for the signed-in user's roles.
+
+Each item names the audience it is meant for (so a worker's menu is not a dispatcher's), and is shown only when its
+view would also let the user in: the view's own check (core.permissions) decides, never a second list here.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.actors import Caller, signed_in
+from fengqiao.core.permissions import may_open
 
 STAFF = {"admin", "dispatcher", "leader"}
 WORKERS = {"grid_leader", "grid_worker", "part_time_worker", "informant"}
 
-# (label, url name, roles that see it; None = everyone signed in)
+# (label, url name, roles it is meant for; None = everyone signed in). Who may open it is the view's to say.
 NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("首页"), "home", None),
     (_("事件工作台"), "events:queue", STAFF | {"grid_leader"}),
@@ -39,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         try:
             url = reverse(name)
         except NoReverseMatch:  # a part of the platform that is not installed here
+            continue
+        if not may_open(user, url):
             continue
         items.append(
             {"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))}

@@ -23,6 +23,7 @@ from fengqiao.accounts.models import Role
 from fengqiao.core import audit, scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError, show_error
+from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.core.redirects import safe_next
 from fengqiao.core.reveal import RevealForm, reveal_pii
@@ -103,11 +104,10 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@only_for(holds(Role.DISPATCHER, Role.ADMIN), gettext_lazy("只有综治中心可以录入纠纷。"))
 def new(request: HttpRequest) -> HttpResponse:
     """A centre enters a walk-in visitor or a referral from police, court or petition office."""
     user: Any = request.user
-    if not user.has_role(Role.DISPATCHER, Role.ADMIN):
-        raise PermissionDenied(_("只有综治中心可以录入纠纷。"))
     form = StaffIntakeForm(request.POST or None)
     grids = scoping.scope(GridNode.objects.filter(level__gte=Level.COMMUNITY), user).order_by("path")[:500]
     if request.method == "POST" and form.is_valid():

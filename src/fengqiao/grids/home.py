@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Role
+from fengqiao.core.permissions import may_open
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import Level
 
@@ -91,6 +92,7 @@ def for_user(user: Any) -> dict[str, Any]:
         "role_label": Role(role).label if role else "",
         "memberships": user.active_memberships,
         "roots": roots,
-        "cards": cards,
-        "tasks": tasks,
+        # A card or task is offered only where its view lets this user in (the view's own check, core.permissions).
+        "cards": [c for c in cards if may_open(user, c["url"])],
+        "tasks": [t for t in tasks if may_open(user, t["url"])],
     }

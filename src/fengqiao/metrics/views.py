@@ -7,17 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
+from fengqiao.core.permissions import holds, only_for
 from fengqiao.events.forms import QueueFilterForm
 from fengqiao.events.selectors import QueueFilters, event_queue
 from fengqiao.grids import selectors as grid_selectors
@@ -28,9 +29,9 @@ from fengqiao.metrics.models import MonthlyReport
 STAFF_ROLES = (Role.ADMIN, Role.LEADER, Role.DISPATCHER)
 
 
-def _staff(request: AuthenticatedRequest) -> None:
-    if not request.user.has_role(*STAFF_ROLES):
-        raise PermissionDenied(_("只有领导、调度员和管理员可以查看考核评价。"))
+# One check for every 考核评价 page; menus and buttons (排名, 月度讲评) read the same one through may_open.
+STAFF = holds(*STAFF_ROLES)
+staff_only = only_for(STAFF, gettext_lazy("只有领导、调度员和管理员可以查看考核评价。"))
 
 
 def _node(request: AuthenticatedRequest) -> GridNode:
@@ -51,9 +52,9 @@ def _crumbs(request: AuthenticatedRequest, node: GridNode) -> list[GridNode]:
 
 
 @login_required
+@staff_only
 def ranking(request: AuthenticatedRequest) -> HttpResponse:
     """排名: the node's children (and, from streets down, its grid workers) ranked by composite score."""
-    _staff(request)
     node = _node(request)
     key = request.GET.get("period", "month")
     period = selectors.period_of(key if key in selectors.PERIODS else "month")
@@ -73,9 +74,9 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@staff_only
 def efficiency(request: AuthenticatedRequest) -> HttpResponse:
     """效能清单: generated daily (one day's figures and scores of the units below), reviewed monthly."""
-    _staff(request)
     node = _node(request)
     try:
         day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
@@ -97,8 +98,8 @@ def efficiency(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@staff_only
 def report_list(request: AuthenticatedRequest) -> HttpResponse:
-    _staff(request)
     node = _node(request)
     rows = scoping.scope(MonthlyReport.objects.filter(node=node), request.user).order_by("-month")
     last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
@@ -111,8 +112,8 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@staff_only
 def report_generate(request: AuthenticatedRequest) -> HttpResponse:
-    _staff(request)
     code = request.POST.get("node", "")
     try:
         node = grid_selectors.node_detail(actor=request.user, code=code)
@@ -126,8 +127,8 @@ def report_generate(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@staff_only
 def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> FileResponse:
-    _staff(request)
     report = scoping.scope(MonthlyReport.objects.select_related("node"), request.user).filter(pk=pk).first()
     if report is None or kind not in ("xlsx", "pdf"):
         raise Http404(str(pk))
@@ -139,13 +140,12 @@ def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> FileRe
 
 
 @login_required
+@only_for(STAFF, gettext_lazy("只有领导、调度员和管理员可以导出事件清单。"))
 def export_events(request: AuthenticatedRequest) -> HttpResponse:
     """The events queue as XLSX, with the same filters (grid, colour, state, category, source, dates, open_only).
 
     A bulk copy of residents' reports leaves the platform: only the centre, leaders and administrators may take one,
     and only of their own area (event_queue is scoped to the actor)."""
-    if not request.user.has_role(*STAFF_ROLES):
-        raise PermissionDenied(_("只有领导、调度员和管理员可以导出事件清单。"))
     form = QueueFilterForm(request.GET or None)
     filters = QueueFilters(open_only=not request.GET)
     if form.is_valid():
