@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts.lockouts.LockoutsConfig",  # django-axes, named in Chinese
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its own copy of Swagger UI for the API docs page, served from our origin (no CDN on an intranet)
     "fengqiao.core",
     "fengqiao.accounts",
     "fengqiao.grids",
