@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from fengqiao.accounts.api import router as accounts_router
+from fengqiao.api.docs import docs, docs_only
 from fengqiao.core.errors import CoreErrorCode, DomainError, error_body
 from fengqiao.dashboard.api import router as dashboard_router
 from fengqiao.dispatch.api import router as dispatch_router
@@ -34,6 +35,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=django_auth,
+    # Served from our own origin and behind sign-in (see api/docs.py).
+    docs=docs,
+    docs_decorator=docs_only,
 )
 
 
