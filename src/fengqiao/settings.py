@@ -266,6 +266,10 @@ FENGQIAO_DISPUTE_CLOCKS = {
 # Possible duplicates: open events of the same category within this distance and time window.
 FENGQIAO_DUPLICATE_METRES = float(os.environ.get("FENGQIAO_DUPLICATE_METRES", "200"))
 FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"))
+# A report whose position lies further than this outside the grid it is filed in is flagged for the dispatcher.
+FENGQIAO_POSITION_MISMATCH_METRES = float(os.environ.get("FENGQIAO_POSITION_MISMATCH_METRES", "500"))
+# The same text from the same reporter within this many minutes is one report sent twice (the back button).
+FENGQIAO_RESUBMIT_MINUTES = float(os.environ.get("FENGQIAO_RESUBMIT_MINUTES", "10"))
 # Grid code that receives reports lying outside every grid (兜底); empty refuses them.
 FENGQIAO_FALLBACK_GRID = os.environ.get("FENGQIAO_FALLBACK_GRID", "")
 # Rate limits (counted in the database, so they hold across server processes). "N/s|m|h|d".

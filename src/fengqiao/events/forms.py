@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core import scoping
 from fengqiao.events.models import Category, HotlineKind, Source
 from fengqiao.events.workflow import STATES
 from fengqiao.grids.models import GridNode
@@ -47,8 +49,22 @@ class CategoryField(forms.ChoiceField):
         return Category.objects.filter(code=code, active=True, parent__isnull=False).first()
 
 
+def own_grids(actor: Any) -> QuerySet[GridNode]:
+    """The grids a worker is a member of: what they may file a report in when the phone cannot place them."""
+    paths = scoping.paths_of(actor)
+    if not paths:  # nobody, or an administrator of everything: they place the report by position
+        return GridNode.objects.none()
+    return GridNode.objects.filter(path__in=paths).select_related("parent").order_by("path")
+
+
+class GridChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: GridNode) -> str:
+        return f"{obj.parent.name} / {obj.name}" if obj.parent else obj.name
+
+
 class ReportForm(forms.Form):
-    """A grid worker's report from the phone."""
+    """A grid worker's report from the phone. ``grid`` is the fallback when the phone cannot place the worker in
+    any grid: one of the worker's own grids (the view sets the choices)."""
 
     category = CategoryField(label=_("分类"), required=False)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
@@ -57,11 +73,28 @@ class ReportForm(forms.Form):
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     photos = PhotosField(label=_("现场照片"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
+    grid = GridChoiceField(
+        label=_("所属网格"),
+        queryset=GridNode.objects.none(),
+        required=False,
+        to_field_name="code",
+        help_text=_("无法定位或定位不在网格范围内时，按所选网格上报；请同时填写地址。"),
+    )
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "grid" in self.fields and actor is not None:
+            grids = own_grids(actor)
+            field: Any = self.fields["grid"]
+            field.queryset = grids
+            if not self.is_bound and len(grids) == 1:
+                self.initial.setdefault("grid", grids[0].code)
 
 
 class PublicReportForm(ReportForm):
-    """A resident's report from a grid's QR code: no login, a phone number for the answer."""
+    """A resident's report from a grid's QR code: no login, a phone number for the answer; the grid is the QR's."""
 
+    grid = None  # type: ignore[assignment]
     reporter_name = forms.CharField(label=_("您的称呼"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("联系电话"), max_length=20)
     field_order = ["description", "category", "photos", "address", "reporter_name", "reporter_phone"]

@@ -109,6 +109,9 @@ class Event(InGrid):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
+    # Metres between the reported position and the grid the event was filed in (a QR code's grid, or one the worker
+    # chose), when they are far apart: the dispatcher is asked to check. Empty when the position lies in its grid.
+    position_mismatch_m = models.PositiveIntegerField(_("定位偏离网格（米）"), null=True, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上报人"),
@@ -184,6 +187,21 @@ class Event(InGrid):
         from fengqiao.events.workflow import STATES
 
         return str(STATES.get(self.state, self.state))
+
+    @property
+    def position_mismatch_text(self) -> str:
+        """What the dispatcher is told when the reported position lies far from the grid the event is filed in."""
+        metres = self.position_mismatch_m
+        if metres is None:
+            return ""
+        far = (
+            _("约 %(n)s 公里") % {"n": f"{metres / 1000:.0f}" if metres >= 10_000 else f"{metres / 1000:.1f}"}
+            if metres >= 1000
+            else _("约 %(n)s 米") % {"n": metres}
+        )
+        if self.source == Source.RESIDENT:
+            return str(_("定位与二维码网格相距 %(far)s，请核实。") % {"far": far})
+        return str(_("定位与所选网格相距 %(far)s，请核实。") % {"far": far})
 
     @property
     def reporter_phone_masked(self) -> str:

@@ -8,11 +8,13 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import shapely
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from shapely.ops import nearest_points
 
 from fengqiao.accounts.models import Department, Role, User
 from fengqiao.accounts.selectors import handlers_of, members_above
@@ -27,6 +29,8 @@ from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids import locator
+from fengqiao.grids.coords import distance_metres
+from fengqiao.grids.geometry import GeometryError, parse
 from fengqiao.grids.models import GridNode
 
 MAX_TEXT = 2000
@@ -62,8 +66,11 @@ def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
     return lon_f, lat_f
 
 
-def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None = None) -> GridNode:
-    """The finest grid for a position; a QR code's own grid when there is no position; the fallback grid if set."""
+def locate_grid(
+    lon: float | None, lat: float | None, *, grid: GridNode | None = None, may_choose: bool = False
+) -> GridNode:
+    """The finest grid for a position; else the grid given (a QR code's, or one the worker chose); else the fallback
+    grid if set. ``may_choose`` says the reporter can pick a grid on the form, which the refusal then tells them."""
     if lon is not None and lat is not None:
         found = locator.locate(lon, lat)
         node = found.node()
@@ -84,12 +91,47 @@ def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None =
                     "name": near.name,
                     "m": int(found.suggestion_metres or 0),
                 }
+        if may_choose:
+            hint += _("请在“所属网格”中选择网格后重新提交。")
         raise ReportError(_("该位置不在任何网格范围内。") + hint, code=EventErrorCode.OUTSIDE_GRIDS)
     if grid is not None:
         return grid
+    if may_choose:
+        raise ReportError(
+            _("未能获取定位：请在“所属网格”中选择网格，并填写地址。"), code=CoreErrorCode.POSITION_REQUIRED
+        )
     raise ReportError(
         _("请提供位置（定位或在地图上选点），或从网格二维码进入上报。"), code=CoreErrorCode.POSITION_REQUIRED
     )
+
+
+def metres_from_grid(node: GridNode, lon: float, lat: float) -> float | None:
+    """How far a point lies outside a grid's boundary (0 inside it); from its centre when it has no boundary; None
+    when the grid has neither."""
+    if node.geometry:
+        try:
+            shape = parse(node.geometry)
+        except GeometryError:
+            shape = None
+        if shape is not None:
+            point = shapely.Point(lon, lat)
+            if shape.covers(point):
+                return 0.0
+            near = nearest_points(shape, point)[0]
+            return distance_metres((lon, lat), (near.x, near.y))
+    if node.centroid_lon is not None and node.centroid_lat is not None:
+        return distance_metres((lon, lat), (node.centroid_lon, node.centroid_lat))
+    return None
+
+
+def position_mismatch(node: GridNode, lon: float | None, lat: float | None) -> int | None:
+    """The metres to flag when a report's position lies far outside the grid it is filed in, else None."""
+    if lon is None or lat is None:
+        return None
+    metres = metres_from_grid(node, lon, lat)
+    if metres is None or metres <= settings.FENGQIAO_POSITION_MISMATCH_METRES:
+        return None
+    return round(metres)
 
 
 def scoped_key(*, source: str, caller: str, key: str) -> str:
@@ -157,7 +199,7 @@ def report_event(
         gps = next(((img.lon, img.lat) for _, img in images if img.lon is not None), None)
         if gps is not None:
             lon_f, lat_f = gps
-    node = locate_grid(lon_f, lat_f, grid=grid)
+    node = locate_grid(lon_f, lat_f, grid=grid, may_choose=not anonymous and source == Source.PATROL)
     if not anonymous and source == Source.PATROL and not scoping.covers(actor, node.path):
         raise OutsideJurisdiction(_("该位置不在您负责的网格内，请确认定位。"))
     event = Event(
@@ -170,6 +212,7 @@ def report_event(
         address=(address or "").strip()[:200],
         lon=lon_f,
         lat=lat_f,
+        position_mismatch_m=position_mismatch(node, lon_f, lat_f),
         reporter=None if anonymous else actor,
         reporter_name=(reporter_name or "").strip()[:50] or ("" if anonymous else actor.display_name),
         reporter_phone=phone,
