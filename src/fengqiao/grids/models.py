@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -89,6 +91,16 @@ class GridNode(models.Model):
             return self.code.ljust(12, "0")
         return self.code[:12]
 
+    @property
+    def full_name(self) -> str:
+        """The node as people tell it apart: its community and the levels below it ("甲社区 / 第3网格"), since grid
+        and micro-grid names ("第3网格", "2号楼栋微网格") repeat from one community to the next. A community, or
+        anything above, is named alone. Names of ancestors are remembered for a few seconds (see full_names)."""
+        cached = getattr(self, "_full_name", None)
+        if cached is None:
+            cached = full_names([self])[self.path]
+        return cached
+
     def ancestor_codes(self) -> list[str]:
         return [c for c in self.path.split("/") if c]
 
@@ -99,6 +111,7 @@ class GridNode(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.compute_path(self.parent)
         super().save(*args, **kwargs)
+        _NAMES.pop(self.code, None)  # a renamed community shows at once in this process
 
 
 class GridVersion(models.Model):
@@ -112,3 +125,38 @@ class GridVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+# Names of communities and grids by code, kept a few seconds: every list row names its grid with its community.
+_NAMES: dict[str, tuple[float, int, str]] = {}
+NAME_CACHE_SECONDS = 30.0
+FULL_NAME_SEPARATOR = " / "
+
+
+def full_names(nodes: Iterable[GridNode]) -> dict[str, str]:
+    """``{path: full name}`` for the nodes, with one query for all the ancestors not yet remembered; each node also
+    keeps its own, so ``node.full_name`` costs nothing afterwards."""
+    nodes = list(nodes)
+    now = time.monotonic()
+    wanted = {code for n in nodes if n.level > Level.COMMUNITY for code in n.ancestor_codes()[:-1]}
+    missing = [code for code in wanted if code not in _NAMES or now - _NAMES[code][0] >= NAME_CACHE_SECONDS]
+    if missing:
+        for code, level, name in GridNode.objects.filter(code__in=missing).values_list("code", "level", "name"):
+            _NAMES[code] = (now, level, name)
+    found: dict[str, str] = {}
+    for node in nodes:
+        if node.level <= Level.COMMUNITY:
+            text = node.name
+        else:
+            above = [_NAMES[c] for c in node.ancestor_codes()[:-1] if c in _NAMES]
+            below = [name for _t, level, name in above if level >= Level.COMMUNITY]
+            if not below and above:  # no community above it (a grid straight under a street): name its parent
+                below = [above[-1][2]]
+            text = FULL_NAME_SEPARATOR.join([*below, node.name])
+        node._full_name = text  # type: ignore[attr-defined]
+        found[node.path] = text
+    return found
+
+
+def forget_names(*args: Any, **kwargs: Any) -> None:
+    _NAMES.clear()

@@ -21,7 +21,7 @@ from fengqiao.core.exports import append_row, xlsx_cell
 from fengqiao.events.models import Event
 from fengqiao.events.selectors import with_colour
 from fengqiao.events.workflow import OPEN_STATES, STATES
-from fengqiao.grids.models import GridNode, Level
+from fengqiao.grids.models import GridNode, Level, full_names
 from fengqiao.metrics import selectors
 from fengqiao.metrics.models import MonthlyReport
 from fengqiao.metrics.selectors import Figures, Period, Ranked
@@ -73,10 +73,16 @@ def monthly_review(*, node: GridNode, month: dt.date, now: dt.datetime | None = 
     weights = selectors.indicators()
     children = list(GridNode.objects.filter(parent=node).only("code", "name", "path", "level").order_by("code"))
     child_figures = selectors.stats([c.path for c in children], period)
+    child_names = full_names(children)
     ranking = selectors.rank(
         [
             Ranked(
-                c.code, c.name, c.path, c.level, child_figures[c.path], selectors.score(child_figures[c.path], weights)
+                c.code,
+                child_names[c.path],
+                c.path,
+                c.level,
+                child_figures[c.path],
+                selectors.score(child_figures[c.path], weights),
             )
             for c in children
         ]
@@ -86,10 +92,16 @@ def monthly_review(*, node: GridNode, month: dt.date, now: dt.datetime | None = 
         GridNode.objects.filter(path__startswith=node.path, level=grid_level).only("code", "name", "path", "level")
     )
     grid_figures = selectors.stats([g.path for g in grids], period)
+    grid_names = full_names(grids)
     scored = selectors.rank(
         [
             Ranked(
-                g.code, g.name, g.path, g.level, grid_figures[g.path], selectors.score(grid_figures[g.path], weights)
+                g.code,
+                grid_names[g.path],
+                g.path,
+                g.level,
+                grid_figures[g.path],
+                selectors.score(grid_figures[g.path], weights),
             )
             for g in grids
         ]
@@ -232,7 +244,7 @@ def review_xlsx(review: Review) -> bytes:
             [
                 e.tracking_code,
                 str(e.category or ""),
-                e.grid.name,
+                e.grid.full_name,
                 str(STATES.get(e.state, e.state)),
                 timezone.localtime(e.reported_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(e.due_at).strftime("%Y-%m-%d %H:%M") if e.due_at else "",
@@ -387,7 +399,7 @@ def review_pdf(review: Review) -> bytes:
                 [
                     e.tracking_code,
                     str(e.category or ""),
-                    e.grid.name,
+                    e.grid.full_name,
                     str(STATES.get(e.state, e.state)),
                     timezone.localtime(e.due_at).strftime("%m-%d %H:%M") if e.due_at else "",
                 ]
@@ -534,7 +546,7 @@ def events_xlsx(events: Iterable[Event]) -> bytes:
                 colours.get(getattr(e, "colour", ""), ""),
                 str(e.category or ""),
                 e.description[:500],
-                e.grid.name if e.grid_id else "",
+                e.grid.full_name if e.grid_id else "",
                 str(STATES.get(e.state, e.state)),
                 e.get_source_display(),
                 when(e.reported_at),

@@ -24,7 +24,7 @@ from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import OPEN_STATES
 from fengqiao.grids import selectors as grid_selectors
-from fengqiao.grids.models import GridNode, Level
+from fengqiao.grids.models import GridNode, Level, full_names
 from fengqiao.metrics.counters import COUNTERS, DUTY_DONE
 from fengqiao.metrics.models import DailyGridStat, Indicator
 
@@ -413,8 +413,12 @@ def children_ranking(*, actor: User, node: GridNode, period: Period) -> list[Ran
     children = list(grid_selectors.node_children(actor=actor, node=node).only("code", "name", "path", "level"))
     figures = stats([c.path for c in children], period)
     weights = indicators()
+    names = full_names(children)
     return rank(
-        [Ranked(c.code, c.name, c.path, c.level, figures[c.path], score(figures[c.path], weights)) for c in children]
+        [
+            Ranked(c.code, names[c.path], c.path, c.level, figures[c.path], score(figures[c.path], weights))
+            for c in children
+        ]
     )
 
 
@@ -435,6 +439,7 @@ def worker_ranking(*, actor: User, node: GridNode, period: Period, limit: int = 
     for m in memberships:
         per_user.setdefault(m.user_id, (m.user, []))[1].append(m.node)
     paths = sorted({n.path for _u, nodes in per_user.values() for n in nodes})
+    names = full_names(n for _u, nodes in per_user.values() for n in nodes)
     figures = stats(paths, period)
     weights = indicators()
     items = []
@@ -453,7 +458,7 @@ def worker_ranking(*, actor: User, node: GridNode, period: Period, limit: int = 
                 nodes[0].level,
                 total,
                 score(total, weights),
-                extra={"grids": "、".join(n.name for n in nodes)},
+                extra={"grids": "、".join(names[n.path] for n in nodes)},
             )
         )
     return rank(items)
