@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import secrets
 
 from django.utils import timezone
@@ -15,6 +17,15 @@ def tracking_code(prefix: str) -> str:
     stamp = timezone.localdate().strftime("%y%m%d")
     tail = "".join(secrets.choice(ALPHABET) for _ in range(6))
     return f"{prefix}{stamp}-{tail}"
+
+
+def demo_tracking_code(prefix: str, rnd: random.Random, day: dt.date, taken: set[str]) -> str:
+    """A repeatable code for generated demo data (seeded ``rnd``), never one already in ``taken`` (which it joins)."""
+    while True:
+        code = f"{prefix}{day:%y%m%d}-" + "".join(rnd.choice(ALPHABET) for _ in range(6))
+        if code not in taken:
+            taken.add(code)
+            return code
 
 
 def normalise(code: str) -> str:

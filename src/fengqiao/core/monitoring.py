@@ -8,7 +8,7 @@ each gauge is a function returning its lines, written in the order the apps regi
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,17 @@ GAUGES: dict[str, Callable[[], Iterable[str]]] = {}
 def register(name: str, lines: Callable[[], Iterable[str]]) -> None:
     """Add (or replace) a gauge: ``lines()`` returns its ``# HELP``, ``# TYPE`` and sample lines."""
     GAUGES[name] = lines
+
+
+def sample(name: str, kind: str, help_text: str, values: Mapping[str, float] | float) -> list[str]:
+    """One metric in the text format: ``# HELP``, ``# TYPE`` and its samples (``values`` keyed by a label value,
+    written as ``name{label="value"}``: pass ``{'colour="red"': 3}``, or a single number)."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+    if isinstance(values, Mapping):
+        lines += [f"{name}{{{label}}} {value}" for label, value in values.items()]
+    else:
+        lines.append(f"{name} {values}")
+    return lines
 
 
 def _allowed(request: HttpRequest) -> bool:

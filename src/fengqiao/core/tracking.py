@@ -21,8 +21,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengqiao.core import audit, ratelimit, receipts
+from fengqiao.core.codes import normalise
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.models import Action
 from fengqiao.core.workflow import Workflow
@@ -120,3 +122,19 @@ def receipt_page(
             **context(holder),
         },
     )
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("查询码"), max_length=20)
+
+
+def lookup_page(request: HttpRequest, *, model: type[models.Model], url_name: str, template: str) -> HttpResponse:
+    """ "Look up my case": a typed code goes to its tracking page, or the form says it was not found (the view is
+    rate limited, so codes cannot be enumerated)."""
+    form = LookupForm(request.GET or None)
+    if request.GET and form.is_valid():
+        code = normalise(form.cleaned_data["code"])
+        if model._default_manager.filter(tracking_code=code).exists():
+            return redirect(url_name, code=code)
+        form.add_error("code", _("没有找到该查询码，请核对后重试。"))
+    return render(request, template, {"form": form})

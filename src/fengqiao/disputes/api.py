@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from fengqiao.core import ratelimit
 from fengqiao.core.errors import ErrorOut, NotFound
+from fengqiao.core.paging import PageQuery
 from fengqiao.disputes import selectors, services
 from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.models import Dispute, Mediator
@@ -68,15 +69,13 @@ class DisputeOut(Schema):
         }
 
 
-class QueueQuery(Schema):
+class QueueQuery(PageQuery):
     state: str = ""
     type: str = ""
     colour: str = ""
     flag: str = ""
     risk: str = ""
     q: str = Field("", max_length=100)
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
 
 
 class SuggestionOut(Schema):
@@ -125,7 +124,7 @@ def list_disputes(request: HttpRequest, query: Query[QueueQuery]) -> list[dict[s
     filters = selectors.QueueFilters(
         state=query.state, type=query.type, colour=query.colour, flag=query.flag, risk=query.risk, q=query.q
     )
-    rows = selectors.dispute_queue(actor=request.user, filters=filters)[query.offset : query.offset + query.limit]
+    rows = query.page(selectors.dispute_queue(actor=request.user, filters=filters))
     return [DisputeOut.from_dispute(d) for d in rows]
 
 

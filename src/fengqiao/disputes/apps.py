@@ -25,13 +25,10 @@ def may_see_agreement_attachments(actor: Any, object_id: str) -> bool:
 
 def metric_lines() -> list[str]:
     """/metrics: dispute cases ever entered (a count only)."""
+    from fengqiao.core.monitoring import sample
     from fengqiao.disputes.models import Dispute
 
-    return [
-        "# HELP fengqiao_disputes_total Dispute cases ever entered.",
-        "# TYPE fengqiao_disputes_total counter",
-        f"fengqiao_disputes_total {Dispute.objects.count()}",
-    ]
+    return sample("fengqiao_disputes_total", "counter", "Dispute cases ever entered.", Dispute.objects.count())
 
 
 class DisputesConfig(AppConfig):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import pii
-from fengqiao.core.codes import ALPHABET
+from fengqiao.core.codes import demo_tracking_code
 from fengqiao.core.deadlines import CREATE
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
@@ -97,11 +97,7 @@ def _id_number(rnd: random.Random, area: str) -> str:
 
 
 def _code(rnd: random.Random, at: dt.datetime, taken: set[str]) -> str:
-    while True:
-        code = f"D{timezone.localtime(at):%y%m%d}-" + "".join(rnd.choice(ALPHABET) for _ in range(6))
-        if code not in taken:
-            taken.add(code)
-            return code
+    return demo_tracking_code("D", rnd, timezone.localtime(at).date(), taken)
 
 
 class _Builder:

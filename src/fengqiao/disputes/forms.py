@@ -99,9 +99,5 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回理由"), max_length=500)
 
 
-class TrackLookupForm(forms.Form):
-    code = forms.CharField(label=_("查询码"), max_length=20)
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("调解员名册（.xlsx）"))

@@ -7,7 +7,6 @@ deadlines on a controlled clock.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -46,6 +45,7 @@ from fengqiao.disputes.models import (
 from fengqiao.disputes.validation import IntakeError, clean_id_number, clean_phone
 from fengqiao.disputes.workflow import DISPUTE_FLOW, WITH_MEDIATOR, mediator_or_centre
 from fengqiao.grids import locator
+from fengqiao.grids.coords import PositionError, parse_position
 from fengqiao.grids.models import GridNode, Level
 
 MAX_TEXT = 2000
@@ -90,15 +90,10 @@ def _amount(value: Any) -> Decimal | None:
 
 
 def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
-    if lon in (None, "") or lat in (None, ""):
-        return None, None
     try:
-        lon_f, lat_f = float(lon), float(lat)
-    except (TypeError, ValueError):
-        raise IntakeError(_("位置坐标无效：经纬度必须是数字。"), code=CoreErrorCode.BAD_POSITION) from None
-    if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
-        raise IntakeError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code=CoreErrorCode.BAD_POSITION)
-    return lon_f, lat_f
+        return parse_position(lon, lat)
+    except PositionError as exc:
+        raise IntakeError(str(exc), code=CoreErrorCode.BAD_POSITION) from None
 
 
 def locate_grid(lon: float | None, lat: float | None, *, grid: GridNode | None) -> GridNode:

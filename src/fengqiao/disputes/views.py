@@ -36,7 +36,6 @@ from fengqiao.disputes.forms import (
     IntakeForm,
     QueueFilterForm,
     StaffIntakeForm,
-    TrackLookupForm,
     WithdrawForm,
 )
 from fengqiao.disputes.models import Agreement, Dispute, Mediator, Party, Source
@@ -433,13 +432,9 @@ WITHDRAW = tracking.ReceiptAction(
 
 @limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))
 def track_lookup(request: HttpRequest) -> HttpResponse:
-    form = TrackLookupForm(request.GET or None)
-    if request.GET and form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
-        if Dispute.objects.filter(tracking_code=code).exists():
-            return redirect("disputes:track", code=code)
-        form.add_error("code", _("没有找到该查询码，请核对后重试。"))
-    return render(request, "disputes/track_lookup.html", {"form": form})
+    return tracking.lookup_page(
+        request, model=Dispute, url_name="disputes:track", template="disputes/track_lookup.html"
+    )
 
 
 @login_required

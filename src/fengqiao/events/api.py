@@ -14,6 +14,7 @@ from ninja.security import APIKeyHeader, django_auth
 from fengqiao.accounts.models import Department
 from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError, ErrorOut, NotFound
+from fengqiao.core.paging import PageQuery
 from fengqiao.events import selectors, services, suggest
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import ApiClient, Category, Event, Source
@@ -214,15 +215,13 @@ def report(
     return 201, EventOut.of(event)
 
 
-class ListFilters(Schema):
+class ListFilters(PageQuery):
     state: str = ""
     colour: str = ""
     category: str = ""
     grid: str = ""
     source: str = ""
     open_only: bool = False
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
 
 
 @router.get("", response=list[EventOut], summary="Events in the caller's jurisdiction, most urgent first")
@@ -235,7 +234,7 @@ def list_events(request: HttpRequest, filters: Query[ListFilters]) -> list[Event
         source=filters.source,
         open_only=filters.open_only,
     )
-    rows = selectors.event_queue(actor=request.user, filters=f)[filters.offset : filters.offset + filters.limit]
+    rows = filters.page(selectors.event_queue(actor=request.user, filters=f))
     return [EventOut.of(e) for e in rows]
 
 

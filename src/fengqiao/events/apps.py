@@ -17,24 +17,19 @@ def metric_lines() -> list[str]:
     from django.db.models import Count
 
     from fengqiao.core import sla
+    from fengqiao.core.monitoring import sample
     from fengqiao.events.clocks import EVENT_CLOCKS
     from fengqiao.events.models import Event
     from fengqiao.events.workflow import OPEN_STATES
 
-    lines = [
-        "# HELP fengqiao_events_open Open events by deadline colour.",
-        "# TYPE fengqiao_events_open gauge",
-    ]
     open_events = Event.objects.filter(state__in=OPEN_STATES).annotate(colour=EVENT_CLOCKS.expressions()["colour"])
     counts = {c.value: 0 for c in sla.Colour}
     for row in open_events.values("colour").annotate(n=Count("id")).order_by():
         counts[row["colour"]] = row["n"]
-    lines += [f'fengqiao_events_open{{colour="{colour}"}} {n}' for colour, n in counts.items()]
+    by_colour = {f'colour="{colour}"': n for colour, n in counts.items()}
     return [
-        *lines,
-        "# HELP fengqiao_events_total Events ever reported.",
-        "# TYPE fengqiao_events_total counter",
-        f"fengqiao_events_total {Event.objects.count()}",
+        *sample("fengqiao_events_open", "gauge", "Open events by deadline colour.", by_colour),
+        *sample("fengqiao_events_total", "counter", "Events ever reported.", Event.objects.count()),
     ]
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Department, Membership, Role
-from fengqiao.core.codes import ALPHABET
+from fengqiao.core.codes import demo_tracking_code
 from fengqiao.core.deadlines import CREATE
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
@@ -55,11 +55,7 @@ TEXTS = {
 
 def _code(rng: random.Random, day: dt.date, used: set[str]) -> str:
     """A tracking code not drawn before in this run nor stored already (a million events share few days)."""
-    while True:
-        code = f"E{day:%y%m%d}-" + "".join(rng.choice(ALPHABET) for _ in range(6))
-        if code not in used:
-            used.add(code)
-            return code
+    return demo_tracking_code("E", rng, day, used)
 
 
 STAGE = EVENT_CLOCKS.clocks[0]

@@ -172,7 +172,3 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=500
     )
-
-
-class TrackLookupForm(forms.Form):
-    code = forms.CharField(label=_("查询码"), max_length=20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids import locator
-from fengqiao.grids.coords import distance_metres
+from fengqiao.grids.coords import PositionError, distance_metres, parse_position
 from fengqiao.grids.geometry import GeometryError, parse
 from fengqiao.grids.models import GridNode
 
@@ -55,15 +54,10 @@ def clean_phone(phone: str, *, required: bool) -> str:
 
 
 def _position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
-    if lon in (None, "") and lat in (None, ""):
-        return None, None
     try:
-        lon_f, lat_f = float(lon), float(lat)
-    except (TypeError, ValueError):
-        raise ReportError(_("位置坐标无效：经纬度必须是数字。"), code=CoreErrorCode.BAD_POSITION) from None
-    if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
-        raise ReportError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"), code=CoreErrorCode.BAD_POSITION)
-    return lon_f, lat_f
+        return parse_position(lon, lat)
+    except PositionError as exc:
+        raise ReportError(str(exc), code=CoreErrorCode.BAD_POSITION) from None
 
 
 def locate_grid(

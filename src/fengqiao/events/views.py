@@ -33,7 +33,6 @@ from fengqiao.events.forms import (
     QueueFilterForm,
     RatingForm,
     ReportForm,
-    TrackLookupForm,
 )
 from fengqiao.events.models import Event, Extension, Source
 from fengqiao.events.workflow import OPEN_STATES, STATES
@@ -332,13 +331,7 @@ RATE = tracking.ReceiptAction(
 
 @limit("track", "FENGQIAO_RATE_TRACK", methods=("GET", "POST"))
 def track_lookup(request: HttpRequest) -> HttpResponse:
-    form = TrackLookupForm(request.GET or None)
-    if request.GET and form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
-        if Event.objects.filter(tracking_code=code).exists():
-            return redirect("events:track", code=code)
-        form.add_error("code", _("没有找到该查询码，请核对后重试。"))
-    return render(request, "events/track_lookup.html", {"form": form})
+    return tracking.lookup_page(request, model=Event, url_name="events:track", template="events/track_lookup.html")
 
 
 @login_required

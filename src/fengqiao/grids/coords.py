@@ -106,3 +106,25 @@ def distance_metres(a: LonLat, b: LonLat) -> float:
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(h)))
+
+
+class PositionError(ValueError):
+    """A position that is not a pair of finite numbers within the Earth's ranges; ``args[0]`` says why, in Chinese."""
+
+
+def parse_position(lon: Any, lat: Any) -> tuple[float | None, float | None]:
+    """A typed or posted (lon, lat) as floats; ``(None, None)`` when neither was given.
+
+    Raises :class:`PositionError` (the apps turn it into their own error) for non-numbers, NaN and infinities, and
+    values out of range."""
+    from django.utils.translation import gettext as _
+
+    if lon in (None, "") and lat in (None, ""):
+        return None, None
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise PositionError(_("位置坐标无效：经纬度必须是数字。")) from None
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f) and -180 <= lon_f <= 180 and -90 <= lat_f <= 90):
+        raise PositionError(_("位置坐标超出范围：经度 -180～180，纬度 -90～90。"))
+    return lon_f, lat_f
