@@ -59,14 +59,15 @@ def _reach_q(memberships: Iterable[tuple[str, str]]) -> Q:
     return query
 
 
-def inbox(*, actor: User) -> QuerySet[Instruction]:
-    """指令收件箱: instructions addressed to an ancestor-or-self of the actor's nodes, newest first, with receipts."""
+def inbox(*, actor: User, pending: bool = False) -> QuerySet[Instruction]:
+    """指令收件箱: instructions addressed to an ancestor-or-self of the actor's nodes, newest first, with receipts;
+    ``pending``: only those that ask for an acknowledgement the actor has not yet given (待签收)."""
     memberships = memberships_of(actor)
     if not memberships:
         return Instruction.objects.none()
     targets = InstructionTarget.objects.filter(_reach_q(memberships)).values("instruction_id")
     mine = Receipt.objects.filter(instruction=OuterRef("pk"), user=actor)
-    return (
+    found = (
         Instruction.objects.filter(pk__in=targets)
         .exclude(sender=actor)
         .annotate(
@@ -76,6 +77,9 @@ def inbox(*, actor: User) -> QuerySet[Instruction]:
         )
         .order_by("-id")
     )
+    if pending:
+        found = found.filter(requires_ack=True, my_acknowledged_at__isnull=True)
+    return found
 
 
 def unread_instructions(*, actor: User) -> int:

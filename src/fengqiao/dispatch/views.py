@@ -39,7 +39,8 @@ def _back(request: AuthenticatedRequest, fallback: str) -> HttpResponse:
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """消息中心 (phone first): instructions addressed to my grids and my notifications, updated live."""
-    page = Paginator(selectors.inbox(actor=request.user), 30).get_page(request.GET.get("page"))
+    pending = request.GET.get("pending") == "1"
+    page = Paginator(selectors.inbox(actor=request.user, pending=pending), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "dispatch/inbox.html",

@@ -181,10 +181,14 @@ def dispute_detail(*, actor: Any, code: str, now: dt.datetime | None = None) -> 
     return DISPUTE_CLOCKS.annotate(qs.filter(pk=found), now).prefetch_related("parties").get()
 
 
-def my_cases(*, actor: Any, now: dt.datetime | None = None) -> QuerySet[Dispute]:
-    """The mediator's workspace: cases assigned to them that still need work, most urgent first."""
+def my_cases(*, actor: Any, colour: str = "", now: dt.datetime | None = None) -> QuerySet[Dispute]:
+    """The mediator's workspace: cases assigned to them that still need work, most urgent first (only those of one
+    deadline ``colour`` when asked)."""
     qs = Dispute.objects.filter(mediator__user=actor).exclude(state__in=("closed", "withdrawn", "referred"))
-    return DISPUTE_CLOCKS.annotate(qs, now).select_related("type", "grid").order_by("urgency", "close_due_at")
+    qs = DISPUTE_CLOCKS.annotate(qs, now)
+    if colour:
+        qs = qs.filter(colour=colour)  # type: ignore[misc]
+    return qs.select_related("type", "grid").order_by("urgency", "close_due_at")
 
 
 def timeline(dispute: Dispute) -> list[Action]:

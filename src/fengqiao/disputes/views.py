@@ -99,7 +99,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The mediator's phone workspace: my cases, most urgent first."""
-    return render(request, "disputes/mine.html", {"cases": selectors.my_cases(actor=request.user)[:100]})
+    colour = request.GET.get("colour", "")
+    cases = selectors.my_cases(actor=request.user, colour=colour if colour in selectors.COLOURS else "")
+    return render(request, "disputes/mine.html", {"cases": cases[:100]})
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,17 +58,20 @@ def department_ids(actor: Any) -> list[int]:
     return [m.department_id for m in actor.active_memberships if m.role == Role.HANDLER and m.department_id]
 
 
-def department_queue(*, actor: Any) -> QuerySet[Event]:
-    """The handler's list: open events routed to their departments, as lead or co-handler, most urgent first."""
+def department_queue(
+    *, actor: Any, states: Sequence[str] = (), colour: str = "", now: dt.datetime | None = None
+) -> QuerySet[Event]:
+    """The handler's list: open events routed to their departments, as lead or co-handler, most urgent first;
+    narrowed to some open ``states`` (待签收 is ``routed``) or one deadline ``colour`` when asked."""
     routed = Q(pk__in=[])
     for membership in actor.active_memberships if getattr(actor, "is_authenticated", False) else ():
         if membership.role == Role.HANDLER:
             routed |= _routed_to(membership)
-    return (
-        with_colour(Event.objects.filter(routed, state__in=OPEN_STATES))
-        .select_related("category", "grid")
-        .order_by("urgency", "due_at")
-    )
+    wanted = [s for s in states if s in OPEN_STATES] or OPEN_STATES
+    qs = with_colour(Event.objects.filter(routed, state__in=wanted), now)
+    if colour:
+        qs = qs.filter(colour=colour)  # type: ignore[misc]
+    return qs.select_related("category", "grid").order_by("urgency", "due_at")
 
 
 @dataclass

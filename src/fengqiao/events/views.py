@@ -87,7 +87,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def department_queue(request: HttpRequest) -> HttpResponse:
     """The department handler's list: events routed to their departments."""
-    events = selectors.department_queue(actor=request.user)
+    states = request.GET.getlist("state")
+    colour = request.GET.get("colour", "")
+    events = selectors.department_queue(
+        actor=request.user, states=states, colour=colour if colour in ("green", "orange", "red") else ""
+    )
     return render(request, "events/department.html", {"events": events[:200]})
 
 

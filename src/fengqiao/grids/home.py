@@ -5,9 +5,15 @@ It lives in grids, not core, because its figures are the grid tree's and core im
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,7 +57,45 @@ TASK_URLS = {
 }
 
 
-def for_user(user: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Todo:
+    """One count on the home page: how many cases wait for this user, linking to the list of exactly those cases."""
+
+    label: Any
+    count: int
+    url: str
+    colour: str = ""  # the deadline colour the cases share (from the case's declared clocks), "" when none
+    noun: Any = ""  # what is counted: 事件, 纠纷, 指令
+    order: int = 0
+
+
+# What each app counts for the home page. An app declares a ``todos`` module that calls register_todos; grids cannot
+# import the apps above it, so they are found the way Django's admin finds admin modules.
+TodoSource = Callable[[Any, dt.datetime], list[Todo]]
+_SOURCES: list[TodoSource] = []
+_found = threading.Lock()
+_discovered = False
+
+
+def register_todos(source: TodoSource) -> TodoSource:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def todos_for(user: Any, *, now: dt.datetime | None = None) -> list[Todo]:
+    """Every registered count for ``user`` (each source decides by the user's roles), most pressing first."""
+    global _discovered
+    with _found:
+        if not _discovered:
+            autodiscover_modules("todos")
+            _discovered = True
+    now = now or timezone.now()
+    found = [todo for source in _SOURCES for todo in source(user, now)]
+    return sorted(found, key=lambda t: t.order)
+
+
+def for_user(user: Any, *, now: dt.datetime | None = None) -> dict[str, Any]:
     role = user.primary_role
     roots = grid_selectors.jurisdiction_roots(actor=user)
     visible = grid_selectors.visible_nodes(actor=user)
@@ -95,4 +139,5 @@ def for_user(user: Any) -> dict[str, Any]:
         # A card or task is offered only where its view lets this user in (the view's own check, core.permissions).
         "cards": [c for c in cards if may_open(user, c["url"])],
         "tasks": [t for t in tasks if may_open(user, t["url"])],
+        "todos": [t for t in todos_for(user, now=now) if may_open(user, t.url)] if user.active_memberships else [],
     }
