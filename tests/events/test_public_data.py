@@ -165,9 +165,9 @@ def test_open311_cannot_file_into_a_private_category(client, tree, api_key):
 def test_every_event_gets_its_own_random_public_id(tree, worker_a):
     ids = {
         services.report_event(
-            actor=worker_a, source=Source.PATROL, description="路灯不亮", lon=POINT_A[0], lat=POINT_A[1]
+            actor=worker_a, source=Source.PATROL, description=f"{n} 号路灯不亮", lon=POINT_A[0], lat=POINT_A[1]
         ).public_id
-        for _ in range(5)
+        for n in range(5)
     }
     assert len(ids) == 5 and all(len(i) >= 16 for i in ids)
 

@@ -394,6 +394,6 @@ def test_a_tracking_code_drawn_twice_is_drawn_again(tree, worker_a, monkeypatch)
     monkeypatch.setattr(codes, "tracking_code", lambda prefix: next(draws))
     kwargs = dict(actor=worker_a, source=Source.PATROL, description="井盖丢失", lon=POINT_A[0], lat=POINT_A[1])
     first = services.report_event(**kwargs)
-    second = services.report_event(**kwargs)
+    second = services.report_event(**{**kwargs, "description": "另一处井盖丢失"})  # the same text would be a resend
     assert (first.tracking_code, second.tracking_code) == ("E261124-AAAAAA", "E261124-BBBBBB")
     assert Event.objects.count() == 2

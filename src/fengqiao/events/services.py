@@ -159,13 +159,18 @@ def report_event(
     idempotency_key: str | None = None,
     caller: str | None = None,
     external_id: str = "",
+    recent_codes: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Event:
     """信息上报: create an event from any channel. A retry by the same caller (the signed-in user, or ``caller``: an
     API client, a device, a resident's browser session) with the same idempotency key returns the first event.
 
     A resident's report from the public page gets a receipt secret: ``event.reporter_secret`` holds it on the returned
-    object only, to be shown once; the tracking code alone never lets anyone act on the event."""
+    object only, to be shown once; the tracking code alone never lets anyone act on the event.
+
+    The same text sent again from the same place by the same reporter within minutes (the back button and a fresh
+    form, so a new key) is the same report: the first event answers. The reporter is the signed-in user, or for a
+    resident the events their own browser session filed (``recent_codes``, kept server-side by the page)."""
     now = now or timezone.now()
     who = _caller(actor, caller)
     idempotency_key = scoped_key(source=source, caller=who, key=idempotency_key) if idempotency_key and who else None
@@ -196,6 +201,18 @@ def report_event(
     node = locate_grid(lon_f, lat_f, grid=grid, may_choose=not anonymous and source == Source.PATROL)
     if not anonymous and source == Source.PATROL and not scoping.covers(actor, node.path):
         raise OutsideJurisdiction(_("该位置不在您负责的网格内，请确认定位。"))
+    again = _resubmitted(
+        actor=None if anonymous else actor,
+        recent_codes=recent_codes,
+        source=source,
+        description=description,
+        node=node,
+        lon=lon_f,
+        lat=lat_f,
+        now=now,
+    )
+    if again is not None:
+        return _retried(again, receipt=anonymous and source == Source.RESIDENT)
     event = Event(
         tracking_code=codes.tracking_code("E"),
         grid=node,
@@ -242,6 +259,47 @@ def report_event(
             if attempt < 2 and Event.objects.filter(tracking_code=event.tracking_code).exists():
                 # Two reports drew the same code (about one in a billion a day): draw again.
                 event.pk = None
+RESUBMIT_METRES = 30.0  # a second report of the same words further away than this is another problem
+
+
+def _resubmitted(
+    *,
+    actor: Any,
+    recent_codes: Sequence[str],
+    source: str,
+    description: str,
+    node: GridNode,
+    lon: float | None,
+    lat: float | None,
+    now: dt.datetime,
+) -> Event | None:
+    """The event this report repeats: same reporter, channel, text and grid, within minutes, at the same spot. Only
+    the two form channels: API clients send keys, and an operator may type one text for two callers."""
+    if source not in (Source.PATROL, Source.RESIDENT):
+        return None
+    if actor is not None:
+        mine = Event.objects.filter(reporter=actor)
+    elif recent_codes:
+        mine = Event.objects.filter(tracking_code__in=list(recent_codes)[-20:])
+    else:
+        return None
+    since = now - dt.timedelta(minutes=settings.FENGQIAO_RESUBMIT_MINUTES)
+    for earlier in mine.filter(
+        source=source, grid=node, description=description, reported_at__range=(since, now), merged_into__isnull=True
+    ).order_by("reported_at"):
+        if lon is None or earlier.lon is None:
+            if lon is None and earlier.lon is None:
+                return earlier
+            continue
+        if (
+            lat is not None
+            and earlier.lat is not None
+            and distance_metres((lon, lat), (earlier.lon, earlier.lat)) <= RESUBMIT_METRES
+        ):
+            return earlier
+    return None
+
+
                 event._state.adding = True
                 event.tracking_code = codes.tracking_code("E")
                 continue

@@ -107,7 +107,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     user: Any = request.user
     actions = selectors.available_actions(actor=user, event=event)
     can_supervise = event.state in OPEN_STATES and user.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN)
-    duplicates = selectors.possible_duplicates(event=event) if "merge" in actions else []
+    duplicates = suggest.duplicates(event=event, actor=user) if "merge" in actions else []
     pending = event.extensions.filter(state=Extension.State.PENDING).first()
     suggestion = suggest.suggest(event.description) if "register" in actions else None
     return render(
@@ -287,14 +287,22 @@ def public_report(request: HttpRequest, grid_code: str) -> HttpResponse:
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=data["idempotency_key"] or None,
                 caller=_browser(request),
+                recent_codes=request.session.get(RECENT_REPORTS, []),
             )
         except DomainError as exc:
             show_error(request, exc, form=form)
         else:
+            recent = [c for c in request.session.get(RECENT_REPORTS, []) if c != event.tracking_code]
+            request.session[RECENT_REPORTS] = [*recent, event.tracking_code][-10:]
             query = urlencode({"new": 1, "k": getattr(event, "reporter_secret", "")})
             return redirect(f"{reverse('events:track', args=[event.tracking_code])}?{query}")
     _browser(request)  # the session cookie goes out with the form, so a retried post finds the same caller
     return render(request, "events/report.html", {"form": form, "public": True, "grid": grid})
+
+
+# The tracking codes a resident's browser filed lately, kept in the server-side session (never the receipt secret): a
+# report sent again after the back button is answered with the first one.
+RECENT_REPORTS = "events.recent_reports"
 
 
 def _browser(request: HttpRequest) -> str:
