@@ -182,3 +182,18 @@ def test_a_red_dispute_goes_straight_to_the_township_tier_and_alerts_its_leader(
     assert d.tier == tiers.township_tier().index
     assert tiers.tier(d.tier).level == tiers.STREET
     assert ("dispute_red", [mediation["leader"]]) in seen
+
+
+def test_a_tracking_code_drawn_twice_is_drawn_again_with_the_parties(tree, types, monkeypatch):
+    """Dispute intake shares the event's redraw: the second case gets a fresh code and its own party rows."""
+    from fengqiao.core import codes
+    from fengqiao.disputes.models import Dispute, Party
+    from tests.disputes.conftest import file_dispute
+
+    draws = iter(["D261124-AAAAAA", "D261124-AAAAAA", "D261124-BBBBBB"])
+    monkeypatch.setattr(codes, "tracking_code", lambda prefix: next(draws))
+    first = file_dispute(tree, types)
+    second = file_dispute(tree, types)
+    assert (first.tracking_code, second.tracking_code) == ("D261124-AAAAAA", "D261124-BBBBBB")
+    assert Dispute.objects.count() == 2
+    assert Party.objects.filter(dispute=second).count() == Party.objects.filter(dispute=first).count() > 0

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.accounts.selectors import members_above
-from fengqiao.core import audit, codes, receipts, scoping
+from fengqiao.core import audit, codes, intake, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
@@ -224,20 +224,24 @@ def submit_dispute(
     secret = ""
     if anonymous:  # the applicant's receipt: only they may withdraw from the public page
         secret, dispute.applicant_secret_index = receipts.issue()
-    with transaction.atomic():
-        dispute.save()
+
+    def save_parties(case: Dispute) -> None:
         for row in party_rows:
-            row.dispute = dispute
+            row.pk, row._state.adding = None, True  # a second draw of the code saves them afresh
+            row.dispute = case
             row.save()
-        attach(actor=actor, target=dispute, images=images, purpose="evidence")
-        audit.record(
-            actor=actor,
-            verb="submit",
-            target=dispute,
-            workflow=DISPUTE_FLOW.name,
-            to_state=dispute.state,
-            data={"source": source, "type": type.code, "risk": risk},
-        )
+
+    intake.enter(
+        dispute,
+        actor=actor,
+        verb="submit",
+        workflow=DISPUTE_FLOW,
+        prefix="D",
+        images=images,
+        purpose="evidence",
+        data={"source": source, "type": type.code, "risk": risk},
+        with_case=save_parties,
+    )
     transaction.on_commit(lambda: _tell_centre(dispute, _("新的矛盾纠纷 %(code)s") % {"code": dispute.tracking_code}))
     if risk == Risk.RED:
         transaction.on_commit(lambda: _alert_township(dispute))

@@ -9,7 +9,7 @@ from typing import Any
 
 import shapely
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from shapely.ops import nearest_points
 
 from fengqiao.accounts.models import Department, Role, User
 from fengqiao.accounts.selectors import handlers_of, members_above
-from fengqiao.core import audit, codes, receipts, scoping
+from fengqiao.core import audit, codes, intake, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
@@ -236,29 +236,29 @@ def report_event(
     if anonymous and source == Source.RESIDENT:
         secret, event.reporter_secret_index = receipts.issue()
     EVENT_CLOCKS.start(event, CREATE, now)
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                event.save()
-                attach(actor=actor, target=event, images=images, purpose="report")
-                audit.record(
-                    actor=actor,
-                    verb="report",
-                    target=event,
-                    workflow=EVENT_FLOW.name,
-                    to_state=event.state,
-                    data={"source": source, "category": category.code if category else None},
-                )
-            break
-        except IntegrityError:
-            if idempotency_key:
-                # A concurrent retry with the same key won the race: answer with its event.
-                existing = Event.objects.filter(idempotency_key=idempotency_key).first()
-                if existing is not None:
-                    return _retried(existing, receipt=bool(secret))
-            if attempt < 2 and Event.objects.filter(tracking_code=event.tracking_code).exists():
-                # Two reports drew the same code (about one in a billion a day): draw again.
-                event.pk = None
+
+    def retry_won() -> Event | None:
+        # A concurrent retry with the same key won the race: answer with its event.
+        return Event.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+
+    saved = intake.enter(
+        event,
+        actor=actor,
+        verb="report",
+        workflow=EVENT_FLOW,
+        prefix="E",
+        images=images,
+        purpose="report",
+        data={"source": source, "category": category.code if category else None},
+        retried=retry_won,
+    )
+    if saved is not event:
+        return _retried(saved, receipt=bool(secret))
+    # No inbox message per new report: the centre's workbench shows it, and a busy city files thousands a day.
+    event.reporter_secret = secret  # type: ignore[attr-defined]  # shown once on the receipt, never stored plain
+    return event
+
+
 RESUBMIT_METRES = 30.0  # a second report of the same words further away than this is another problem
 
 
@@ -298,15 +298,6 @@ def _resubmitted(
         ):
             return earlier
     return None
-
-
-                event._state.adding = True
-                event.tracking_code = codes.tracking_code("E")
-                continue
-            raise
-    # No inbox message per new report: the centre's workbench shows it, and a busy city files thousands a day.
-    event.reporter_secret = secret  # type: ignore[attr-defined]  # shown once on the receipt, never stored plain
-    return event
 
 
 def _retried(event: Event, *, receipt: bool) -> Event:
