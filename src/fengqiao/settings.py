@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "fengqiao.accounts.lockouts.LockoutsConfig",  # django-axes, named in Chinese
     "django_tasks",
-    "django_tasks_db",
+    "fengqiao.core.taskqueue.TaskQueueConfig",  # django-tasks' database backend, named in Chinese
     "ninja",  # its own copy of Swagger UI for the API docs page, served from our origin (no CDN on an intranet)
     "fengqiao.core",
     "fengqiao.accounts",

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db.models import ForeignKey, ManyToManyField, Model, Q, QuerySet
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +158,17 @@ class ReadOnlyAdmin(RoleAdmin):
         return False
 
 
+def name_model(model: type[Model], name: Any) -> None:
+    """Give a model without a Chinese name one for the admin.
+
+    Set here rather than in the model's Meta: Django records Meta names in migrations, and a name shown to
+    administrators is no part of the schema. Meta keeps precedence where it names the model itself.
+    """
+    if "verbose_name" not in model._meta.original_attrs:
+        model._meta.verbose_name = name
+        model._meta.verbose_name_plural = name
+
+
 def govern(
     model: type[Model] | str,
     *,
@@ -182,6 +197,13 @@ def govern(
                 self, request, obj
             )
 
+        @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+        def action_checkbox(self, obj: Model) -> SafeString:
+            # A third-party row describes itself in English (its __str__); name it by its model and number instead.
+            label = f"{obj._meta.verbose_name} {obj.pk}"
+            attrs = {"class": "action-select", "aria-label": format_html(gettext("选择此对象执行操作 - {}"), label)}
+            return forms.CheckboxInput(attrs, lambda value: False).render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
     Governed.view_roles = view_roles
     Governed.__name__ = Governed.__qualname__ = f"Governed{original.__name__}"
     site.unregister(model)
@@ -192,6 +214,9 @@ def govern(
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "purpose", "content_type", "object_id", "width", "height", "uploaded_at"]
     list_filter = ["purpose"]
+
+
+name_model(RateCounter, _("限流计数"))
 
 
 @admin.register(RateCounter)

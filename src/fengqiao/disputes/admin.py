@@ -89,9 +89,13 @@ class MediatorAdmin(JurisdictionAdmin):
 
 @admin.register(CaseStudy)
 class CaseStudyAdmin(RoleAdmin):
-    list_display = ["title", "type", "published", "created_at"]
+    list_display = ["title", "type", "published", "created"]
     list_filter = ["type", "published"]
     search_fields = ["title", "facts", "points"]
+
+    @admin.display(description=_("创建时间"), ordering="created_at")
+    def created(self, obj: CaseStudy) -> object:
+        return obj.created_at
 
 
 @admin.register(Dispute)

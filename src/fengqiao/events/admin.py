@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core.admin import SECURITY_ADMIN, ConfigAdmin, JurisdictionAdmin, ReadOnlyAdmin, RoleAdmin
+from fengqiao.accounts.models import Department
+from fengqiao.core.admin import SECURITY_ADMIN, ConfigAdmin, JurisdictionAdmin, ReadOnlyAdmin, RoleAdmin, name_model
 from fengqiao.events.models import ApiClient, Category, Device, DeviceNonce, Event, Extension, Supervision
 
 
@@ -11,7 +13,7 @@ class CategoryAdmin(ConfigAdmin):
         "name",
         "parent",
         "tier",
-        "department_kind",
+        "department",
         "handle_amount",
         "handle_unit",
         "public",
@@ -19,6 +21,11 @@ class CategoryAdmin(ConfigAdmin):
     ]
     list_filter = ["tier", "active", "public", "requires_acceptance"]
     search_fields = ["code", "name"]
+
+    @admin.display(description=_("默认责任部门类别"), ordering="department_kind")
+    def department(self, obj: Category) -> str:
+        kinds = dict(Department.Kind.choices)
+        return str(kinds.get(obj.department_kind, obj.department_kind or "—"))
 
 
 @admin.register(Event)
@@ -68,6 +75,9 @@ class ApiClientAdmin(RoleAdmin):
 
     list_display = ["name", "active", "created_at"]
     readonly_fields = ["key_index"]
+
+
+name_model(DeviceNonce, _("设备防重放随机数"))
 
 
 @admin.register(DeviceNonce)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.admin import CONFIG_EDIT_ROLES, CONFIG_VIEW_ROLES, NOBODY, JurisdictionAdmin, ReadOnlyAdmin
 from fengqiao.grids.models import GridNode, GridVersion
@@ -32,4 +33,8 @@ class GridNodeAdmin(JurisdictionAdmin):
 
 @admin.register(GridVersion)
 class GridVersionAdmin(ReadOnlyAdmin):
-    list_display = ["version"]
+    list_display = ["version_number"]
+
+    @admin.display(description=_("版本号"))
+    def version_number(self, obj: GridVersion) -> int:
+        return obj.version

@@ -10,4 +10,11 @@ class GridsConfig(AppConfig):
     def ready(self) -> None:
         from fengqiao.core import audit
 
-        audit.register_verbs({"grid.create": _("新建网格"), "grid.import": _("导入网格"), "grid.update": _("修改网格")})
+        audit.register_verbs(
+            {
+                "grid.create": _("新建网格"),
+                "grid.import": _("导入网格"),
+                "grid.update": _("修改网格"),
+                "grid.save": _("保存网格"),
+            }
+        )
