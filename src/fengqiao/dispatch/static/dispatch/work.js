@@ -25,7 +25,13 @@
         } else {
           gps.textContent = res[1].detail || live.dataset.textFailed;
         }
-      }).catch(function () { queue = points.concat(queue); });
+      }).catch(function () {
+        // No network: the phone app keeps the batch, with its key, and sends it when the network returns.
+        var key = Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) {
+          return ("0" + b.toString(16)).slice(-2); }).join("");
+        if (!(window.fqQueue && window.fqQueue(live.dataset.pointsUrl, JSON.stringify({ points: points }),
+          { "Idempotency-Key": key }))) { queue = points.concat(queue); }
+      });
   }
   navigator.geolocation.watchPosition(function (p) {
     var now = Date.now();
