@@ -23,20 +23,20 @@ class _Text(HTMLParser):
         super().__init__()
         self.parts: list[str] = []
         self._hidden = 0
+        self._closing: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = set((dict(attrs).get("class") or "").split())
         if tag in ("script", "style", "template") or (tag in ("td", "th") and classes & DATA_COLUMNS):
             self._hidden += 1
-            self._closing = getattr(self, "_closing", []) + [tag]
+            self._closing.append(tag)
         for name, value in attrs:
             if name in ("title", "aria-label", "placeholder") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
-        closing = getattr(self, "_closing", [])
-        if closing and closing[-1] == tag:
-            closing.pop()
+        if self._closing and self._closing[-1] == tag:
+            self._closing.pop()
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
