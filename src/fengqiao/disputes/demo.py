@@ -245,7 +245,99 @@ def generate_disputes(*, rng_seed: int, months: int = 6, per_community: int = 12
                 plans.append(_plan(rnd, now, entered, type_, rnd.choice(grids), pool, ladder, taken))
         total += _write(plans, ctype)
         say(f"  演示纠纷 {total:,} 件")
+    workload = _workload(rnd, now, builder.types, grids_of, taken)
+    if workload:
+        total += _write(workload, ctype)
+        say(f"  演示调解员 mediator 的在办案件 {len(workload)} 件")
     return total
+
+
+# The documented `mediator` login's desk: a few cases in hand at each working stage, one of them late for its first
+# update (orange), so the workspace shows a day's work instead of an empty list.
+WORKLOAD = (  # (state, hours since assignment, sessions held)
+    ("assigned", 2, 0),
+    ("assigned", 30, 0),  # no first update within the 24-hour clock: orange
+    ("accepted", 20, 0),
+    ("mediating", 50, 1),
+    ("mediating", 120, 2),
+)
+
+
+def _workload(
+    rnd: random.Random,
+    now: dt.datetime,
+    types: dict[str, DisputeType],
+    grids_of: dict[int, list[GridNode]],
+    taken: set[str],
+) -> list[dict[str, Any]]:
+    """Open cases assigned to the demo `mediator` login, in grids their organisation serves."""
+    post = (
+        Mediator.objects.filter(user__username="mediator", active=True)
+        .select_related("organisation__node", "user")
+        .first()
+    )
+    if post is None:
+        return []
+    area = post.organisation.node_path
+    grids = [g for gs in grids_of.values() for g in gs if g.path.startswith(area)]
+    kinds = [t for code, t in types.items() if code in ("neighbours", "property", "marriage", "wages")]
+    if not grids or not kinds:
+        return []
+    h = dt.timedelta(hours=1)
+    plans = []
+    for state, hours, held in WORKLOAD:
+        assigned = now - h * hours
+        entered = assigned - h * rnd.uniform(2, 10)
+        type_ = rnd.choice(kinds)
+        d = Dispute(
+            tracking_code=_code(rnd, entered, taken),
+            grid=(grid := rnd.choice(grids)),
+            grid_path=grid.path,
+            source=Source.WALK_IN,
+            type=type_,
+            summary=rnd.choice(SUMMARIES.get(type_.code, SUMMARIES["other"])) + "，申请调解。",
+            people_involved=2,
+            risk=Risk.BLUE,
+            entered_at=entered,
+            registered_at=entered + h,
+            mediator=post,
+            organisation=post.organisation,
+            assigned_at=assigned,
+        )
+        steps: list[tuple[str, dt.datetime, str, str, str, Mediator | None]] = [
+            ("submit", entered, "", "submitted", "", None),
+            ("register", entered + h, "submitted", "registered", "", None),
+            ("assign", assigned, "registered", "assigned", "", post),
+        ]
+        DISPUTE_CLOCKS.start(d, CREATE, entered)
+        DISPUTE_CLOCKS.start(d, "register", entered + h)
+        DISPUTE_CLOCKS.start(d, "assign", assigned)
+        d.state = "assigned"
+        sessions: list[Session] = []
+        if state != "assigned":
+            at = assigned + h * min(4, hours / 4)
+            steps.append(("accept", at, "assigned", "accepted", "", post))
+            DISPUTE_CLOCKS.start(d, "accept", at)
+            d.state, d.accepted_at, d.first_update_at = "accepted", at, at
+            for k in range(held):
+                at = at + h * (hours - 4) / (held + 1)
+                steps.append(("record_session", at, d.state, "mediating", "组织双方当事人面对面调解", post))
+                DISPUTE_CLOCKS.start(d, "record_session", at)
+                d.state = "mediating"
+                d.first_session_at = d.first_session_at or at
+                sessions.append(
+                    Session(
+                        held_at=at,
+                        place=f"{post.organisation.name}调解室",
+                        participants="双方当事人、调解员",
+                        notes="听取双方陈述，释法说理。" if k == 0 else "双方意见逐步接近，约定再次调解。",
+                        tier=d.tier,
+                        recorded_by_id=post.user_id,
+                        recorded_at=at,
+                    )
+                )
+        plans.append({"d": d, "steps": steps, "sessions": sessions, "agreement": None})
+    return plans
 
 
 def _prefixes(path: str) -> list[str]:
