@@ -75,7 +75,7 @@ def test_actions_on_the_event_page_answer_with_a_message(client, event, dispatch
     wrong = client.post(f"/events/{event.tracking_code}/act/close/", follow=True)
     assert "不能执行" in wrong.content.decode()
     ok = client.post(f"/events/{event.tracking_code}/act/register/", {"category": "0403"}, follow=True)
-    assert "已立案" in ok.content.decode()
+    assert f"已完成“核实立案”：事件 {event.tracking_code}。" in ok.content.decode()
     event.refresh_from_db()
     assert event.state == "registered"
     assert client.post(f"/events/{event.tracking_code}/act/nonsense/").status_code == 404

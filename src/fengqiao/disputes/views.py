@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import audit, scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError, show_error
@@ -43,7 +44,7 @@ from fengqiao.disputes.workflow import DISPUTE_FLOW, STATES, mediator_or_centre
 from fengqiao.grids.models import GridNode, Level
 
 
-def _dispute_or_404(request: HttpRequest, code: str) -> Dispute:
+def _dispute_or_404(request: AuthenticatedRequest, code: str) -> Dispute:
     check_lookup(request)
     try:
         return selectors.dispute_detail(actor=request.user, code=code)
@@ -64,7 +65,7 @@ def _form_errors(form: Any) -> str:
 
 @login_required
 @answers_429
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     """The centre administrator's queue: colours, labels and filters, most urgent first."""
     user: Any = request.user
     if request.GET.get("q"):
@@ -97,7 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedRequest) -> HttpResponse:
     """The mediator's phone workspace: my cases, most urgent first."""
     colour = request.GET.get("colour", "")
     cases = selectors.my_cases(actor=request.user, colour=colour if colour in selectors.COLOURS else "")
@@ -106,7 +107,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @only_for(holds(Role.DISPATCHER, Role.ADMIN), gettext_lazy("只有综治中心可以录入纠纷。"))
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedRequest) -> HttpResponse:
     """A centre enters a walk-in visitor or a referral from police, court or petition office."""
     user: Any = request.user
     form = StaffIntakeForm(request.POST or None)
@@ -158,7 +159,7 @@ def _parties(data: dict[str, Any]) -> list[services.PartyData]:
     ]
 
 
-def _reveal(request: HttpRequest, dispute: Dispute, *, may: bool) -> tuple[int | None, RevealForm]:
+def _reveal(request: AuthenticatedRequest, dispute: Dispute, *, may: bool) -> tuple[int | None, RevealForm]:
     """A POSTed reason unmasks one party of this case, and is logged; the page never unmasks on a GET."""
     if request.method != "POST":
         return None, RevealForm()
@@ -184,7 +185,7 @@ def _reveal(request: HttpRequest, dispute: Dispute, *, may: bool) -> tuple[int |
 
 @login_required
 @answers_429
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The case page: facts, parties (masked), timeline, sessions, agreements and the actions this user may take."""
     dispute = _dispute_or_404(request, code)
     user: Any = request.user
@@ -226,7 +227,7 @@ def _mediator(pk: Any) -> Mediator:
     return mediator
 
 
-Handler = Callable[[HttpRequest, Dispute, dict[str, Any]], Any]
+Handler = Callable[[AuthenticatedRequest, Dispute, dict[str, Any]], Any]
 ACTIONS: dict[str, Handler] = {
     "register": lambda r, d, f: services.register(
         actor=r.user, dispute=d, type=f["type"], risk=f["risk"], risk_reason=f["risk_reason"], note=f["note"]
@@ -267,7 +268,7 @@ ACTIONS: dict[str, Handler] = {
 @login_required
 @require_POST
 @answers_429
-def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
+def act(request: AuthenticatedRequest, code: str, name: str) -> HttpResponse:
     """Apply one action from the case page; every outcome is a clear message."""
     dispute = _dispute_or_404(request, code)
     handler = ACTIONS.get(name)
@@ -282,11 +283,12 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     except DomainError as exc:
         show_error(request, exc)
     else:
-        messages.success(request, _("已完成：%(a)s") % {"a": DISPUTE_FLOW.label(name)})
+        done = {"action": DISPUTE_FLOW.label(name), "code": dispute.tracking_code}
+        messages.success(request, _("已完成“%(action)s”：纠纷 %(code)s。") % done)
     return redirect(safe_next(request, reverse("disputes:detail", args=[dispute.tracking_code])))
 
 
-def _agreement(request: HttpRequest, code: str, version: int) -> Agreement:
+def _agreement(request: AuthenticatedRequest, code: str, version: int) -> Agreement:
     dispute = _dispute_or_404(request, code)
     if not mediator_or_centre(request.user, dispute):
         raise PermissionDenied(_("只有承办调解员和综治中心可以下载协议书。"))
@@ -295,7 +297,7 @@ def _agreement(request: HttpRequest, code: str, version: int) -> Agreement:
 
 @login_required
 @answers_429
-def agreement_file(request: HttpRequest, code: str, version: int, fmt: str) -> HttpResponse:
+def agreement_file(request: AuthenticatedRequest, code: str, version: int, fmt: str) -> HttpResponse:
     """The agreement as PDF or .docx; each download is logged (it carries full ID numbers)."""
     if fmt not in ("pdf", "docx"):
         raise Http404(fmt)
@@ -315,7 +317,7 @@ def agreement_file(request: HttpRequest, code: str, version: int, fmt: str) -> H
 @login_required
 @require_POST
 @answers_429
-def agreement_signed(request: HttpRequest, code: str, version: int) -> HttpResponse:
+def agreement_signed(request: AuthenticatedRequest, code: str, version: int) -> HttpResponse:
     agreement = _agreement(request, code, version)
     try:
         services.upload_signed_agreement(actor=request.user, agreement=agreement, scans=request.FILES.getlist("scan"))
@@ -328,7 +330,7 @@ def agreement_signed(request: HttpRequest, code: str, version: int) -> HttpRespo
 
 @login_required
 @answers_429
-def referral_file(request: HttpRequest, code: str) -> HttpResponse:
+def referral_file(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The referral letter for the receiving court or commission: it names the parties in full, so only the case's
     mediator and the centre may print it, and each download is logged."""
     dispute = _dispute_or_404(request, code)
@@ -350,7 +352,7 @@ def _community(code: str) -> GridNode:
 
 
 @login_required
-def poster(request: HttpRequest, grid_code: str) -> HttpResponse:
+def poster(request: AuthenticatedRequest, grid_code: str) -> HttpResponse:
     """The community's 一码解纠纷 poster, with a printable PDF."""
     try:
         node = scoping.get_scoped(GridNode.objects.all(), request.user, code=grid_code)
@@ -440,7 +442,7 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedRequest) -> HttpResponse:
     """示范调解指引: typical cases searchable by type."""
     type_code = request.GET.get("type", "")
     q = request.GET.get("q", "").strip()[:50]
@@ -457,7 +459,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: AuthenticatedRequest) -> HttpResponse:
     """化解率 and the rest, for the actor's area."""
     return render(
         request,
@@ -467,7 +469,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: AuthenticatedRequest) -> HttpResponse:
     """Mediation organisations in the area, with members and caseload; admins import the roster here."""
     user: Any = request.user
     form = ImportForm(request.POST or None, request.FILES or None)

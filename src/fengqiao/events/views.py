@@ -35,7 +35,7 @@ from fengqiao.events.forms import (
     ReportForm,
 )
 from fengqiao.events.models import Event, Extension, Source
-from fengqiao.events.workflow import OPEN_STATES, STATES
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES
 from fengqiao.grids.models import GridNode
 from fengqiao.grids.selectors import visible_nodes
 
@@ -175,16 +175,8 @@ ACTIONS: dict[str, Callable[[HttpRequest, Event, dict[str, Any]], Any]] = {
     "extension": lambda r, e, d: services.request_extension(actor=r.user, event=e, hours=d["hours"], reason=d["note"]),
 }
 
-DONE = {
-    "register": _("已立案。"),
-    "reject": _("已标记为不予立案。"),
-    "merge": _("已合并。"),
-    "route": _("已交办。"),
-    "sign": _("已签收。"),
-    "return": _("已退回综治中心。"),
-    "supervise": _("已督办。"),
-    "extension": _("延期申请已提交，等待审批。"),
-}
+# Page actions whose name differs from the verb the workflow table labels.
+VERBS = {"extension": "extension.request"}
 
 
 @login_required
@@ -207,7 +199,11 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
     except DomainError as exc:
         show_error(request, exc)
     else:
-        messages.success(request, str(DONE.get(name, _("操作成功。"))))
+        # What was done, to which event, in the workflow table's own words.
+        action = EVENT_FLOW.label(VERBS.get(name, name))
+        messages.success(
+            request, _("已完成“%(action)s”：事件 %(code)s。") % {"action": action, "code": event.tracking_code}
+        )
     return redirect("events:detail", code=event.tracking_code)
 
 
