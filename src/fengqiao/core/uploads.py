@@ -27,6 +27,12 @@ DECODERS = tuple(ALLOWED_FORMATS)
 THUMBNAIL_SIZE = (320, 320)
 
 
+def limit_text() -> str:
+    """The size limit as stated beside every file field, read from the setting :func:`check_image` enforces."""
+    megabytes = int(settings.FENGQIAO_MAX_UPLOAD_BYTES) / (1024 * 1024)
+    return _("单个文件不超过 %(mb)s MB。") % {"mb": f"{megabytes:g}"}
+
+
 # Formats we refuse, named from their first bytes (never decoded) so the message says what the file is.
 REFUSED_SIGNATURES = (
     (b"GIF8", "GIF"),

@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Role
+from fengqiao.core import uploads
 from fengqiao.dispatch.models import Instruction
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.grids.selectors import visible_nodes
@@ -60,6 +62,7 @@ class SendForm(forms.Form):
     images = forms.FileField(
         label=_("附件图片"),
         required=False,
+        help_text=lazy(uploads.limit_text, str)(),
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
     )
 
