@@ -70,3 +70,12 @@ def test_signed_in_pages_load_the_app_script_and_the_sign_in_page_does_not(clien
     client.force_login(worker_a)
     page = client.get("/").content.decode()
     assert "js/pwa.js" in page and f'data-user="{worker_a.pk}"' in page
+
+
+def test_a_prefetch_by_the_phone_app_leaves_the_flash_messages_for_the_next_page(client, worker_a):
+    client.force_login(worker_a)
+    # A write that ends with a message (a diary saved), then the app's background fetch, then the user's own page.
+    client.post("/dispatch/work/", {"form": "diary", "diary-text": "今日巡查无异常"})
+    prefetched = client.get("/", headers={"X-FQ-Prefetch": "1"}).content.decode()
+    assert "今日民情日志已保存" not in prefetched
+    assert "今日民情日志已保存" in client.get("/").content.decode()

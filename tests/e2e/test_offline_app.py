@@ -98,3 +98,37 @@ def test_writes_made_offline_are_queued_and_each_arrives_once_when_the_network_r
         assert errors == []
     finally:
         context.close()
+
+
+KEPT_PAGES = """async () => {
+  let n = 0;
+  for (const name of await caches.keys()) {
+    if (name.startsWith("fq-pages-")) { n += (await (await caches.open(name)).keys()).length; }
+  }
+  return n;
+}"""
+
+
+def test_signing_out_drops_the_pages_kept_on_the_phone(live_server, tree, worker_a, browser, login):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        login(page, live_server, "worker_a", "correct-horse-9")
+        page.wait_for_selector("html[data-fq-offline=ready]")
+        assert page.evaluate(KEPT_PAGES) >= 3
+
+        with page.expect_navigation():
+            page.get_by_role("button", name="退出").click()
+        for _ in range(40):
+            if page.evaluate(KEPT_PAGES) == 0:
+                break
+            page.wait_for_timeout(250)
+        assert page.evaluate(KEPT_PAGES) == 0
+
+        # Offline now, the worker's home is not on the phone any more: nobody else can open it.
+        context.set_offline(True)
+        page.goto(f"{live_server.url}/")
+        assert "张伟" not in page.content()
+    finally:
+        context.close()

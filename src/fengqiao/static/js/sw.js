@@ -54,7 +54,8 @@ function setMeta(meta) { return tx("meta", "readwrite", function (s) { return re
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC_CACHE).then(function (cache) {
-    return Promise.all(FQ.static.map(function (url) {
+    // The translation catalogue is the same for everyone: it lives with the static files, not the user's pages.
+    return Promise.all(FQ.static.concat([FQ.catalogue]).map(function (url) {
       return fetch(url, { cache: "reload" }).then(function (r) { if (r.ok) { return cache.put(url, r); } }).catch(function () {});
     }));
   }));
@@ -73,26 +74,28 @@ self.addEventListener("activate", function (event) {
 // --- pages ----------------------------------------------------------------------------------------------------------
 
 function keptPage(path) {
-  if (FQ.pages.indexOf(path) >= 0 || path === FQ.catalogue) { return true; }
+  if (FQ.pages.indexOf(path) >= 0) { return true; }
   return FQ.kept.some(function (p) { return new RegExp(p).test(path); });
 }
 
 // A copy kept for offline use is marked, so the page knows to draw fresh idempotency keys and to drop the flash
 // messages of the moment it was fetched.
-function keepPage(url, response) {
+function keepPage(url, response, cacheName) {
   if (!response || response.status !== 200 || response.type !== "basic" || response.redirected) { return Promise.resolve(); }
   var type = response.headers.get("Content-Type") || "";
   return response.text().then(function (text) {
     if (type.indexOf("text/html") === 0) { text = text.replace("<html ", "<html data-fq-cached=\"1\" "); }
-    return caches.open(PAGES_CACHE).then(function (cache) {
+    return caches.open(cacheName || PAGES_CACHE).then(function (cache) {
       return cache.put(url, new Response(text, { status: 200, headers: response.headers }));
     });
   });
 }
 
 function warm() {
-  return Promise.all(FQ.pages.concat([FQ.catalogue]).map(function (url) {
-    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+  return Promise.all(FQ.pages.map(function (url) {
+    // Marked as a prefetch: the page then leaves the user's flash messages unread for the page they open next.
+    var init = { credentials: "same-origin", cache: "no-store", headers: { "X-FQ-Prefetch": "1" } };
+    return fetch(url, init).then(function (r) {
       return keepPage(url, r);
     }).catch(function () {});
   }));
@@ -113,12 +116,13 @@ function offlinePage() {
 
 function page(event, path) {
   var request = event.request;
+  var cacheName = path === FQ.catalogue ? STATIC_CACHE : PAGES_CACHE;
   return fetch(request).then(function (response) {
-    if (keptPage(path)) { event.waitUntil(keepPage(path, response.clone())); }
+    if (path === FQ.catalogue || keptPage(path)) { event.waitUntil(keepPage(path, response.clone(), cacheName)); }
     return response;
   }).catch(function () {
-    return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(path); }).then(function (hit) {
-      return hit || offlinePage();
+    return caches.open(cacheName).then(function (cache) { return cache.match(path); }).then(function (hit) {
+      return hit || (path === FQ.catalogue ? Response.error() : offlinePage());
     });
   });
 }
