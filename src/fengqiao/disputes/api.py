@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import ratelimit
 from fengqiao.core.errors import ErrorOut, NotFound
 from fengqiao.core.paging import PageQuery
@@ -109,7 +110,7 @@ class TrackingOut(Schema):
     stages: list[StageOut]
 
 
-def _detail(request: HttpRequest, code: str) -> Dispute:
+def _detail(request: AuthenticatedRequest, code: str) -> Dispute:
     ratelimit.check_lookup(request)
     try:
         return selectors.dispute_detail(actor=request.user, code=code)
@@ -118,7 +119,7 @@ def _detail(request: HttpRequest, code: str) -> Dispute:
 
 
 @router.get("/", response=list[DisputeOut], summary="Disputes in the caller's jurisdiction, most urgent first")
-def list_disputes(request: HttpRequest, query: Query[QueueQuery]) -> list[dict[str, Any]]:
+def list_disputes(request: AuthenticatedRequest, query: Query[QueueQuery]) -> list[dict[str, Any]]:
     if query.q:
         ratelimit.check_lookup(request)  # a search by code
     filters = selectors.QueueFilters(
@@ -150,12 +151,12 @@ def track(request: HttpRequest, code: str) -> Any:
 
 
 @router.get("/{code}", response={200: DisputeOut, 403: ErrorOut, 404: ErrorOut}, summary="One dispute")
-def get_dispute(request: HttpRequest, code: str) -> Any:
+def get_dispute(request: AuthenticatedRequest, code: str) -> Any:
     return DisputeOut.from_dispute(_detail(request, code))
 
 
 @router.get("/{code}/suggestions", response={200: list[SuggestionOut], 403: ErrorOut, 404: ErrorOut})
-def suggestions(request: HttpRequest, code: str) -> Any:
+def suggestions(request: AuthenticatedRequest, code: str) -> Any:
     dispute = _detail(request, code)
     return [
         {
@@ -170,7 +171,7 @@ def suggestions(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/{code}/assign", response={200: DisputeOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def assign(request: HttpRequest, code: str, body: AssignIn) -> Any:
+def assign(request: AuthenticatedRequest, code: str, body: AssignIn) -> Any:
     dispute = _detail(request, code)
     mediator = Mediator.objects.select_related("user", "organisation").filter(pk=body.mediator_id).first()
     if mediator is None:
@@ -180,12 +181,12 @@ def assign(request: HttpRequest, code: str, body: AssignIn) -> Any:
 
 
 @router.post("/{code}/accept", response={200: DisputeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def accept(request: HttpRequest, code: str, body: NoteIn) -> Any:
+def accept(request: AuthenticatedRequest, code: str, body: NoteIn) -> Any:
     services.accept(actor=request.user, dispute=_detail(request, code), note=body.note)
     return DisputeOut.from_dispute(_detail(request, code))
 
 
 @router.post("/{code}/decline", response={200: DisputeOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def decline(request: HttpRequest, code: str, body: NoteIn) -> Any:
+def decline(request: AuthenticatedRequest, code: str, body: NoteIn) -> Any:
     services.decline(actor=request.user, dispute=_detail(request, code), reason=body.note)
     return DisputeOut.from_dispute(_detail(request, code))

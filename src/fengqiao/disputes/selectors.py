@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy
 
-from fengqiao.accounts.models import Role
+from fengqiao.accounts.models import Role, User
 from fengqiao.core import scoping, tracking
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
@@ -51,7 +51,7 @@ DISPUTE_REACH: dict[str, scoping.RoleReach] = {
 }
 
 
-def visible_disputes(*, actor: Any) -> QuerySet[Dispute]:
+def visible_disputes(*, actor: User) -> QuerySet[Dispute]:
     """Cases the actor may see, by role (see DISPUTE_REACH), plus those assigned to the actor as mediator (an
     industry mediator's cases anywhere); every list, page, count and figure reads through here."""
     reached = scoping.reach(actor, field="grid_path", by_role=DISPUTE_REACH)
@@ -78,7 +78,7 @@ class QueueFilters:
 
 
 def dispute_queue(
-    *, actor: Any, filters: QueueFilters | None = None, now: dt.datetime | None = None
+    *, actor: User, filters: QueueFilters | None = None, now: dt.datetime | None = None
 ) -> QuerySet[Dispute]:
     """The centre's queue: scoped, filtered, each row with its colour, most urgent first."""
     f = filters or QueueFilters()
@@ -113,7 +113,7 @@ def dispute_queue(
     )
 
 
-def colour_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, int]:
+def colour_counts(*, actor: User, now: dt.datetime | None = None) -> dict[str, int]:
     """Cases per colour and per label in the actor's jurisdiction (one grouped query)."""
     qs = DISPUTE_CLOCKS.annotate(visible_disputes(actor=actor), now)
     counts = {c: 0 for c in COLOURS} | {f: 0 for f in FLAG_LABELS}
@@ -138,7 +138,7 @@ class UnitCounts:
         return self.green + self.orange + self.red
 
 
-def units_of(*, actor: Any, node: GridNode | None = None) -> list[GridNode]:
+def units_of(*, actor: User, node: GridNode | None = None) -> list[GridNode]:
     """The units one level below the actor's (or the given) node: the rows of the supervision table."""
     if node is None:
         roots = list(scoping.scope(GridNode.objects.all(), actor).order_by("depth", "path")[:1])
@@ -148,7 +148,9 @@ def units_of(*, actor: Any, node: GridNode | None = None) -> list[GridNode]:
     return list(GridNode.objects.filter(parent=node).order_by("code"))
 
 
-def unit_colour_counts(*, actor: Any, node: GridNode | None = None, now: dt.datetime | None = None) -> list[UnitCounts]:
+def unit_colour_counts(
+    *, actor: User, node: GridNode | None = None, now: dt.datetime | None = None
+) -> list[UnitCounts]:
     """Open cases per colour per unit, grouped in SQL by the unit's path prefix."""
     units = units_of(actor=actor, node=node)
     by_path = {u.path: UnitCounts(node=u) for u in units}
@@ -170,7 +172,7 @@ def unit_colour_counts(*, actor: Any, node: GridNode | None = None, now: dt.date
     return list(by_path.values())
 
 
-def dispute_detail(*, actor: Any, code: str, now: dt.datetime | None = None) -> Dispute:
+def dispute_detail(*, actor: User, code: str, now: dt.datetime | None = None) -> Dispute:
     """One case the actor may open; one outside their reach is refused exactly like a missing one (404), so codes
     cannot be probed."""
     code = normalise(code)
@@ -181,7 +183,7 @@ def dispute_detail(*, actor: Any, code: str, now: dt.datetime | None = None) -> 
     return DISPUTE_CLOCKS.annotate(qs.filter(pk=found), now).prefetch_related("parties").get()
 
 
-def my_cases(*, actor: Any, colour: str = "", now: dt.datetime | None = None) -> QuerySet[Dispute]:
+def my_cases(*, actor: User, colour: str = "", now: dt.datetime | None = None) -> QuerySet[Dispute]:
     """The mediator's workspace: cases assigned to them that still need work, most urgent first (only those of one
     deadline ``colour`` when asked)."""
     qs = Dispute.objects.filter(mediator__user=actor).exclude(state__in=("closed", "withdrawn", "referred"))
@@ -196,7 +198,7 @@ def timeline(dispute: Dispute) -> list[Action]:
     return tracking.timeline(dispute, DISPUTE_FLOW, by_public=("submit", "withdraw"))
 
 
-def available_actions(*, actor: Any, dispute: Dispute) -> list[str]:
+def available_actions(*, actor: User, dispute: Dispute) -> list[str]:
     return [t.name for t in DISPUTE_FLOW.available(dispute, actor)]
 
 
@@ -284,7 +286,7 @@ def assignable_mediators(*, dispute: Dispute) -> list[Mediator]:
     return list(candidates(dispute=dispute).order_by("organisation__node_path", "user__full_name"))
 
 
-def organisations(*, actor: Any) -> QuerySet[Organisation]:
+def organisations(*, actor: User) -> QuerySet[Organisation]:
     """Mediation organisations in the actor's area, with members and open caseload."""
     return (
         scoping.scope(Organisation.objects.all(), actor)
@@ -350,7 +352,7 @@ class Figures:
 
 
 def figures(
-    *, actor: Any, since: dt.date | None = None, until: dt.date | None = None, node: GridNode | None = None
+    *, actor: User, since: dt.date | None = None, until: dt.date | None = None, node: GridNode | None = None
 ) -> Figures:
     """Entered, resolved, resolution rate (化解率), on-time rate, average days; by type, unit and mediator; and
     the share resolved at each tier (小事不出村, 大事不出镇)."""

@@ -151,7 +151,7 @@ def _clean_parties(parties: Sequence[PartyData], *, source: str) -> list[Party]:
 
 def submit_dispute(
     *,
-    actor: Any,
+    actor: User | None,
     source: str,
     type: DisputeType,
     summary: str,
@@ -308,7 +308,7 @@ def _alert_township(dispute: Dispute) -> None:
 
 def register(
     *,
-    actor: Any,
+    actor: User,
     dispute: Dispute,
     type: DisputeType | None = None,
     risk: str = "",
@@ -348,7 +348,7 @@ def serves(mediator: Mediator, dispute: Dispute) -> bool:
 
 
 def assign(
-    *, actor: Any, dispute: Dispute, mediator: Mediator, note: str = "", now: dt.datetime | None = None
+    *, actor: User, dispute: Dispute, mediator: Mediator, note: str = "", now: dt.datetime | None = None
 ) -> Dispute:
     """分配: the centre gives the case to a mediator serving its area."""
     if mediator is None:
@@ -373,12 +373,12 @@ def assign(
     return dispute
 
 
-def accept(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+def accept(*, actor: User, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """接受: the mediator takes the case."""
     return DISPUTE_FLOW.apply(dispute, "accept", actor=actor, note=note, now=now)
 
 
-def decline(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+def decline(*, actor: User, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
     """拒绝: the mediator gives the case back with a reason; the centre assigns again."""
     with transaction.atomic():
         DISPUTE_FLOW.apply(dispute, "decline", actor=actor, note=reason, now=now)
@@ -388,14 +388,14 @@ def decline(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | Non
     return dispute
 
 
-def recall(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+def recall(*, actor: User, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
     """收回: the centre takes the case back from a mediator to assign it again."""
     return DISPUTE_FLOW.apply(dispute, "recall", actor=actor, note=reason, now=now)
 
 
 def record_session(
     *,
-    actor: Any,
+    actor: User,
     dispute: Dispute,
     held_at: dt.datetime | None,
     participants: str,
@@ -439,7 +439,7 @@ def record_session(
 
 
 def post_update(
-    *, actor: Any, dispute: Dispute, text: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
+    *, actor: User, dispute: Dispute, text: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
 ) -> Update:
     """更新进度 (and upload evidence): the mediator's note; the first one stops the 24-hour clock."""
     now = now or timezone.now()
@@ -464,18 +464,18 @@ def post_update(
     return update
 
 
-def resolve(*, actor: Any, dispute: Dispute, result: str, now: dt.datetime | None = None) -> Dispute:
+def resolve(*, actor: User, dispute: Dispute, result: str, now: dt.datetime | None = None) -> Dispute:
     """调解成功: agreement reached; the return-visit clock starts."""
     result = _text(result, label=_("调解结果"), minimum=2)
     return DISPUTE_FLOW.apply(dispute, "resolve", actor=actor, result=result, now=now)
 
 
-def fail(*, actor: Any, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
+def fail(*, actor: User, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
     """调解未成功: the next step is escalation to the next tier or referral."""
     return DISPUTE_FLOW.apply(dispute, "fail", actor=actor, note=reason, now=now)
 
 
-def escalate(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+def escalate(*, actor: User, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """逐级递进: to the next tier of the ladder, to be assigned again there."""
     with transaction.atomic():
         DISPUTE_FLOW.apply(dispute, "escalate", actor=actor, note=note, tier=dispute.tier + 1, now=now)
@@ -519,7 +519,9 @@ def referral_letter(dispute: Dispute, referral_to: str, note: str) -> str:
     return str(audit.conceal(letter, dispute.audit_masks()))  # a name typed into the summary or note, too
 
 
-def refer(*, actor: Any, dispute: Dispute, referral_to: str, note: str = "", now: dt.datetime | None = None) -> Dispute:
+def refer(
+    *, actor: User, dispute: Dispute, referral_to: str, note: str = "", now: dt.datetime | None = None
+) -> Dispute:
     """移送: to a court (诉调对接) or an arbitration commission, with a referral letter."""
     if referral_to not in Referral.values:
         raise IntakeError(_("请选择移送的法院或仲裁机构。"), code=DisputeErrorCode.REFERRAL_REQUIRED)
@@ -528,7 +530,7 @@ def refer(*, actor: Any, dispute: Dispute, referral_to: str, note: str = "", now
 
 
 def withdraw(
-    *, actor: Any, dispute: Dispute, reason: str, secret: str | None = None, now: dt.datetime | None = None
+    *, actor: User | None, dispute: Dispute, reason: str, secret: str | None = None, now: dt.datetime | None = None
 ) -> Dispute:
     """撤回: the applicant withdraws the request, from the public page with the secret on their receipt (the
     tracking code alone is not enough: it is printed on agreements and letters the other party gets), or the
@@ -538,7 +540,7 @@ def withdraw(
     return DISPUTE_FLOW.apply(dispute, "withdraw", actor=actor, note=reason, now=now)
 
 
-def request_confirmation(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+def request_confirmation(*, actor: User, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """申请司法确认: the parties ask a court to confirm the agreement (optional)."""
     if not dispute.agreements.exists():
         raise WorkflowError(
@@ -547,25 +549,25 @@ def request_confirmation(*, actor: Any, dispute: Dispute, note: str = "", now: d
     return DISPUTE_FLOW.apply(dispute, "request_confirmation", actor=actor, note=note, now=now)
 
 
-def record_confirmation(*, actor: Any, dispute: Dispute, outcome: str, now: dt.datetime | None = None) -> Dispute:
+def record_confirmation(*, actor: User, dispute: Dispute, outcome: str, now: dt.datetime | None = None) -> Dispute:
     """司法确认结果: what the court decided."""
     outcome = _text(outcome, label=_("司法确认结果"), minimum=2)
     return DISPUTE_FLOW.apply(dispute, "record_confirmation", actor=actor, outcome=outcome, now=now)
 
 
-def record_revisit(*, actor: Any, dispute: Dispute, note: str, now: dt.datetime | None = None) -> Dispute:
+def record_revisit(*, actor: User, dispute: Dispute, note: str, now: dt.datetime | None = None) -> Dispute:
     """回访: how the agreement is being kept."""
     return DISPUTE_FLOW.apply(dispute, "revisit", actor=actor, note=note, now=now)
 
 
-def close(*, actor: Any, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
+def close(*, actor: User, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """结案."""
     return DISPUTE_FLOW.apply(dispute, "close", actor=actor, note=note, now=now)
 
 
 def draft_agreement(
     *,
-    actor: Any,
+    actor: User,
     dispute: Dispute,
     facts: str,
     terms: str,
@@ -604,7 +606,7 @@ def draft_agreement(
 
 
 def upload_signed_agreement(
-    *, actor: Any, agreement: Agreement, scans: Sequence[Any], now: dt.datetime | None = None
+    *, actor: User, agreement: Agreement, scans: Sequence[Any], now: dt.datetime | None = None
 ) -> Agreement:
     """The signed scan of one version, uploaded back (images, checked like every upload)."""
     dispute = agreement.dispute

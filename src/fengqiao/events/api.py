@@ -12,6 +12,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.security import APIKeyHeader, django_auth
 
 from fengqiao.accounts.models import Department
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import ratelimit
 from fengqiao.core.errors import DomainError, ErrorOut, NotFound
 from fengqiao.core.paging import PageQuery
@@ -146,7 +147,7 @@ def _category(code: str | None) -> Category | None:
     return category
 
 
-def _event(request: HttpRequest, code: str) -> Event:
+def _event(request: AuthenticatedRequest, code: str) -> Event:
     ratelimit.check_lookup(request)
     try:
         return selectors.event_detail(actor=request.user, code=code)
@@ -197,7 +198,7 @@ def report(
         raise DomainError(_("网格 %(code)s 不存在。") % {"code": body.grid}, code=EventErrorCode.BAD_GRID)
     machine = isinstance(getattr(request, "auth", None), ApiClient)
     event = services.report_event(
-        actor=None if machine else request.user,
+        actor=None if machine or not request.user.is_authenticated else request.user,
         source=Source.API,
         description=body.description,
         category=_category(body.category),
@@ -225,7 +226,7 @@ class ListFilters(PageQuery):
 
 
 @router.get("", response=list[EventOut], summary="Events in the caller's jurisdiction, most urgent first")
-def list_events(request: HttpRequest, filters: Query[ListFilters]) -> list[EventOut]:
+def list_events(request: AuthenticatedRequest, filters: Query[ListFilters]) -> list[EventOut]:
     f = selectors.QueueFilters(
         state=filters.state,
         colour=filters.colour,
@@ -239,12 +240,12 @@ def list_events(request: HttpRequest, filters: Query[ListFilters]) -> list[Event
 
 
 @router.get("/{code}", response={200: EventOut, 403: ErrorOut, 404: ErrorOut}, summary="One event")
-def detail(request: HttpRequest, code: str) -> EventOut:
+def detail(request: AuthenticatedRequest, code: str) -> EventOut:
     return EventOut.of(_event(request, code))
 
 
 @router.get("/{code}/timeline", response={200: list[TimelineOut], 403: ErrorOut, 404: ErrorOut})
-def event_timeline(request: HttpRequest, code: str) -> list[TimelineOut]:
+def event_timeline(request: AuthenticatedRequest, code: str) -> list[TimelineOut]:
     return [
         TimelineOut(at=a.at, actor=a.actor_name, verb=a.verb, from_state=a.from_state, to_state=a.to_state, note=a.note)
         for a in selectors.timeline(_event(request, code))
@@ -290,7 +291,7 @@ def _department(pk: int | None) -> Department:
     response={200: EventOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Apply one step of the closed loop",
 )
-def act(request: HttpRequest, code: str, name: str, body: ActionIn) -> EventOut:
+def act(request: AuthenticatedRequest, code: str, name: str, body: ActionIn) -> EventOut:
     handler = ACTIONS.get(name)
     if handler is None:
         raise NotFound(_("未定义的操作：%(name)s") % {"name": name}, code=EventErrorCode.UNKNOWN_ACTION)

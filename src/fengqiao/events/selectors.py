@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
-from fengqiao.accounts.models import Role
+from fengqiao.accounts.models import Role, User
 from fengqiao.core import scoping, sla, tracking
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
@@ -47,19 +47,19 @@ EVENT_REACH: dict[str, scoping.RoleReach] = {
 }
 
 
-def visible_events(*, actor: Any) -> QuerySet[Event]:
+def visible_events(*, actor: User) -> QuerySet[Event]:
     """Events the actor may see: by role (see EVENT_REACH); every list, page, count and export reads through here."""
     return scoping.scope_by_role(Event.objects.all(), actor, by_role=EVENT_REACH)
 
 
-def department_ids(actor: Any) -> list[int]:
+def department_ids(actor: User) -> list[int]:
     if not getattr(actor, "is_authenticated", False):
         return []
     return [m.department_id for m in actor.active_memberships if m.role == Role.HANDLER and m.department_id]
 
 
 def department_queue(
-    *, actor: Any, states: Sequence[str] = (), colour: str = "", now: dt.datetime | None = None
+    *, actor: User, states: Sequence[str] = (), colour: str = "", now: dt.datetime | None = None
 ) -> QuerySet[Event]:
     """The handler's list: open events routed to their departments, as lead or co-handler, most urgent first;
     narrowed to some open ``states`` (待签收 is ``routed``) or one deadline ``colour`` when asked."""
@@ -87,7 +87,7 @@ class QueueFilters:
     open_only: bool = False
 
 
-def event_queue(*, actor: Any, filters: QueueFilters | None = None, now: dt.datetime | None = None) -> QuerySet[Event]:
+def event_queue(*, actor: User, filters: QueueFilters | None = None, now: dt.datetime | None = None) -> QuerySet[Event]:
     """The workbench queue: scoped, filtered, each row with its colour, most urgent first."""
     f = filters or QueueFilters()
     qs = visible_events(actor=actor)
@@ -117,7 +117,7 @@ def event_queue(*, actor: Any, filters: QueueFilters | None = None, now: dt.date
     )
 
 
-def colour_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, int]:
+def colour_counts(*, actor: User, now: dt.datetime | None = None) -> dict[str, int]:
     """Open events per colour in the actor's jurisdiction (one grouped query)."""
     qs = with_colour(visible_events(actor=actor).filter(state__in=OPEN_STATES), now)
     counts = {c.value: 0 for c in sla.Colour}
@@ -126,7 +126,7 @@ def colour_counts(*, actor: Any, now: dt.datetime | None = None) -> dict[str, in
     return counts
 
 
-def event_detail(*, actor: Any, code: str) -> Event:
+def event_detail(*, actor: User, code: str) -> Event:
     code = normalise(code)
     qs = Event.objects.select_related("category", "category__parent", "grid", "lead_department", "merged_into")
     event = visible_events(actor=actor).filter(tracking_code=code).first()
@@ -135,7 +135,7 @@ def event_detail(*, actor: Any, code: str) -> Event:
     return with_colour(qs.filter(pk=event.pk)).get()
 
 
-def my_events(*, actor: Any) -> QuerySet[Event]:
+def my_events(*, actor: User) -> QuerySet[Event]:
     return with_colour(Event.objects.filter(reporter=actor)).select_related("category", "grid").order_by("-reported_at")
 
 
@@ -144,7 +144,7 @@ def timeline(event: Event) -> list[Action]:
     return tracking.timeline(event, EVENT_FLOW, by_public=("report", "rate"))
 
 
-def available_actions(*, actor: Any, event: Event) -> list[str]:
+def available_actions(*, actor: User, event: Event) -> list[str]:
     names = [t.name for t in EVENT_FLOW.available(event, actor) if t.name not in ("rate",)]
     return names
 

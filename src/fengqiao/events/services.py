@@ -134,17 +134,17 @@ def scoped_key(*, source: str, caller: str, key: str) -> str:
     return hashlib.sha256(f"{source}\0{caller}\0{key}".encode()).hexdigest()
 
 
-def _caller(actor: Any, caller: str | None) -> str | None:
+def _caller(actor: User | None, caller: str | None) -> str | None:
     if caller:
         return caller
-    if getattr(actor, "is_authenticated", False):
+    if actor is not None and actor.is_authenticated:
         return f"user:{actor.pk}"
     return None  # an anonymous call with nobody to scope the key to: the key is ignored
 
 
 def report_event(
     *,
-    actor: Any,
+    actor: User | None,
     source: str,
     description: str,
     category: Category | None = None,
@@ -225,7 +225,8 @@ def report_event(
         lat=lat_f,
         position_mismatch_m=position_mismatch(node, lon_f, lat_f),
         reporter=None if anonymous else actor,
-        reporter_name=(reporter_name or "").strip()[:50] or ("" if anonymous else actor.display_name),
+        reporter_name=(reporter_name or "").strip()[:50]
+        or (actor.display_name if actor is not None and not anonymous else ""),
         reporter_phone=phone,
         tier=category.tier if category else "community",
         idempotency_key=idempotency_key or None,
@@ -264,7 +265,7 @@ RESUBMIT_METRES = 30.0  # a second report of the same words further away than th
 
 def _resubmitted(
     *,
-    actor: Any,
+    actor: User | None,
     recent_codes: Sequence[str],
     source: str,
     description: str,
@@ -327,13 +328,13 @@ def _tell_dispatchers(event: Event, title: str) -> None:
 
 
 def _apply(
-    event: Event, name: str, *, actor: Any, note: str = "", now: dt.datetime | None = None, **values: Any
+    event: Event, name: str, *, actor: User | None, note: str = "", now: dt.datetime | None = None, **values: Any
 ) -> Event:
     return EVENT_FLOW.apply(event, name, actor=actor, note=note, now=now, **values)
 
 
 def register_event(
-    *, actor: Any, event: Event, category: Category | None = None, note: str = "", now: dt.datetime | None = None
+    *, actor: User, event: Event, category: Category | None = None, note: str = "", now: dt.datetime | None = None
 ) -> Event:
     """核实立案."""
     category = category or event.category
@@ -342,12 +343,12 @@ def register_event(
     return _apply(event, "register", actor=actor, now=now, note=note, category=category)
 
 
-def reject_event(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
+def reject_event(*, actor: User, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """不予立案, with the reason."""
     return _apply(event, "reject", actor=actor, now=now, note=note)
 
 
-def merge_event(*, actor: Any, event: Event, into: Event, note: str = "", now: dt.datetime | None = None) -> Event:
+def merge_event(*, actor: User, event: Event, into: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     """Merge a duplicate into the event that goes on."""
     if into.pk == event.pk or into.state not in OPEN_STATES or into.merged_into_id:
         raise WorkflowError(_("只能合并到另一个未办结的事件。"), code=EventErrorCode.BAD_MERGE_TARGET)
@@ -356,7 +357,7 @@ def merge_event(*, actor: Any, event: Event, into: Event, note: str = "", now: d
 
 
 def handle_in_grid(
-    *, actor: Any, event: Event, result: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
+    *, actor: User, event: Event, result: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
 ) -> Event:
     """小事网格办: the grid handles it on the spot."""
     images = read_uploads(list(photos))
@@ -368,7 +369,7 @@ def handle_in_grid(
 
 def route_event(
     *,
-    actor: Any,
+    actor: User,
     event: Event,
     department: Department,
     co_departments: Sequence[Department] = (),
@@ -398,24 +399,24 @@ def route_event(
     return event
 
 
-def sign_event(*, actor: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
+def sign_event(*, actor: User, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     """签收."""
     return _apply(event, "sign", actor=actor, now=now, note=note)
 
 
-def return_event(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
+def return_event(*, actor: User, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """退回: a wrong dispatch goes back to the dispatcher with the reason."""
     event = _apply(event, "return", actor=actor, now=now, note=note)
     transaction.on_commit(lambda: _tell_dispatchers(event, _("事件 %(code)s 被退回") % {"code": event.tracking_code}))
     return event
 
 
-def start_event(*, actor: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
+def start_event(*, actor: User, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     return _apply(event, "start", actor=actor, now=now, note=note)
 
 
 def handle_event(
-    *, actor: Any, event: Event, result: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
+    *, actor: User, event: Event, result: str, photos: Iterable[Any] = (), now: dt.datetime | None = None
 ) -> Event:
     """处置反馈: the department reports what it did, with photos."""
     images = read_uploads(list(photos))
@@ -425,7 +426,9 @@ def handle_event(
     return event
 
 
-def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False, now: dt.datetime | None = None) -> Event:
+def escalate_event(
+    *, actor: User, event: Event, note: str, skip: bool = False, now: dt.datetime | None = None
+) -> Event:
     """上报上级: hand the event one tier up (two where the category allows skipping a level)."""
     position = TIER_ORDER.index(event.tier) if event.tier in TIER_ORDER else 1
     step = 2 if skip else 1
@@ -441,24 +444,24 @@ def escalate_event(*, actor: Any, event: Event, note: str, skip: bool = False, n
 
 
 def verify_event(
-    *, actor: Any, event: Event, acceptance: str = "", note: str = "", now: dt.datetime | None = None
+    *, actor: User, event: Event, acceptance: str = "", note: str = "", now: dt.datetime | None = None
 ) -> Event:
     """核查 (with on-site acceptance for hazards)."""
     return _apply(event, "verify", actor=actor, now=now, note=note, acceptance=(acceptance or "").strip())
 
 
-def close_event(*, actor: Any, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
+def close_event(*, actor: User, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
     """办结."""
     return _apply(event, "close", actor=actor, now=now, note=note)
 
 
-def reopen_event(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
+def reopen_event(*, actor: User, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     return _apply(event, "reopen", actor=actor, now=now, note=note)
 
 
 def rate_event(
     *,
-    actor: Any,
+    actor: User | None,
     event: Event,
     stars: Any,
     comment: str = "",
@@ -482,12 +485,12 @@ def rate_event(
     return _apply(event, "rate", actor=actor, now=now, stars=stars_i, comment=(comment or "").strip())
 
 
-def record_revisit(*, actor: Any, event: Event, note: str, now: dt.datetime | None = None) -> Event:
+def record_revisit(*, actor: User, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """回访."""
     return _apply(event, "revisit", actor=actor, now=now, note=note)
 
 
-def supervise_event(*, actor: Any, event: Event, note: str) -> Supervision:
+def supervise_event(*, actor: User, event: Event, note: str) -> Supervision:
     """督办: an order from a dispatcher or leader to hurry an open event."""
     if not actor.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN):
         raise WorkflowError(_("只有综治中心和领导可以督办。"), code=CoreErrorCode.NOT_PERMITTED)
@@ -516,7 +519,7 @@ def supervise_event(*, actor: Any, event: Event, note: str) -> Supervision:
     return order
 
 
-def request_extension(*, actor: Any, event: Event, hours: Any, reason: str) -> Extension:
+def request_extension(*, actor: User, event: Event, hours: Any, reason: str) -> Extension:
     """延期申请 by the lead department."""
     from fengqiao.events.workflow import lead_handler
 
@@ -538,7 +541,7 @@ def request_extension(*, actor: Any, event: Event, hours: Any, reason: str) -> E
     return ext
 
 
-def decide_extension(*, actor: Any, extension: Extension, approve: bool, note: str = "") -> Extension:
+def decide_extension(*, actor: User, extension: Extension, approve: bool, note: str = "") -> Extension:
     """The dispatcher approves (the deadline moves) or rejects an extension request."""
     from fengqiao.events.workflow import dispatcher
 

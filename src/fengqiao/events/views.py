@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Department, Role
+from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
@@ -43,7 +44,7 @@ from fengqiao.grids.selectors import visible_nodes
 HOTLINE = holds(Role.DISPATCHER, Role.ADMIN)
 
 
-def _event_or_404(request: HttpRequest, code: str) -> Event:
+def _event_or_404(request: AuthenticatedRequest, code: str) -> Event:
     check_lookup(request)
     try:
         return selectors.event_detail(actor=request.user, code=code)
@@ -60,7 +61,7 @@ def _form_errors(form: Any) -> str:
 
 @login_required
 @answers_429
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     """The workbench: the actor's subtree, filtered, most urgent first."""
     if request.GET.get("q"):
         check_lookup(request)  # the search box finds events by code
@@ -85,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def department_queue(request: HttpRequest) -> HttpResponse:
+def department_queue(request: AuthenticatedRequest) -> HttpResponse:
     """The department handler's list: events routed to their departments."""
     states = request.GET.getlist("state")
     colour = request.GET.get("colour", "")
@@ -96,13 +97,13 @@ def department_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "events/mine.html", {"events": selectors.my_events(actor=request.user)[:100]})
 
 
 @login_required
 @answers_429
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     event = _event_or_404(request, code)
     user: Any = request.user
     actions = selectors.available_actions(actor=user, event=event)
@@ -139,14 +140,14 @@ def _department(pk: Any) -> Department:
     return dept
 
 
-def _merge_target(request: HttpRequest, code: str) -> Event:
+def _merge_target(request: AuthenticatedRequest, code: str) -> Event:
     try:
         return selectors.event_detail(actor=request.user, code=code)
     except Event.DoesNotExist:
         raise DomainError(_("找不到要合并的事件 %(code)s。") % {"code": code}, code=CoreErrorCode.NOT_FOUND) from None
 
 
-ACTIONS: dict[str, Callable[[HttpRequest, Event, dict[str, Any]], Any]] = {
+ACTIONS: dict[str, Callable[[AuthenticatedRequest, Event, dict[str, Any]], Any]] = {
     "register": lambda r, e, d: services.register_event(actor=r.user, event=e, category=d["category"], note=d["note"]),
     "reject": lambda r, e, d: services.reject_event(actor=r.user, event=e, note=d["note"]),
     "merge": lambda r, e, d: services.merge_event(
@@ -182,7 +183,7 @@ VERBS = {"extension": "extension.request"}
 @login_required
 @require_POST
 @answers_429
-def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
+def act(request: AuthenticatedRequest, code: str, name: str) -> HttpResponse:
     """Apply one action from the event page; every outcome is a clear message."""
     event = _event_or_404(request, code)
     handler = ACTIONS.get(name)
@@ -209,7 +210,7 @@ def act(request: HttpRequest, code: str, name: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_extension(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     extension = Extension.objects.select_related("event").filter(pk=pk).first()
     if extension is None or not scoping.covers(request.user, extension.event.grid_path):
         raise Http404(str(pk))
@@ -228,7 +229,7 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedRequest) -> HttpResponse:
     """A grid worker's report from the phone: category, text, photos from the camera, GPS."""
     form = ReportForm(
         request.POST or None,
@@ -344,7 +345,7 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @only_for(HOTLINE, gettext_lazy("只有综治中心可以登记热线来电。"))
-def hotline(request: HttpRequest) -> HttpResponse:
+def hotline(request: AuthenticatedRequest) -> HttpResponse:
     """The 12345 operator's form."""
     user: Any = request.user
     form = HotlineForm(request.POST or None)
