@@ -5,13 +5,13 @@ from django.utils import timezone
 
 from fengqiao.events.models import Event
 from fengqiao.events.workflow import OPEN_STATES
-from fengqiao.metrics.selectors import period_of
+from fengqiao.metrics.selectors import shown_period
 from tests.metrics.conftest import _catalogue, fold, litter, make_event  # noqa: F401
 
 
 def direct_figures(path: str, period: str = "month") -> dict[str, int]:
     """The figures of a subtree counted straight from the events, for comparison with what the map shows."""
-    p = period_of(period)
+    p = shown_period(period)  # what the map shows: the previous month on the 1st
     events = Event.objects.filter(grid_path__startswith=path)
     now = timezone.now()
     in_period = [e for e in events if p.start <= timezone.localdate(e.reported_at) <= p.end]

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import User
@@ -144,7 +145,18 @@ def map_payload(*, actor: User, code: str | None, period: Period, now: dt.dateti
             "links": _links(node.code, period),
         },
         "ancestors": [{"code": a.code, "name": a.name} for a in ancestors],
-        "period": {"key": period.key, "label": period.label, "start": period.start, "end": period.end},
+        "period": {
+            "key": period.key,
+            "label": period.label,
+            "start": period.start,
+            "end": period.end,
+            "previous": period.previous,
+            # Nothing counted in the period at all: the page says so instead of a row of zeros and dashes.
+            "empty": not any(total.counts.values()),
+            "empty_text": period.empty_text,
+        },
+        # What an empty chart says at this level, instead of a blank canvas.
+        "empty_text": str(_("该网格暂无数据") if node.level >= Level.GRID else _("该区域暂无数据")),
         "children": items,
         "points": _points(actor=actor, node=node, items=items, now=now, convert=convert),
         "categories": [

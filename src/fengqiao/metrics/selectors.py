@@ -29,6 +29,8 @@ from fengqiao.metrics.counters import COUNTERS, DUTY_DONE
 from fengqiao.metrics.models import DailyGridStat, Indicator
 
 PERIODS = {"day": _("本日"), "week": _("本周"), "month": _("本月"), "year": _("本年")}
+# The whole period before, shown on the first day of a period (see shown_period).
+PREVIOUS_PERIODS = {"week": _("上周"), "month": _("上月"), "year": _("去年")}
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,16 @@ class Period:
     key: str
     start: dt.date
     end: dt.date
+    previous: bool = False  # the whole previous week, month or year, shown while the current one has just begun
 
     @property
     def label(self) -> str:
-        return str(PERIODS.get(self.key, self.key))
+        return str((PREVIOUS_PERIODS if self.previous else PERIODS).get(self.key, self.key))
+
+    @property
+    def empty_text(self) -> str:
+        """What a dashboard says when nothing happened in the period: 本月暂无数据."""
+        return _("%(period)s暂无数据") % {"period": self.label}
 
 
 def period_of(key: str = "month", today: dt.date | None = None) -> Period:
@@ -52,6 +60,18 @@ def period_of(key: str = "month", today: dt.date | None = None) -> Period:
     if key == "year":
         return Period("year", today.replace(month=1, day=1), today)
     return Period("month", today.replace(day=1), today)
+
+
+def shown_period(key: str = "month", today: dt.date | None = None) -> Period:
+    """The period a dashboard shows for ``key``: the calendar period to date, except on its first day (the 1st of a
+    month, a Monday, New Year's Day), when it has barely begun and every figure would read 0 and "—": then the whole
+    previous period, labelled as such (上月, 上周, 去年)."""
+    today = today or timezone.localdate()
+    current = period_of(key, today)
+    if key not in PREVIOUS_PERIODS or current.start != today:
+        return current
+    yesterday = today - dt.timedelta(days=1)
+    return Period(key, period_of(key, yesterday).start, yesterday, previous=True)
 
 
 def month_period(first: dt.date) -> Period:

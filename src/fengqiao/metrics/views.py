@@ -57,7 +57,7 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
     """排名: the node's children (and, from streets down, its grid workers) ranked by composite score."""
     node = _node(request)
     key = request.GET.get("period", "month")
-    period = selectors.period_of(key if key in selectors.PERIODS else "month")
+    period = selectors.shown_period(key if key in selectors.PERIODS else "month")
     return render(
         request,
         "metrics/ranking.html",

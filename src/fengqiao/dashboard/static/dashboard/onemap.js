@@ -174,7 +174,14 @@
     var name = $("fq-node-name"); if (name) name.textContent = data.node.name;
     (data.figure_choices || []).forEach(function (c) { LABELS[c.key] = c.label; });
     var pl = $("fq-period-label");
-    if (pl) pl.textContent = data.period.label + "（" + interpolate(gettext("%(start)s 至 %(end)s"), { start: data.period.start, end: data.period.end }, true) + "）";
+    if (pl) {
+      pl.textContent = data.period.label + "（" + interpolate(gettext("%(start)s 至 %(end)s"), { start: data.period.start, end: data.period.end }, true) + "）";
+      pl.dataset.previous = data.period.previous ? "1" : "";
+      if (data.period.empty) {  // nothing counted in the period: say so rather than leave a row of zeros and dashes
+        var note = document.createElement("span"); note.className = "fq-period-empty ms-1"; note.id = "fq-period-empty";
+        note.textContent = "· " + data.period.empty_text; pl.appendChild(note);
+      }
+    }
     var fl = $("fq-figure-label"); if (fl) fl.textContent = "· " + (LABELS[state.figure] || "");
     var up = $("fq-up"); if (up) up.hidden = !data.node.parent;
     crumbs(data); kpis(data); table(data); drawMap(data); trend(data); categories(data); ranking(data);
@@ -303,7 +310,24 @@
     mapEl.dataset.regions = String(shown.length);
   }
 
+  // A chart with nothing to draw shows the payload's empty text ("该网格暂无数据") over its box, not a blank canvas.
+  function emptyState(id, none, data) {
+    var el = $(id); if (!el) return true;
+    var box = el.parentNode, note = box.querySelector('.fq-empty[data-for="' + id + '"]');
+    if (!none) { if (note) box.removeChild(note); return false; }
+    if (charts[id]) charts[id].clear();
+    if (!note) {
+      if (window.getComputedStyle(box).position === "static") box.style.position = "relative";
+      note = document.createElement("div"); note.className = "fq-empty"; note.dataset.for = id; note.setAttribute("role", "status");
+      box.appendChild(note);
+    }
+    note.innerHTML = '<i class="bi bi-inbox" aria-hidden="true"></i><span>' + esc(data.empty_text) + "</span>";
+    return true;
+  }
+
   function trend(data) {
+    var nothing = !data.trend.some(function (d) { return d.reported || d.closed; });
+    if (emptyState("fq-trend", nothing, data)) return;
     var c = chart("fq-trend"); if (!c) return;
     c.setOption({
       backgroundColor: "transparent", tooltip: { trigger: "axis" }, legend: { data: [gettext("上报"), gettext("办结")], textStyle: { color: text }, top: 0 },
@@ -321,6 +345,7 @@
   }
 
   function categories(data) {
+    if (emptyState("fq-categories", !data.categories.length, data)) return;
     var c = chart("fq-categories"); if (!c) return;
     var rows = data.categories.slice().reverse();
     c.setOption({
@@ -334,9 +359,10 @@
   }
 
   function ranking(data) {
-    var c = chart("fq-ranking"); if (!c) return;
     var rows = data.children.filter(function (x) { return x.figures.score !== null; })
       .sort(function (a, b) { return b.figures.score - a.figures.score; }).slice(0, 12).reverse();
+    if (emptyState("fq-ranking", !rows.length, data)) return;
+    var c = chart("fq-ranking"); if (!c) return;
     c.setOption({
       backgroundColor: "transparent", tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 44, top: 4, bottom: 4, containLabel: true },
