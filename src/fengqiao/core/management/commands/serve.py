@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -12,6 +14,25 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fengqiao.core.checks import refuse_unsafe_keys
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM as an exception, so the ``finally`` that stops the worker runs.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises the signal again under the handler it found; under the
+    default action the process would die right there, leaving the worker running (systemd and Docker stop services
+    with SIGTERM). A requested stop is a clean exit.
+    """
+    raise SystemExit(0)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # a task that ignores the request to stop
+        worker.kill()
+        worker.wait()
 
 
 class Command(BaseCommand):
@@ -33,9 +54,10 @@ class Command(BaseCommand):
             call_command("demo", "--logins")
             self.stdout.write(f"\n  枫桥 fengqiao → http://{options['host']}:{options['port']}/\n")
         worker = None
-        if options["with_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "fengqiao", "worker"])
+        signal.signal(signal.SIGTERM, _stop)
         try:
+            if options["with_worker"]:
+                worker = subprocess.Popen([sys.executable, "-m", "fengqiao", "worker"])
             uvicorn.run(
                 "fengqiao.asgi:application",
                 host=options["host"],
@@ -47,5 +69,4 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                _stop_worker(worker)
