@@ -10,4 +10,5 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class TaskQueueConfig(TasksAppConfig):
-    verbose_name = _("后台任务")
+    # The base class assigns a plain str, so mypy narrows the attribute; Django itself takes a lazy string here.
+    verbose_name = _("后台任务")  # type: ignore[assignment]
