@@ -95,3 +95,11 @@ def test_the_payload_is_computed_for_a_period_given_explicitly(tree, leader, las
     period = metrics.shown_period("month", today=FIRST)
     data = selectors.map_payload(actor=leader, code="410105", period=period, now=NOON_ON_THE_FIRST)
     assert data["node"]["figures"]["reported"] == 3
+
+
+def test_the_ranking_page_of_an_empty_period_says_so(client, tree, leader):
+    client.force_login(leader)
+    page = client.get("/metrics/ranking/", {"node": "410105", "period": "month"})
+    text = page.context["period"].empty_text
+    assert text in ("本月暂无数据", "上月暂无数据")
+    assert text in page.content.decode()

@@ -41,7 +41,7 @@ def _department(
     user: Any, now: dt.datetime, order: int, label: Any, *, states: tuple[str, ...] = (), colour: str = ""
 ) -> Todo:
     count = department_queue(actor=user, states=states, colour=colour, now=now).count()
-    query = {"state": list(states)} if states else {"colour": colour}
+    query: dict[str, Any] = {"state": list(states)} if states else {"colour": colour}
     return Todo(label, count, _link("events:department", **query), colour=colour, noun=NOUN, order=order)
 
 

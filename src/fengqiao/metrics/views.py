@@ -58,6 +58,7 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
     node = _node(request)
     key = request.GET.get("period", "month")
     period = selectors.shown_period(key if key in selectors.PERIODS else "month")
+    units = selectors.children_ranking(actor=request.user, node=node, period=period)
     return render(
         request,
         "metrics/ranking.html",
@@ -66,7 +67,9 @@ def ranking(request: AuthenticatedRequest) -> HttpResponse:
             "crumbs": _crumbs(request, node),
             "period": period,
             "periods": [(k, str(v)) for k, v in selectors.PERIODS.items()],
-            "units": selectors.children_ranking(actor=request.user, node=node, period=period),
+            "units": units,
+            # Nothing counted anywhere below in the period: say so (本月暂无数据) above the table of zeros.
+            "empty": not any(any(u.figures.counts.values()) for u in units),
             "workers": selectors.worker_ranking(actor=request.user, node=node, period=period),
             "indicators": selectors.indicators(),
         },
