@@ -136,3 +136,19 @@ def test_the_events_export_names_the_community(client, tree, twin_events):
     cells = {c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row}
     assert {A3, B3} <= cells
 
+
+def test_the_duty_list_names_each_workers_grid_with_its_community(client, dispatcher, twins):
+    from fengqiao.dispatch.models import DutyRule
+
+    DutyRule.objects.create(role=Role.GRID_WORKER, what=DutyRule.What.choices[0][0], count=1, hours=24)
+    make_user("wa3", password=None, role=Role.GRID_WORKER, node=twins["410105001001003"])
+    make_user("wb3", password=None, role=Role.GRID_WORKER, node=twins["410105002001003"])
+    client.force_login(dispatcher)
+    page = client.get("/dispatch/duty/").content.decode()
+    assert A3 in page and B3 in page
+
+
+def test_the_home_page_names_a_workers_grid_with_its_community(client, twins):
+    worker = make_user("wb3", password=None, role=Role.GRID_WORKER, node=twins["410105002001003"])
+    client.force_login(worker)
+    assert B3 in client.get("/").content.decode()
