@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.accounts.models import Role
 from fengqiao.core import uploads
 from fengqiao.dispatch.models import Instruction
-from fengqiao.grids.models import GridNode, Level
+from fengqiao.grids.models import GridNode, Level, full_names
 from fengqiao.grids.selectors import visible_nodes
 
 MAX_NODE_CHOICES = 2000
@@ -22,7 +22,65 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class NodeTreeWidget(forms.CheckboxSelectMultiple):
+    """Recipients as the grid tree: one checkbox per node, children nested under their parent in <details>, so the
+    tree folds and unfolds without script; node_tree.js adds the filter, "this node and all below" and the count."""
+
+    template_name = "dispatch/widgets/node_tree.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        options = [option for _group, group, _index in context["widget"]["optgroups"] for option in group]
+        nodes = [getattr(option["value"], "instance", None) for option in options]
+        known = [n for n in nodes if isinstance(n, GridNode)]
+        names = full_names(known)
+        pks = {n.pk for n in known}
+        children: dict[Any, list[int]] = {}
+        roots: list[int] = []
+        for index, node in enumerate(nodes):
+            parent = node.parent_id if isinstance(node, GridNode) and node.parent_id in pks else None
+            (children.setdefault(parent, []) if parent is not None else roots).append(index)
+        items: list[dict[str, Any]] = []
+
+        def walk(index: int, depth: int, ancestors: list[int]) -> None:
+            node, option = nodes[index], options[index]
+            below = children.get(node.pk, []) if isinstance(node, GridNode) else []
+            name = names.get(node.path, node.name) if isinstance(node, GridNode) else str(option["label"])
+            code = node.code if isinstance(node, GridNode) else ""
+            item = {
+                "option": option,
+                "name": name,
+                "code": code,
+                "search": f"{name} {code}".lower(),
+                "depth": depth,
+                "has_children": bool(below),
+                "open": depth == 0,
+                "closes": range(0),
+            }
+            items.append(item)
+            if option["selected"]:
+                for up in ancestors:
+                    items[up]["open"] = True
+            position = len(items) - 1
+            for child in below:
+                walk(child, depth + 1, [*ancestors, position])
+            if below:  # the last node of this branch closes it
+                items[-1]["closes"] = range(len(items[-1]["closes"]) + 1)
+
+        for root in roots:
+            walk(root, 0, [])
+        context["widget"]["items"] = items
+        context["widget"]["selected_count"] = sum(1 for option in options if option["selected"])
+        return context
+
+
 class NodeChoiceField(forms.ModelMultipleChoiceField):
+    # A forged or stale choice gets one plain answer, never the submitted value echoed back.
+    default_error_messages = {
+        "invalid_choice": _("所选发送范围不存在或不在您的管辖范围内，请重新选择。"),
+        "invalid_pk_value": _("所选发送范围不存在或不在您的管辖范围内，请重新选择。"),
+    }
+
     def label_from_instance(self, obj: GridNode) -> str:
         return f"{'　' * max(obj.depth - self.top_depth, 0)}{obj.name}"
 
@@ -39,7 +97,7 @@ class SendForm(forms.Form):
     nodes = NodeChoiceField(
         label=_("发送范围"),
         queryset=GridNode.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=NodeTreeWidget,
         help_text=_("选中区域下的全部人员都会收到；可多选。"),
     )
     codes = forms.CharField(
