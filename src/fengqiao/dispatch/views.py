@@ -72,10 +72,11 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: AuthenticatedRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    """Apply ``action``; ``done`` says what was done, naming the instruction by its title (``%(title)s``)."""
     instruction = _instruction(request, pk)
     try:
         action(instruction)
-        messages.success(request, done)
+        messages.success(request, done % {"title": instruction.title})
     except DomainError as error:
         show_error(request, error)
     return _back(request, f"/dispatch/i/{pk}/")
@@ -84,7 +85,7 @@ def _act(request: AuthenticatedRequest, pk: int, action: Any, done: str) -> Http
 @login_required
 @require_POST
 def acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda i: services.acknowledge(actor=request.user, instruction=i), _("已签收。"))
+    return _act(request, pk, lambda i: services.acknowledge(actor=request.user, instruction=i), _("已签收指令“%(title)s”。"))
 
 
 @login_required
@@ -95,7 +96,7 @@ def complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda i: services.report_completion(actor=request.user, instruction=i, report=report),
-        _("已反馈办理情况。"),
+        _("已反馈指令“%(title)s”的办理情况。"),
     )
 
 
