@@ -29,11 +29,13 @@ $(CURDIR)/.tools/bin/uv:
 	$(UV) sync --frozen
 	touch $@
 
-# Browser tests drive Debian's Chromium; CJK fonts make Chinese pages render in screenshots.
+# Browser tests drive Debian's Chromium; CJK fonts make Chinese pages render in screenshots, and chromium-l10n gives the
+# browser's own controls (file pickers) their Chinese words.
 browser:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
-		echo "installing chromium and CJK fonts (apt)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+		|| [ ! -e /usr/lib/chromium/locales/zh-CN.pak ]; then \
+		echo "installing chromium, its Chinese locale and CJK fonts (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n fonts-noto-cjk >/dev/null; \
 	fi
 
 lint: setup

@@ -28,6 +28,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=zh-CN",
 ]
 TIMEOUT_MS = 15_000
 
@@ -48,7 +49,9 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set FENGQIAO_CHROMIUM)")
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # The browser's own words (file pickers, validation bubbles) in Chinese, as a Chinese user's phone shows them.
+        env = {**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"}
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS, env=env)
     except Exception:
         playwright.stop()
         raise
