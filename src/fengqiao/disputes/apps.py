@@ -53,3 +53,7 @@ class DisputesConfig(AppConfig):
         media.register("disputes.Agreement", may_see_agreement_attachments)
         monitoring.register("disputes", metric_lines)
         import fengqiao.disputes.clocks  # noqa: F401  (declares the dispute clocks to core.deadlines)
+        from fengqiao.core import conversions
+        from fengqiao.disputes.services import enter_from_event
+
+        conversions.register("event_to_dispute", enter_from_event)

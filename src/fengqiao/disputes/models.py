@@ -135,6 +135,7 @@ class Source(models.TextChoices):
     COURT = "court", _("诉调对接")
     PETITION = "petition", _("访调对接")
     HOTLINE = "hotline", _("热线")
+    EVENT = "event", _("事件转入")
 
 
 class Risk(models.TextChoices):
@@ -158,6 +159,8 @@ class Dispute(InGrid):
     # Keyed hash of the secret shown once to the applicant (core.receipts): the tracking code alone only reads.
     applicant_secret_index = models.CharField(max_length=64, blank=True, editable=False)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    # The sender's own reference (the event's tracking code for 事件转入): one case per reference and source.
+    source_ref = models.CharField(_("来源编号"), max_length=64, blank=True, db_index=True)
     type = models.ForeignKey(DisputeType, verbose_name=_("纠纷类型"), on_delete=models.PROTECT, related_name="cases")
     summary = models.TextField(_("纠纷简要情况"))
     claim = models.TextField(_("当事人诉求"), blank=True)
@@ -219,6 +222,11 @@ class Dispute(InGrid):
             models.Index(fields=["state", "close_due_at"]),
             models.Index(fields=["mediator", "state"]),
             models.Index(fields=["type", "entered_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"], condition=~models.Q(source_ref=""), name="dispute_one_per_source_ref"
+            )
         ]
 
     def __str__(self) -> str:

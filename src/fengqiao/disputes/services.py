@@ -142,6 +142,8 @@ def _clean_parties(parties: Sequence[PartyData], *, source: str) -> list[Party]:
                 order=counts[data.role],
             )
         )
+    if source == Source.EVENT:
+        return rows  # an event names at most its reporter: the parties are completed when the case is registered
     if counts[Party.Role.APPLICANT] == 0:
         raise IntakeError(_("请至少填写一名申请人。"), code=DisputeErrorCode.APPLICANT_REQUIRED)
     if counts[Party.Role.RESPONDENT] == 0:
@@ -166,9 +168,11 @@ def submit_dispute(
     grid: GridNode | None = None,
     address: str = "",
     photos: Iterable[Any] = (),
+    source_ref: str = "",
     now: dt.datetime | None = None,
 ) -> Dispute:
-    """纠纷录入: a new case from any channel; the "13710" clocks start at entry."""
+    """纠纷录入: a new case from any channel; the "13710" clocks start at entry. ``source_ref`` is the sender's own
+    reference (an event's tracking code), kept on the case and in its first history row."""
     now = now or timezone.now()
     if source not in Source.values:
         raise IntakeError(_("未知的来源：%(s)s") % {"s": source}, code=CoreErrorCode.BAD_SOURCE)
@@ -204,6 +208,7 @@ def submit_dispute(
         tracking_code=codes.tracking_code("D"),
         grid=node,
         source=source,
+        source_ref=(source_ref or "").strip()[:64],
         type=type,
         summary=summary,
         claim=claim,
@@ -239,7 +244,7 @@ def submit_dispute(
         prefix="D",
         images=images,
         purpose="evidence",
-        data={"source": source, "type": type.code, "risk": risk},
+        data={"source": source, "type": type.code, "risk": risk, **({"source_ref": source_ref} if source_ref else {})},
         with_case=save_parties,
     )
     transaction.on_commit(lambda: _tell_centre(dispute, _("新的矛盾纠纷 %(code)s") % {"code": dispute.tracking_code}))
@@ -247,6 +252,47 @@ def submit_dispute(
         transaction.on_commit(lambda: _alert_township(dispute))
     dispute.applicant_secret = secret  # type: ignore[attr-defined]  # shown once, never stored plain
     return dispute
+
+
+def enter_from_event(
+    *,
+    actor: User,
+    event_code: str,
+    category_name: str,
+    description: str,
+    grid: GridNode,
+    lon: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    now: dt.datetime | None = None,
+) -> str:
+    """事件转入: a 矛盾纠纷 event enters the ledger through the normal intake (source 事件转入, its tracking code as
+    the reference), with the reporter as applicant when known. Runs in the caller's transaction (registered with
+    ``core.conversions`` as ``event_to_dispute``); returns the new case's tracking code."""
+    if Dispute.objects.filter(source=Source.EVENT, source_ref=event_code).exists():
+        raise WorkflowError(_("该事件已转为矛盾纠纷。"), code=CoreErrorCode.STALE)
+    types = DisputeType.objects.filter(active=True)
+    dispute_type = types.filter(name=category_name).first() or types.filter(code="other").first() or types.first()
+    if dispute_type is None:
+        raise IntakeError(_("请选择纠纷类型。"), code=DisputeErrorCode.TYPE_REQUIRED)
+    name = (reporter_name or "").strip()
+    parties = [PartyData(role=Party.Role.APPLICANT, name=name, phone=reporter_phone)] if name else []
+    dispute = submit_dispute(
+        actor=actor,
+        source=Source.EVENT,
+        type=dispute_type,
+        summary=description if len(description.strip()) >= 5 else f"{category_name}：{description}",
+        parties=parties,
+        grid=grid,
+        lon=lon,
+        lat=lat,
+        address=address,
+        source_ref=event_code,
+        now=now,
+    )
+    return dispute.tracking_code
 
 
 def _url(dispute: Dispute) -> str:

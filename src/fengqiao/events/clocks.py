@@ -83,7 +83,7 @@ EVENT_CLOCKS = deadlines.register(
                     "verify": lambda event: (24.0, "hours"),
                     "reopen": _handling,
                 },
-                stops=frozenset({"close", "reject", "merge"}),
+                stops=frozenset({"close", "reject", "merge", "to_dispute"}),
                 running=Q(state__in=OPEN_STATES),
                 signals=[
                     Signal("overdue", Colour.RED, _("超期"), _supervisors, notice=_("已超期"), kind="deadline_red"),

@@ -17,7 +17,7 @@ from shapely.ops import nearest_points
 
 from fengqiao.accounts.models import Department, Role, User
 from fengqiao.accounts.selectors import handlers_of, members_above
-from fengqiao.core import audit, codes, intake, receipts, scoping
+from fengqiao.core import audit, codes, conversions, intake, receipts, scoping
 from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
@@ -354,6 +354,34 @@ def merge_event(*, actor: User, event: Event, into: Event, note: str = "", now: 
         raise WorkflowError(_("只能合并到另一个未办结的事件。"), code=EventErrorCode.BAD_MERGE_TARGET)
     scoping.require(actor, into.grid_path)
     return _apply(event, "merge", actor=actor, now=now, note=note, into=into)
+
+
+def convert_to_dispute(*, actor: User, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
+    """转为矛盾纠纷: the centre moves a 矛盾纠纷 event (family 01) into the mediation ledger in one step. The dispute
+    is entered through the disputes app's normal intake (reached through ``core.conversions``, as the two apps do not
+    import each other) and the event closes with its code, in one transaction: both or neither."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().select_related("category").get(pk=event.pk)
+        if locked.state != event.state:
+            raise WorkflowError(_("该记录已被他人处理，请刷新后重试。"), code=CoreErrorCode.STALE)
+        # The table's own checks (state, who may) come first, so nothing is entered for a refused step.
+        EVENT_FLOW.check(locked, "to_dispute", actor=actor, note=note, values={"dispute": "-"})
+        code = conversions.convert(
+            "event_to_dispute",
+            actor=actor,
+            event_code=locked.tracking_code,
+            category_name=locked.category.name if locked.category else "",
+            description=locked.description,
+            grid=locked.grid,
+            lon=locked.lon,
+            lat=locked.lat,
+            address=locked.address,
+            reporter_name=locked.reporter_name,
+            reporter_phone=locked.reporter_phone,
+            now=now,
+        )
+        return _apply(event, "to_dispute", actor=actor, now=now, note=note, dispute=code)
 
 
 def handle_in_grid(

@@ -145,6 +145,20 @@ def nothing(event: Any, values: Mapping[str, Any]) -> None:
     return None
 
 
+DISPUTE_FAMILY = "01"  # 矛盾纠纷: the category family that belongs in the mediation ledger
+
+
+def dispatcher_of_a_dispute(actor: Any, event: Any) -> bool:
+    """The centre, for an event of the 矛盾纠纷 family (01) in its jurisdiction."""
+    category = event.category
+    return category is not None and str(category.code).startswith(DISPUTE_FAMILY) and dispatcher(actor, event)
+
+
+def on_to_dispute(event: Any, values: Mapping[str, Any]) -> None:
+    event.result = str(_("已转为矛盾纠纷，纠纷编号 %(code)s") % {"code": values["dispute"]})
+    event.closed_at = values["now"]
+
+
 EVENT_FLOW = Workflow(
     name="event",
     states=STATES,
@@ -186,6 +200,16 @@ EVENT_FLOW = Workflow(
             allowed=dispatcher,
             requires=["into"],
             effect=on_merge,
+        ),
+        Transition(
+            "to_dispute",
+            ["reported", "registered"],
+            "closed",
+            label=_("转为矛盾纠纷"),
+            public=_("已转入矛盾纠纷调解"),
+            allowed=dispatcher_of_a_dispute,
+            requires=["dispute"],
+            effect=on_to_dispute,
         ),
         Transition(
             "handle_in_grid",
