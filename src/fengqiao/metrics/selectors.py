@@ -20,6 +20,7 @@ from fengqiao.accounts.models import WORKER_ROLES as STAFF_ROLES
 from fengqiao.accounts.models import Membership, Role, User
 from fengqiao.core import scoping
 from fengqiao.dispatch.models import DutyRule
+from fengqiao.disputes.selectors import resolution_rate
 from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import OPEN_STATES
@@ -110,7 +111,7 @@ class Figures:
             "closure": _ratio(c["closed"], c["registered"]),
             "on_time": _ratio(c["closed_on_time"], c["closed"]),
             "satisfaction": _ratio(c["satisfied"], c["rated"]),
-            "resolution": _ratio(c["disputes_resolved"], c["disputes_concluded"]),
+            "resolution": resolution_rate(resolved=c["disputes_resolved"], entered=c["disputes_entered"]),
             # Who never acknowledged leaves no receipt: the denominator is who owed one when the deadline passed.
             "ack_on_time": _ratio(c["acks_on_time"], max(c["acks_due"], c["acks_on_time"])),
             "duty": duty_rate(c, self.duty_due),
@@ -378,7 +379,7 @@ DEFAULT_INDICATORS = [
     ("closure", _("办结率"), 20, _("已办结事件占立案事件的比例")),
     ("on_time", _("按时办结率"), 15, _("在办理时限内处置的事件占办结事件的比例")),
     ("satisfaction", _("满意率"), 20, _("评价为 4–5 星的事件占已评价事件的比例")),
-    ("resolution", _("化解率"), 10, _("调解成功的纠纷占已办结纠纷的比例")),
+    ("resolution", _("化解率"), 10, _("化解的纠纷占同期排查录入纠纷的比例")),
     ("ack_on_time", _("指令按时签收率"), 5, _("在指令完成期限前签收的人数占期限到时应签收人数的比例")),
     ("duty", _("巡查履职率"), 5, _("按履职规则应完成的巡查、走访、日志、风险上报中已完成的比例")),
 ]
