@@ -154,3 +154,19 @@ def test_a_converted_event_counts_once_in_the_ledger_and_once_in_the_resolution_
     figures = dispute_selectors.figures(actor=dispatcher, since=timezone.localdate() - dt.timedelta(days=1))
     assert figures.total.entered == 1 and figures.total.resolved == 0
     assert figures.total.resolution_rate == 0.0
+
+
+def test_the_event_page_offers_the_conversion_to_the_centre_only_and_it_works(
+    client, neighbours_event, centre_a, worker_a, types
+):
+    url = f"/events/{neighbours_event.tracking_code}/"
+    client.force_login(worker_a)
+    assert "转为矛盾纠纷" not in client.get(url).content.decode()
+    refused = client.post(f"{url}act/to_dispute/", {"note": ""})
+    assert refused.status_code == 302 and not Dispute.objects.exists()
+    client.force_login(centre_a)
+    assert "转为矛盾纠纷" in client.get(url).content.decode()
+    client.post(f"{url}act/to_dispute/", {"note": "当事人同意调解"})
+    dispute = Dispute.objects.get(source=Source.EVENT, source_ref=neighbours_event.tracking_code)
+    page = client.get(url).content.decode()
+    assert dispute.tracking_code in page and "已完成“转为矛盾纠纷”" in page

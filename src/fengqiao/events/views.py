@@ -173,6 +173,7 @@ ACTIONS: dict[str, Callable[[AuthenticatedRequest, Event, dict[str, Any]], Any]]
     "reopen": lambda r, e, d: services.reopen_event(actor=r.user, event=e, note=d["note"]),
     "revisit": lambda r, e, d: services.record_revisit(actor=r.user, event=e, note=d["note"]),
     "supervise": lambda r, e, d: services.supervise_event(actor=r.user, event=e, note=d["note"]),
+    "to_dispute": lambda r, e, d: services.convert_to_dispute(actor=r.user, event=e, note=d["note"]),
     "extension": lambda r, e, d: services.request_extension(actor=r.user, event=e, hours=d["hours"], reason=d["note"]),
 }
 
