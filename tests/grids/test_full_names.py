@@ -11,13 +11,20 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import Role
 from fengqiao.events.models import Category, Event
-from fengqiao.grids.models import GridNode, Level
+from fengqiao.grids.models import GridNode, Level, forget_names
 from fengqiao.metrics import reports
 from fengqiao.metrics.services import fold_pending
 from tests.factories import make_department, make_user
 
 A3 = "甲社区 / 第3网格"
 B3 = "乙社区 / 第3网格"
+
+
+@pytest.fixture(autouse=True)
+def _forget_names():
+    """A test's renames roll back with its transaction; the names remembered in process must go with them."""
+    yield
+    forget_names()
 
 
 @pytest.fixture
