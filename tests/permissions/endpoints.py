@@ -62,6 +62,8 @@ PAGES: dict[str, Endpoint] = {
     "logout": E("/logout/", "POST"),
     "set_language": E("/i18n/setlang/", "POST"),
     "javascript-catalog": E("/jsi18n/"),
+    "manifest": E("/manifest.webmanifest"),
+    "service_worker": E("/sw.js"),
     "grids:index": E("/grids/"),
     "grids:detail": E("/grids/{g}/", g=_grid),
     "grids:map": E("/grids/{g}/map.json", g=_grid),
