@@ -85,7 +85,9 @@ def _act(request: AuthenticatedRequest, pk: int, action: Any, done: str) -> Http
 @login_required
 @require_POST
 def acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda i: services.acknowledge(actor=request.user, instruction=i), _("已签收指令“%(title)s”。"))
+    return _act(
+        request, pk, lambda i: services.acknowledge(actor=request.user, instruction=i), _("已签收指令“%(title)s”。")
+    )
 
 
 @login_required
