@@ -96,6 +96,18 @@ def _id_number(rnd: random.Random, area: str) -> str:
     return first17 + id_check_digit(first17)
 
 
+# How the demo's cases reach the ledger (cases turned from events come from the events demo, not from here).
+SOURCE_WEIGHTS = {
+    Source.QR: 40,
+    Source.GRID: 20,
+    Source.WALK_IN: 15,
+    Source.POLICE: 8,
+    Source.COURT: 8,
+    Source.PETITION: 4,
+    Source.HOTLINE: 5,
+}
+
+
 def _code(rnd: random.Random, at: dt.datetime, taken: set[str]) -> str:
     return demo_tracking_code("D", rnd, timezone.localtime(at).date(), taken)
 
@@ -362,7 +374,7 @@ def _plan(
         tracking_code=_code(rnd, entered, taken),
         grid=grid,
         grid_path=grid.path,
-        source=rnd.choices(Source.values, [40, 20, 15, 8, 8, 4, 5])[0],
+        source=rnd.choices(list(SOURCE_WEIGHTS), list(SOURCE_WEIGHTS.values()))[0],
         type=type_,
         summary=rnd.choice(SUMMARIES.get(type_.code, SUMMARIES["other"])) + "，申请调解。",
         claim="请求依法调解，赔偿损失" if rnd.random() < 0.5 else "",
