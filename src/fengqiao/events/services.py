@@ -362,7 +362,8 @@ def convert_to_dispute(*, actor: User, event: Event, note: str = "", now: dt.dat
     import each other) and the event closes with its code, in one transaction: both or neither."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Event.objects.select_for_update().select_related("category").get(pk=event.pk)
+        # Lock the event row only: PostgreSQL refuses FOR UPDATE on the nullable side of the category join.
+        locked = Event.objects.select_for_update(of=("self",)).select_related("category").get(pk=event.pk)
         if locked.state != event.state:
             raise WorkflowError(_("该记录已被他人处理，请刷新后重试。"), code=CoreErrorCode.STALE)
         # The table's own checks (state, who may) come first, so nothing is entered for a refused step.
