@@ -20,13 +20,27 @@ from fengqiao.core.models import InGrid
 
 
 class Industry(models.TextChoices):
-    """The fields industry mediation organisations serve (行业性专业性调解)."""
+    """The fields industry mediation organisations serve (行业性专业性调解, 行业枫桥)."""
 
     PROPERTY = "property", _("物业")
     MEDICAL = "medical", _("医疗")
     TRAFFIC = "traffic", _("交通事故")
     LABOUR = "labour", _("劳资")
     FAMILY = "family", _("婚姻家庭")
+    CONSUMER = "consumer", _("消费")
+
+
+class MediatorKind(models.TextChoices):
+    """What a mediator is: each tier of a ladder names the kinds it needs and refuses the others."""
+
+    PEOPLE = "people", _("人民调解员")
+    ELDER = "elder", _("五老乡贤")
+    POLICE = "police", _("警务助理（民警）")
+    LAWYER = "lawyer", _("律师")
+    JUDGE = "judge", _("法官")
+    JUSTICE = "justice", _("司法所调解员")
+    INDUSTRY = "industry", _("行业调解员")
+    OFFICIAL = "official", _("部门干部")
 
 
 class DisputeType(models.Model):
@@ -44,6 +58,8 @@ class DisputeType(models.Model):
     )
     close_days = models.FloatField(_("办结时限（天）"), null=True, blank=True, help_text=_("留空则按全县统一时限。"))
     revisit_days = models.FloatField(_("回访时限（天）"), null=True, blank=True, help_text=_("留空则按全县统一时限。"))
+    # The escalation ladder this type climbs (disputes.tiers.ladders); empty: the county's default ladder.
+    ladder = models.CharField(_("调解层级体系"), max_length=20, blank=True, help_text=_("留空则按全县默认层级。"))
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
@@ -111,6 +127,7 @@ class Mediator(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("调解组织"), on_delete=models.CASCADE, related_name="members"
     )
+    kind = models.CharField(_("调解员类别"), max_length=10, choices=MediatorKind.choices, default=MediatorKind.PEOPLE)
     title = models.CharField(_("身份"), max_length=50, blank=True, help_text=_("如：专职调解员、律师、退休法官"))
     specialties = models.ManyToManyField(DisputeType, verbose_name=_("擅长类型"), blank=True, related_name="+")
     is_expert = models.BooleanField(_("调解专家"), default=False)
@@ -135,7 +152,45 @@ class Source(models.TextChoices):
     COURT = "court", _("诉调对接")
     PETITION = "petition", _("访调对接")
     HOTLINE = "hotline", _("热线")
+    PROCURATORATE = "procuratorate", _("检调对接")
     EVENT = "event", _("事件转入")
+
+
+# The channels whose sender has its own reference number and is told the outcome (反馈).
+REFERRING_SOURCES = (Source.POLICE, Source.COURT, Source.PETITION, Source.HOTLINE, Source.PROCURATORATE)
+
+
+class Referrer(models.Model):
+    """A body that hands disputes in (court, police station, petition office, hotline, procuratorate) and is told
+    the outcome: by a feedback letter and, when it has a receiving system, by a signed call to ``callback_url``."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    source = models.CharField(_("对接渠道"), max_length=16, choices=Source.choices)
+    node = models.ForeignKey(
+        "grids.GridNode", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="dispute_referrers"
+    )
+    node_path = models.CharField(max_length=255, db_index=True, editable=False)
+    callback_url = models.URLField(_("结果回传地址"), blank=True)
+    # The shared secret that signs each callback (HMAC); encrypted at rest like any secret.
+    callback_secret = pii.EncryptedTextField(_("回传签名密钥"), blank=True)
+    # The API client (events.ApiClient) key digest this body posts with; empty: entered by hand only.
+    api_key_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    jurisdiction_path_field = "node_path"
+
+    class Meta:
+        verbose_name = _("移交单位")
+        verbose_name_plural = _("移交单位")
+        ordering = ["node_path", "source", "name"]
+        constraints = [models.UniqueConstraint(fields=["node", "name"], name="disputes_referrer_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.node_path = self.node.path
+        super().save(*args, **kwargs)
 
 
 class Risk(models.TextChoices):
@@ -158,9 +213,16 @@ class Dispute(InGrid):
     tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
     # Keyed hash of the secret shown once to the applicant (core.receipts): the tracking code alone only reads.
     applicant_secret_index = models.CharField(max_length=64, blank=True, editable=False)
-    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     # The sender's own reference (the event's tracking code for 事件转入): one case per reference and source.
     source_ref = models.CharField(_("来源编号"), max_length=64, blank=True, db_index=True)
+    referrer = models.ForeignKey(
+        Referrer, verbose_name=_("移交单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    # A probable repeat of an earlier case with the same party and type (flagged, never merged automatically).
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("疑似重复"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
     type = models.ForeignKey(DisputeType, verbose_name=_("纠纷类型"), on_delete=models.PROTECT, related_name="cases")
     summary = models.TextField(_("纠纷简要情况"))
     claim = models.TextField(_("当事人诉求"), blank=True)
@@ -173,10 +235,23 @@ class Dispute(InGrid):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=12, default="submitted", db_index=True)
+    # The ladder is fixed when the case is entered (from its type), so a later catalogue change never renames a tier.
+    ladder = models.CharField(_("调解层级体系"), max_length=20, blank=True)
     tier = models.PositiveSmallIntegerField(_("调解层级"), default=0)
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("调解组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
+    # 包案领导 and 一案一策 for red-risk and group disputes; the leader's supervision is in LeaderNote.
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包案领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_disputes",
+    )
+    plan = models.TextField(_("化解方案（一案一策）"), blank=True)
+    alerted_at = models.DateTimeField(_("红色预警通报时间"), null=True, blank=True)
     mediator = models.ForeignKey(
         Mediator, verbose_name=_("调解员"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
@@ -194,6 +269,11 @@ class Dispute(InGrid):
     referral_letter = models.TextField(_("移送函"), blank=True)
     confirmation_outcome = models.TextField(_("司法确认结果"), blank=True)
     revisit_note = models.TextField(_("回访情况"), blank=True)
+    stars = models.PositiveSmallIntegerField(_("评价星级"), null=True, blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    feedback_letter = models.TextField(_("结果反馈函"), blank=True)
+    feedback_sent_at = models.DateTimeField(_("结果反馈时间"), null=True, blank=True)
     # Time points (全过程记录办理时间节点).
     entered_at = models.DateTimeField(_("录入时间"), default=timezone.now, db_index=True)
     registered_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -314,6 +394,44 @@ class Party(models.Model):
         return pii.mask(self.id_number)
 
 
+class PanelSeat(models.Model):
+    """A seat on the panel (1 lead + N: a judge, a judicial-office mediator, lawyers, elders) a case is given to."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="panel")
+    mediator = models.ForeignKey(Mediator, verbose_name=_("调解员"), on_delete=models.PROTECT, related_name="seats")
+    lead = models.BooleanField(_("主调"), default=False)
+    seated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("合议调解成员")
+        verbose_name_plural = _("合议调解成员")
+        ordering = ["-lead", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "mediator"], name="disputes_one_seat_each"),
+            models.UniqueConstraint(fields=["dispute"], condition=models.Q(lead=True), name="disputes_one_panel_lead"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.mediator}"
+
+
+class LeaderNote(models.Model):
+    """包案领导督办: what the responsible leader did or ordered on a red-risk or group dispute."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="leader_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("督办意见"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("领导督办")
+        verbose_name_plural = _("领导督办")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.at:%Y-%m-%d}"
+
+
 class Session(models.Model):
     """调解记录: one mediation session."""
 
@@ -321,6 +439,8 @@ class Session(models.Model):
     held_at = models.DateTimeField(_("调解时间"))
     place = models.CharField(_("地点"), max_length=200, blank=True)
     online = models.BooleanField(_("线上远程调解"), default=False)
+    # An existing video service's room (腾讯会议, 移动微法院 ...): parties join by their private link, which records it.
+    meeting_link = models.URLField(_("视频会议链接"), blank=True)
     participants = models.CharField(_("参加人员"), max_length=500)
     notes = models.TextField(_("调解情况"))
     tier = models.PositiveSmallIntegerField(_("调解层级"), default=0)
@@ -373,6 +493,105 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute} v{self.version}"
+
+
+class PartyLink(models.Model):
+    """A party's private link (sent by SMS): join an online session, sign statements and the agreement on the phone.
+    Only the token's keyed hash is stored; the link works until ``expires_at`` or until it is revoked."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="links")
+    token_index = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("当事人链接")
+        verbose_name_plural = _("当事人链接")
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.created_at:%Y-%m-%d}"
+
+
+class Attendance(models.Model):
+    """Who joined an online session, when and from where (the party's link records it)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="attendances")
+    joined_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+    ip = models.CharField(_("IP 地址"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("线上调解签到")
+        verbose_name_plural = _("线上调解签到")
+        ordering = ["joined_at"]
+        constraints = [models.UniqueConstraint(fields=["session", "party"], name="disputes_one_attendance_each")]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.party}"
+
+
+class Signature(models.Model):
+    """A party's drawn signature on a statement or an agreement version, with time and address; the image (a PNG
+    data URL) is encrypted at rest. Signing an agreement version again is refused."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", _("调解协议书")
+        STATEMENT = "statement", _("调解笔录")
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatures")
+    kind = models.CharField(_("签署内容"), max_length=10, choices=Kind.choices)
+    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    image = pii.EncryptedTextField(_("签名图像"))
+    sha256 = models.CharField(max_length=64, editable=False)  # of the image, printed under it in the PDF
+    signed_at = models.DateTimeField(_("签署时间"), default=timezone.now)
+    ip = models.CharField(_("IP 地址"), max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("当事人签名")
+        verbose_name_plural = _("当事人签名")
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "party"],
+                condition=models.Q(agreement__isnull=False),
+                name="disputes_sign_agreement_once",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "party"],
+                condition=models.Q(session__isnull=False),
+                name="disputes_sign_session_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class Feedback(models.Model):
+    """One delivery of a case's outcome to the body that referred it: the signed callback, retried until it lands."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="feedbacks")
+    referrer = models.ForeignKey(Referrer, on_delete=models.PROTECT, related_name="feedbacks")
+    event = models.CharField(_("反馈事项"), max_length=20)  # concluded, confirmed ...
+    payload = models.JSONField(default=dict)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("结果回传")
+        verbose_name_plural = _("结果回传")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["dispute", "event"], name="disputes_feedback_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.event}"
 
 
 class CaseStudy(models.Model):
