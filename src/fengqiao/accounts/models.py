@@ -129,6 +129,7 @@ class Department(models.Model):
         JUSTICE = "justice", _("司法")
         CIVIL = "civil", _("民政")
         ENVIRONMENT = "environment", _("生态环境")
+        STABILITY = "stability", _("维稳")
         OTHER = "other", _("其他")
 
     name = models.CharField(_("名称"), max_length=100)
