@@ -33,3 +33,5 @@ class DisputeErrorCode(ErrorCode):
     BAD_HEADER = "bad_header", "The roster's header row is not the expected one."
     BAD_ROW = "bad_row", "A roster row is incomplete or names something unknown."
     BAD_ROWS = "bad_rows", "The roster has errors; nothing was imported."
+    GRID_NOT_OWN = "grid_not_own", "A grid worker may file a dispute only in a grid they serve."
+    PATROL_NOT_OWN = "patrol_not_own", "The patrol named with a field report is not the worker's own."

@@ -169,10 +169,12 @@ def submit_dispute(
     address: str = "",
     photos: Iterable[Any] = (),
     source_ref: str = "",
+    extra_data: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> Dispute:
     """纠纷录入: a new case from any channel; the "13710" clocks start at entry. ``source_ref`` is the sender's own
-    reference (an event's tracking code), kept on the case and in its first history row."""
+    reference (an event's tracking code), kept on the case and in its first history row; ``extra_data`` adds the
+    caller's context to that row (the patrol a grid worker found it on), never overriding what is recorded here."""
     now = now or timezone.now()
     if source not in Source.values:
         raise IntakeError(_("未知的来源：%(s)s") % {"s": source}, code=CoreErrorCode.BAD_SOURCE)
@@ -244,7 +246,13 @@ def submit_dispute(
         prefix="D",
         images=images,
         purpose="evidence",
-        data={"source": source, "type": type.code, "risk": risk, **({"source_ref": source_ref} if source_ref else {})},
+        data={
+            **(extra_data or {}),
+            "source": source,
+            "type": type.code,
+            "risk": risk,
+            **({"source_ref": source_ref} if source_ref else {}),
+        },
         with_case=save_parties,
     )
     transaction.on_commit(lambda: _tell_centre(dispute, _("新的矛盾纠纷 %(code)s") % {"code": dispute.tracking_code}))

@@ -1,12 +1,14 @@
 from django.urls import URLPattern, URLResolver, path
 
-from fengqiao.disputes import views
+from fengqiao.disputes import views, views_field
 
 app_name = "disputes"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.queue, name="queue"),
     path("mine/", views.mine, name="mine"),
     path("new/", views.new, name="new"),
+    path("field/new/", views_field.field_new, name="field_new"),
+    path("field/done/<str:code>/", views_field.field_done, name="field_done"),
     path("library/", views.library, name="library"),
     path("figures/", views.figures, name="figures"),
     path("organisations/", views.organisations, name="organisations"),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -22,7 +22,13 @@ from fengqiao.core.permissions import may_open
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import Level
 
-TASKS: dict[str, list[tuple[Any, Any]]] = {
+# Field work with a page of its own (a third item: its URL name, reversed by name so grids imports no app above it).
+FIELD_TASKS: list[tuple[Any, ...]] = [
+    (gettext_lazy("上报矛盾纠纷"), gettext_lazy("排查发现的矛盾纠纷，在手机上直接上报。"), "disputes:field_new"),
+    (gettext_lazy("矛盾排查"), gettext_lazy("按期填报排查结果，没有发现也要零报告。"), "dispatch:screening"),
+]
+
+TASKS: dict[str, list[tuple[Any, ...]]] = {
     Role.ADMIN: [
         (gettext_lazy("维护网格与人员"), gettext_lazy("在后台导入网格边界、配置部门和人员任职。")),
         (gettext_lazy("查看操作记录"), gettext_lazy("所有状态变更都记录在审计日志中。")),
@@ -36,11 +42,15 @@ TASKS: dict[str, list[tuple[Any, Any]]] = {
     ],
     Role.HANDLER: [(gettext_lazy("签收并办理交办事项"), gettext_lazy("按时限签收、处置并反馈结果。"))],
     Role.MEDIATOR: [(gettext_lazy("受理调解案件"), gettext_lazy("接受指派，组织调解，记录调解过程。"))],
-    Role.GRID_LEADER: [(gettext_lazy("带领网格团队"), gettext_lazy("督促网格员巡查走访，处理上报事项。"))],
+    Role.GRID_LEADER: [
+        (gettext_lazy("带领网格团队"), gettext_lazy("督促网格员巡查走访，处理上报事项。")),
+        *FIELD_TASKS,
+    ],
     Role.GRID_WORKER: [
         (gettext_lazy("巡查网格"), gettext_lazy("走访入户，发现问题随手拍上报，小事网格办。")),
+        *FIELD_TASKS,
     ],
-    Role.PART_TIME_WORKER: [(gettext_lazy("协助巡查"), gettext_lazy("发现问题及时上报。"))],
+    Role.PART_TIME_WORKER: [(gettext_lazy("协助巡查"), gettext_lazy("发现问题及时上报。")), *FIELD_TASKS],
     Role.INFORMANT: [(gettext_lazy("信息上报"), gettext_lazy("发现矛盾纠纷和安全隐患及时报告。"))],
 }
 
@@ -128,9 +138,13 @@ def for_user(user: Any, *, now: dt.datetime | None = None) -> dict[str, Any]:
                 "url": reverse("grids:detail", args=[first.code]),
             },
         ]
-    tasks = [
-        {"title": title, "description": text, "url": reverse("grids:index")} for title, text in TASKS.get(role, [])
-    ]
+    tasks = []
+    for title, text, *target in TASKS.get(role, []):
+        try:
+            url = reverse(target[0] if target else "grids:index")
+        except NoReverseMatch:  # a part of the platform that is not installed here
+            continue
+        tasks.append({"title": title, "description": text, "url": url})
     return {
         "role": role,
         "role_label": Role(role).label if role else "",
