@@ -91,6 +91,6 @@ def test_figures_count_entered_resolved_and_the_tier(tree, types, mediation, cen
     assert (f.total.entered, f.total.resolved, f.total.on_time) == (2, 1, 1)
     assert f.total.resolution_rate == 0.5
     assert f.total.average_days == pytest.approx(2.0)
-    assert f.by_tier[0][1] == 1 and f.village_share == 1.0
+    assert f.by_tier[0].resolved == 1 and f.village_share == 1.0
     assert [r.label for r in f.by_unit] == ["甲街道", "乙街道"]
     assert f.by_unit[0].entered == 2

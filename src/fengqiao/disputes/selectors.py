@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.models import Role, User
@@ -22,14 +23,14 @@ from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.disputes import tiers
 from fengqiao.disputes.clocks import DISPUTE_CLOCKS, FLAG_LABELS
-from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation
+from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation, Source
 from fengqiao.disputes.workflow import (
     DISPUTE_FLOW,
     OPEN_STATES,
     RESOLVED_STATES,
     WITH_MEDIATOR,
 )
-from fengqiao.grids.models import GridNode
+from fengqiao.grids.models import GridNode, Level
 
 COLOURS = ("green", "orange", "red")
 
@@ -326,6 +327,9 @@ def resolution_rate(*, resolved: float, entered: float) -> float | None:
 
 @dataclass
 class Row:
+    """One line of the figures. ``entered`` counts cases entered in the period; ``resolved``, ``concluded`` and
+    ``on_time`` count cases concluded in the period (by their conclusion date), as the per-grid counters do."""
+
     key: str
     label: str
     entered: int = 0
@@ -333,6 +337,8 @@ class Row:
     concluded: int = 0
     on_time: int = 0
     days_total: float = 0.0
+    stars_total: int = 0
+    rated: int = 0
 
     @property
     def resolution_rate(self) -> float | None:
@@ -346,83 +352,172 @@ class Row:
     def average_days(self) -> float | None:
         return self.days_total / self.resolved if self.resolved else None
 
+    @property
+    def average_stars(self) -> float | None:
+        return self.stars_total / self.rated if self.rated else None
+
+
+@dataclass
+class LevelShare:
+    """小事不出村、大事不出镇、矛盾不上交: of the cases resolved in the period, how many were resolved by an
+    organisation at this level or below (the resolving organisation's place in the grid tree, not a tier label)."""
+
+    label: str
+    resolved: int
+    share: float | None
+
 
 @dataclass
 class Figures:
     total: Row
     by_type: list[Row]
+    by_source: list[Row]
     by_unit: list[Row]
+    by_organisation: list[Row]
     by_mediator: list[Row]
-    by_tier: list[tuple[str, int, float]]
-    village_share: float | None
-    township_share: float | None
+    by_tier: list[Row]
+    levels: list[LevelShare]
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @property
+    def village_share(self) -> float | None:
+        return self.levels[0].share
+
+    @property
+    def township_share(self) -> float | None:
+        return self.levels[1].share
+
+
+# The three sayings, each with the deepest grid level the resolving organisation may sit at.
+LEVEL_SAYINGS: tuple[tuple[Any, int], ...] = (
+    (gettext_lazy("小事不出村"), Level.COMMUNITY),
+    (gettext_lazy("大事不出镇"), Level.STREET),
+    (gettext_lazy("矛盾不上交"), Level.DISTRICT),
+)
+
+
+def _tier_of(ladder: str, index: int) -> tiers.Tier:
+    """The tier a case stands on, named by its own ladder."""
+    return tiers.tier(index)
+
+
+def _in_period(moment: dt.datetime | None, since: dt.date | None, until: dt.date | None) -> bool:
+    if moment is None:
+        return False
+    day = timezone.localdate(moment)
+    return (since is None or day >= since) and (until is None or day <= until)
 
 
 def figures(
     *, actor: User, since: dt.date | None = None, until: dt.date | None = None, node: GridNode | None = None
 ) -> Figures:
-    """Entered, resolved, resolution rate (化解率), on-time rate, average days; by type, unit and mediator; and
-    the share resolved at each tier (小事不出村, 大事不出镇)."""
+    """Entered and resolved in the period, 化解率 (resolved ÷ entered, ``resolution_rate``), on-time rate, average
+    days and stars; by type, source, unit, organisation, mediator and tier (named by each case's own ladder); and
+    the share resolved at village, township and county level by the resolving organisation's level.
+
+    A case counts as entered on its entry day and as resolved on its conclusion day, exactly as the per-grid
+    counters behind ``/metrics`` and the map count it, so the page and the indicator give the same rate."""
     qs = visible_disputes(actor=actor)
+    if node is not None:
+        qs = qs.filter(grid_path__startswith=node.path)
+    in_window = Q()
     if since:
-        qs = qs.filter(entered_at__date__gte=since)
+        in_window &= Q(entered_at__date__gte=since) | Q(concluded_at__date__gte=since)
     if until:
-        qs = qs.filter(entered_at__date__lte=until)
+        in_window &= Q(entered_at__date__lte=until) | Q(concluded_at__date__lte=until)
+    qs = qs.filter(in_window)
     units = units_of(actor=actor, node=node)
     unit_rows = {u.path: Row(u.code, u.name) for u in units}
     total = Row("", str(gettext_lazy("合计")))
-    types: dict[str, Row] = {}
-    mediators: dict[str, Row] = {}
-    tier_counts: dict[int, int] = defaultdict(int)
-    not_referred_out = 0
+    groups: dict[str, dict[str, Row]] = defaultdict(dict)
+    level_counts = [0 for _ in LEVEL_SAYINGS]
+    source_labels = dict(Source.choices)
     values = qs.values_list(
         "type__code",
         "type__name",
+        "source",
         "grid_path",
+        "organisation_id",
+        "organisation__name",
+        "organisation__node__level",
         "mediator_id",
         "mediator__user__full_name",
         "mediator__user__username",
         "state",
+        "ladder",
         "tier",
         "entered_at",
         "concluded_at",
         "close_due_at",
+        "stars",
     )
-    for code, name, path, mid, full, username, state, tier_index, entered, concluded, due in values.iterator():
-        resolved = state in RESOLVED_STATES
-        rows = [total, types.setdefault(code, Row(code, name))]
+    for (
+        code,
+        name,
+        source,
+        path,
+        org_id,
+        org_name,
+        org_level,
+        mid,
+        full,
+        username,
+        state,
+        ladder,
+        tier_index,
+        entered,
+        concluded,
+        due,
+        stars,
+    ) in values.iterator():
+        tier = _tier_of(ladder, tier_index)
+        rows = [
+            total,
+            groups["type"].setdefault(code, Row(code, name)),
+            groups["source"].setdefault(source, Row(source, str(source_labels.get(source, "")))),
+            groups["tier"].setdefault(f"{ladder}:{tier.code}", Row(tier.code, tier.name)),
+        ]
         unit = next((r for p, r in unit_rows.items() if path.startswith(p)), None)
         if unit is not None:
             rows.append(unit)
+        if org_id is not None:
+            rows.append(groups["organisation"].setdefault(str(org_id), Row(str(org_id), org_name)))
         if mid is not None:
-            rows.append(mediators.setdefault(str(mid), Row(str(mid), full or username)))
+            rows.append(groups["mediator"].setdefault(str(mid), Row(str(mid), full or username)))
+        entered_now = _in_period(entered, since, until)
+        concluded_now = state != "withdrawn" and _in_period(concluded, since, until)
+        resolved = concluded_now and state in RESOLVED_STATES
         for row in rows:
-            row.entered += 1
-            if concluded is not None and state != "withdrawn":
+            row.entered += entered_now
+            if concluded_now:
                 row.concluded += 1
-                if due is None or concluded <= due:
-                    row.on_time += 1
+                row.on_time += due is None or concluded <= due
             if resolved:
                 row.resolved += 1
-                if concluded is not None:
-                    row.days_total += (concluded - entered).total_seconds() / 86400
+                row.days_total += (concluded - entered).total_seconds() / 86400
+                if stars:
+                    row.rated += 1
+                    row.stars_total += stars
         if resolved:
-            tier_counts[tier_index] += 1
-        if concluded is not None and state != "withdrawn":
-            not_referred_out += 1 if state != "referred" else 0
-    concluded_all = total.concluded
-    ladder = tiers.tiers()
-    by_tier = [
-        (t.name, tier_counts.get(t.index, 0), tier_counts.get(t.index, 0) / total.resolved if total.resolved else 0.0)
-        for t in ladder
-    ]
-    village = sum(tier_counts.get(t.index, 0) for t in ladder if t.level == tiers.COMMUNITY)
+            for i, (_label, deepest) in enumerate(LEVEL_SAYINGS):
+                level_counts[i] += org_level is not None and org_level >= deepest
+
+    def ranked(key: str, limit: int = 50) -> list[Row]:
+        return sorted(groups[key].values(), key=lambda r: (-r.entered, -r.resolved, r.label))[:limit]
+
     return Figures(
         total=total,
-        by_type=sorted(types.values(), key=lambda r: -r.entered),
+        by_type=ranked("type"),
+        by_source=ranked("source"),
         by_unit=list(unit_rows.values()),
-        by_mediator=sorted(mediators.values(), key=lambda r: -r.entered)[:50],
-        by_tier=by_tier,
-        village_share=village / concluded_all if concluded_all else None,
-        township_share=not_referred_out / concluded_all if concluded_all else None,
+        by_organisation=ranked("organisation"),
+        by_mediator=ranked("mediator"),
+        by_tier=ranked("tier"),
+        levels=[
+            LevelShare(str(label), n, n / total.resolved if total.resolved else None)
+            for (label, _deepest), n in zip(LEVEL_SAYINGS, level_counts, strict=True)
+        ],
+        since=since,
+        until=until,
     )
