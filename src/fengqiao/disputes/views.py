@@ -3,6 +3,7 @@ mediator's phone workspace; documents; the case library; figures; organisations 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -459,12 +460,31 @@ def library(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+FIGURE_PERIODS = {"month": gettext_lazy("本月"), "year": gettext_lazy("本年"), "all": gettext_lazy("全部")}
+
+
+def _figure_period(key: str) -> tuple[str, dt.date | None, dt.date | None]:
+    """本月 / 本年 / 全部, up to today; anything else reads as 本年, the period the county reports."""
+    today = timezone.localdate()
+    if key == "all":
+        return key, None, None
+    if key == "month":
+        return key, today.replace(day=1), today
+    return "year", today.replace(month=1, day=1), today
+
+
 def figures(request: AuthenticatedRequest) -> HttpResponse:
-    """化解率 and the rest, for the actor's area."""
+    """化解率 and the rest, for the actor's area and the chosen period."""
+    key, since, until = _figure_period(request.GET.get("period", "year"))
     return render(
         request,
         "disputes/figures.html",
-        {"f": selectors.figures(actor=request.user), "units": selectors.unit_colour_counts(actor=request.user)},
+        {
+            "f": selectors.figures(actor=request.user, since=since, until=until),
+            "units": selectors.unit_colour_counts(actor=request.user),
+            "period": key,
+            "periods": [(k, str(v)) for k, v in FIGURE_PERIODS.items()],
+        },
     )
 
 
