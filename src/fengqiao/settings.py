@@ -263,6 +263,9 @@ FENGQIAO_DISPUTE_CLOCKS = {
     "close": os.environ.get("FENGQIAO_DISPUTE_CLOCK_CLOSE", "30d"),
     "revisit": os.environ.get("FENGQIAO_DISPUTE_CLOCK_REVISIT", "7d"),
 }
+# A party's private link (join online sessions, sign on the phone) works this many days at most, and never after
+# the case is closed, withdrawn or referred.
+FENGQIAO_PARTY_LINK_DAYS = int(os.environ.get("FENGQIAO_PARTY_LINK_DAYS", "30"))
 # Possible duplicates: open events of the same category within this distance and time window.
 FENGQIAO_DUPLICATE_METRES = float(os.environ.get("FENGQIAO_DUPLICATE_METRES", "200"))
 FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"))

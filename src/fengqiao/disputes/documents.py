@@ -16,7 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fengqiao.core.fonts import cjk_font
-from fengqiao.disputes.models import Agreement, Dispute, Party
+from fengqiao.disputes.models import Agreement, Dispute, Party, Signature
+from fengqiao.disputes.online import png_of
 
 
 def _pdf() -> Any:
@@ -73,6 +74,27 @@ def _closing(agreement: Agreement) -> str:
     ) % {"n": count}
 
 
+def _drawn_signature(pdf: Any, party: Party, signature: Signature) -> None:
+    """A signature drawn on the party's phone: the image, then who, when, from where and its digest's head."""
+    _para(pdf, _("%(role)s（签名）：（%(name)s）") % {"role": party.get_role_display(), "name": party.name}, gap=1)
+    height = 18
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png_of(signature)), x=pdf.l_margin + 10, y=pdf.get_y(), h=height)
+    pdf.set_y(pdf.get_y() + height + 1)
+    _para(
+        pdf,
+        _("电子签名时间：%(t)s  IP：%(ip)s  SHA-256：%(h)s")
+        % {
+            "t": timezone.localtime(signature.signed_at).strftime("%Y-%m-%d %H:%M:%S"),
+            "ip": signature.ip or "—",
+            "h": signature.sha256[:16],
+        },
+        size=9,
+        gap=3,
+    )
+
+
 def agreement_pdf(agreement: Agreement) -> bytes:
     """The agreement in the standard form: parties, facts, agreed terms, performance, signatures."""
     d = agreement.dispute
@@ -88,11 +110,17 @@ def agreement_pdf(agreement: Agreement) -> bytes:
         _para(pdf, title + "：", size=13, gap=1)
         _para(pdf, body, size=12, gap=4)
     _para(pdf, _closing(agreement), size=11, gap=8)
+    drawn = {s.party_id: s for s in agreement.signatures.all()}
     for party in d.parties.all():
-        _para(
-            pdf,
-            _("%(role)s（签名）：____________  （%(name)s）") % {"role": party.get_role_display(), "name": party.name},
-        )
+        signature = drawn.get(party.pk)
+        if signature is None:
+            _para(
+                pdf,
+                _("%(role)s（签名）：____________  （%(name)s）")
+                % {"role": party.get_role_display(), "name": party.name},
+            )
+        else:
+            _drawn_signature(pdf, party, signature)
     mediator = d.mediator.user.display_name if d.mediator else ""
     _para(pdf, _("人民调解员（签名）：____________  （%(m)s）") % {"m": mediator}, gap=6)
     _para(pdf, _("%(org)s（盖章）") % {"org": _org_name(d)}, align="R", gap=1)

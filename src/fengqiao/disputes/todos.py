@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.accounts.models import Role
 from fengqiao.core.sla import Colour
 from fengqiao.disputes.clocks import DISPUTE_CLOCKS
+from fengqiao.disputes.online import awaiting_revisit
 from fengqiao.disputes.selectors import QueueFilters, dispute_queue, my_cases
 from fengqiao.grids.home import Todo, register_todos
 
@@ -58,5 +59,6 @@ def dispute_todos(user: Any, now: dt.datetime) -> list[Todo]:
             _mine(user, now, 40, _("待办案件")),
             _mine(user, now, 41, _("橙色预警"), Colour.ORANGE.value),
             _mine(user, now, 42, _signal("late_close")[0], Colour.RED.value),
+            Todo(_("待回访"), awaiting_revisit(actor=user).count(), _link("disputes:mine"), noun=NOUN, order=43),
         ]
     return todos

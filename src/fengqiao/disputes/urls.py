@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from fengqiao.disputes import views, views_field
+from fengqiao.disputes import views, views_field, views_online
 
 app_name = "disputes"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,6 +16,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("apply/<str:grid_code>/", views.apply, name="apply"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
+    path("track/<str:code>/rate/", views_online.track_rate, name="track_rate"),
+    path("p/<str:token>/", views_online.party_home, name="party_home"),
+    path("p/<str:token>/join/<int:session_id>/", views_online.party_join, name="party_join"),
+    path("p/<str:token>/sign/<str:kind>/<int:pk>/", views_online.party_sign, name="party_sign"),
+    path("p/<str:token>/rate/", views_online.party_rate, name="party_rate"),
+    path("<str:code>/parties/<int:party_id>/link/", views_online.issue_link, name="party_link"),
+    path("<str:code>/parties/<int:party_id>/link/revoke/", views_online.revoke_link, name="party_link_revoke"),
+    path("<str:code>/online/schedule/", views_online.schedule, name="online_schedule"),
+    path("<str:code>/online/<int:session_id>/notes/", views_online.write_up, name="online_write_up"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:name>/", views.act, name="act"),
     path("<str:code>/agreements/<int:version>.<str:fmt>", views.agreement_file, name="agreement_file"),

@@ -70,6 +70,17 @@ def mediator_or_centre(actor: Any, dispute: Any) -> bool:
     return mediator(actor, dispute) or centre(actor, dispute)
 
 
+def referring_court(actor: Any, dispute: Any) -> bool:
+    """The court that referred the case (诉前委派), sending back its outcome through its API key."""
+    referrer = getattr(actor, "referrer", None)
+    return referrer is not None and referrer.source == "court" and dispute.referrer_id == referrer.pk
+
+
+def mediator_centre_or_court(actor: Any, dispute: Any) -> bool:
+    """The assigned mediator, the centre, or the court that referred the case."""
+    return mediator_or_centre(actor, dispute) or referring_court(actor, dispute)
+
+
 def applicant_or_centre(actor: Any, dispute: Any) -> bool:
     """The applicant on the public page (with the private link from the receipt), or the centre on their behalf."""
     return actor is None or not getattr(actor, "is_authenticated", False) or centre(actor, dispute)
@@ -184,6 +195,15 @@ DISPUTE_FLOW = Workflow(
         "agreement_signed": (_("上传签字协议"), _("调解协议书已签署")),
         "agreement_download": (_("下载调解协议"), None),
         "referral_download": (_("下载移送函"), None),
+        "duplicate_cleared": (_("解除疑似重复"), None),
+        "feedback_download": (_("下载结果反馈函"), None),
+        "party_link": (_("发送当事人链接"), None),
+        "party_link_revoked": (_("作废当事人链接"), None),
+        "session_scheduled": (_("安排线上调解"), _("已安排线上视频调解")),
+        "session_joined": (_("当事人进入线上调解"), None),
+        "signed": (_("当事人在线签名"), None),
+        "agreement_esigned": (_("当事人签署协议"), _("调解协议书已由当事人签署")),
+        "rate": (_("申请人评价"), _("申请人已评价")),
     },
     transitions=[
         Transition(
@@ -308,7 +328,7 @@ DISPUTE_FLOW = Workflow(
             "resolved",
             label=_("登记司法确认结果"),
             public=_("司法确认已有结果"),
-            allowed=mediator_or_centre,
+            allowed=mediator_centre_or_court,
             requires=["outcome"],
             effect=on_confirmation,
         ),
