@@ -4,20 +4,22 @@ and the public tracking read (no login)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.security import APIKeyHeader
 
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import ratelimit
-from fengqiao.core.errors import ErrorOut, NotFound
+from fengqiao.core.errors import CoreErrorCode, DomainError, ErrorOut, NotFound
 from fengqiao.core.paging import PageQuery
-from fengqiao.disputes import selectors, services
+from fengqiao.disputes import referrals, selectors, services
 from fengqiao.disputes.errors import DisputeErrorCode
-from fengqiao.disputes.models import Dispute, Mediator
+from fengqiao.disputes.models import Dispute, Mediator, Referrer
 
 router = Router(tags=["disputes"])
 
@@ -148,6 +150,118 @@ def track(request: HttpRequest, code: str) -> Any:
         "type_name": dispute.type.name,
         "stages": [{"label": s.label, "at": s.at, "note": s.note} for s in stages],
     }
+
+
+class ReferrerKey(APIKeyHeader):
+    """A referring body's system (court, police, petition office, hotline, procuratorate) posts with ``X-API-Key``."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Referrer | None:
+        referrer = referrals.referrer_for_key(key)
+        if key and referrer is None:
+            raise BadReferrerKey(_("API 密钥无效或已停用。"), code=CoreErrorCode.UNAUTHENTICATED)
+        return referrer
+
+
+class BadReferrerKey(DomainError):
+    status = 401
+
+
+class PartyIn(Schema):
+    role: Literal["applicant", "respondent"]
+    kind: Literal["person", "organisation"] = "person"
+    name: str = Field(..., min_length=1, max_length=100)
+    phone: str = Field("", max_length=20)
+    id_number: str = Field("", max_length=18)
+    address: str = Field("", max_length=200)
+
+
+class HandInIn(Schema):
+    source_ref: str = Field(..., min_length=1, max_length=64, description="the sender's own reference number")
+    type: str = Field(..., max_length=20, description="dispute type code")
+    summary: str = Field(..., min_length=5, max_length=2000)
+    claim: str = Field("", max_length=2000)
+    amount: Decimal | None = Field(None, ge=0, lt=Decimal("1e12"), max_digits=14, decimal_places=2)
+    people_involved: int = Field(2, ge=1, le=100000)
+    parties: list[PartyIn] = Field(..., min_length=2, max_length=50)
+    grid: str = Field("", max_length=32, description="grid code; or give lon/lat")
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    address: str = Field("", max_length=200)
+
+
+class HandInOut(Schema):
+    tracking_code: str
+    source: str
+    source_ref: str
+    state: str
+    state_label: str
+    confirmation_outcome: str
+
+    @staticmethod
+    def of(d: Dispute) -> dict[str, Any]:
+        return {
+            "tracking_code": d.tracking_code,
+            "source": d.source,
+            "source_ref": d.source_ref,
+            "state": d.state,
+            "state_label": d.state_label,
+            "confirmation_outcome": d.confirmation_outcome,
+        }
+
+
+class ConfirmationIn(Schema):
+    outcome: str = Field(..., min_length=2, max_length=2000)
+
+
+def _referrer(request: HttpRequest) -> Referrer:
+    referrer = getattr(request, "auth", None)
+    assert isinstance(referrer, Referrer)
+    ratelimit.check(request, "api-handin", settings.FENGQIAO_RATE_API, key=f"referrer:{referrer.pk}")
+    return referrer
+
+
+@router.post(
+    "/handins",
+    response={200: HandInOut, 201: HandInOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=[ReferrerKey()],
+    summary="A referring body hands a case in under its own reference (the same reference again: the same case)",
+)
+def hand_in(request: HttpRequest, body: HandInIn) -> Any:
+    referrer = _referrer(request)
+    data = referrals.HandIn(
+        source_ref=body.source_ref,
+        type_code=body.type,
+        summary=body.summary,
+        claim=body.claim,
+        amount=body.amount,
+        people_involved=body.people_involved,
+        parties=[
+            services.PartyData(
+                role=p.role, kind=p.kind, name=p.name, phone=p.phone, id_number=p.id_number, address=p.address
+            )
+            for p in body.parties
+        ],
+        grid_code=body.grid,
+        lon=body.lon,
+        lat=body.lat,
+        address=body.address,
+    )
+    dispute, created = referrals.hand_in(referrer=referrer, data=data)
+    return (201 if created else 200), HandInOut.of(dispute)
+
+
+@router.post(
+    "/handins/{source_ref}/confirmation",
+    response={200: HandInOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=[ReferrerKey()],
+    summary="The referring court sends back the judicial confirmation outcome of its case",
+)
+def court_confirmation(request: HttpRequest, source_ref: str, body: ConfirmationIn) -> Any:
+    referrer = _referrer(request)
+    dispute = referrals.court_confirmation(referrer=referrer, source_ref=source_ref, outcome=body.outcome)
+    return HandInOut.of(dispute)
 
 
 @router.get("/{code}", response={200: DisputeOut, 403: ErrorOut, 404: ErrorOut}, summary="One dispute")

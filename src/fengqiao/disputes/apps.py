@@ -57,3 +57,7 @@ class DisputesConfig(AppConfig):
         from fengqiao.disputes.services import enter_from_event
 
         conversions.register("event_to_dispute", enter_from_event)
+        from fengqiao.core import periodic
+        from fengqiao.disputes import referrals
+
+        periodic.register("disputes.referral_feedback", 30, referrals.deliver_due)  # outcomes back to the senders

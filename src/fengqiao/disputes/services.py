@@ -26,7 +26,7 @@ from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.signals import notify
-from fengqiao.disputes import tiers
+from fengqiao.disputes import referrals, tiers
 from fengqiao.disputes.clocks import DISPUTE_CLOCKS
 from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.models import (
@@ -37,6 +37,7 @@ from fengqiao.disputes.models import (
     Organisation,
     Party,
     Referral,
+    Referrer,
     Risk,
     Session,
     Source,
@@ -170,6 +171,7 @@ def submit_dispute(
     photos: Iterable[Any] = (),
     source_ref: str = "",
     extra_data: dict[str, Any] | None = None,
+    referrer: Referrer | None = None,
     now: dt.datetime | None = None,
 ) -> Dispute:
     """纠纷录入: a new case from any channel; the "13710" clocks start at entry. ``source_ref`` is the sender's own
@@ -202,6 +204,7 @@ def submit_dispute(
     anonymous = not getattr(actor, "is_authenticated", False)
     if not anonymous and source != Source.QR and not scoping.covers(actor, node.path):
         raise OutsideJurisdiction(_("该纠纷发生地不在您的管辖范围内。"))
+    referrals.check_intake(source=source, source_ref=source_ref, referrer=referrer, grid=node)
     is_group = people >= tiers.group_threshold()
     if not risk:
         risk = Risk.YELLOW if is_group else Risk.BLUE
@@ -211,6 +214,8 @@ def submit_dispute(
         grid=node,
         source=source,
         source_ref=(source_ref or "").strip()[:64],
+        referrer=referrer,
+        duplicate_of=referrals.find_duplicate(type=type, grid=node, parties=party_rows, now=now),
         type=type,
         summary=summary,
         claim=claim,
@@ -252,6 +257,7 @@ def submit_dispute(
             "type": type.code,
             "risk": risk,
             **({"source_ref": source_ref} if source_ref else {}),
+            **({"referrer": referrer.name} if referrer else {}),
         },
         with_case=save_parties,
     )
@@ -521,7 +527,7 @@ def post_update(
 def resolve(*, actor: User, dispute: Dispute, result: str, now: dt.datetime | None = None) -> Dispute:
     """调解成功: agreement reached; the return-visit clock starts."""
     result = _text(result, label=_("调解结果"), minimum=2)
-    return DISPUTE_FLOW.apply(dispute, "resolve", actor=actor, result=result, now=now)
+    return referrals.conclude(dispute, "resolve", actor=actor, result=result, now=now)
 
 
 def fail(*, actor: User, dispute: Dispute, reason: str, now: dt.datetime | None = None) -> Dispute:
@@ -580,7 +586,7 @@ def refer(
     if referral_to not in Referral.values:
         raise IntakeError(_("请选择移送的法院或仲裁机构。"), code=DisputeErrorCode.REFERRAL_REQUIRED)
     letter = referral_letter(dispute, referral_to, note)
-    return DISPUTE_FLOW.apply(dispute, "refer", actor=actor, note=note, referral_to=referral_to, letter=letter, now=now)
+    return referrals.conclude(dispute, "refer", actor=actor, note=note, referral_to=referral_to, letter=letter, now=now)
 
 
 def withdraw(
@@ -591,7 +597,7 @@ def withdraw(
     centre on their behalf."""
     if not getattr(actor, "is_authenticated", False) and not receipts.matches(dispute.applicant_secret_index, secret):
         raise WorkflowError(_("请通过提交时获得的专属链接撤回申请。"), code=CoreErrorCode.SECRET_REQUIRED)
-    return DISPUTE_FLOW.apply(dispute, "withdraw", actor=actor, note=reason, now=now)
+    return referrals.conclude(dispute, "withdraw", actor=actor, note=reason, now=now)
 
 
 def request_confirmation(*, actor: User, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
@@ -603,10 +609,12 @@ def request_confirmation(*, actor: User, dispute: Dispute, note: str = "", now: 
     return DISPUTE_FLOW.apply(dispute, "request_confirmation", actor=actor, note=note, now=now)
 
 
-def record_confirmation(*, actor: User, dispute: Dispute, outcome: str, now: dt.datetime | None = None) -> Dispute:
+def record_confirmation(
+    *, actor: User, dispute: Dispute, outcome: str, note: str = "", now: dt.datetime | None = None
+) -> Dispute:
     """司法确认结果: what the court decided."""
     outcome = _text(outcome, label=_("司法确认结果"), minimum=2)
-    return DISPUTE_FLOW.apply(dispute, "record_confirmation", actor=actor, outcome=outcome, now=now)
+    return referrals.conclude(dispute, "record_confirmation", actor=actor, note=note, outcome=outcome, now=now)
 
 
 def record_revisit(*, actor: User, dispute: Dispute, note: str, now: dt.datetime | None = None) -> Dispute:
@@ -616,7 +624,7 @@ def record_revisit(*, actor: User, dispute: Dispute, note: str, now: dt.datetime
 
 def close(*, actor: User, dispute: Dispute, note: str = "", now: dt.datetime | None = None) -> Dispute:
     """结案."""
-    return DISPUTE_FLOW.apply(dispute, "close", actor=actor, note=note, now=now)
+    return referrals.conclude(dispute, "close", actor=actor, note=note, now=now)
 
 
 def draft_agreement(
