@@ -44,6 +44,9 @@ FIGURES = [
     ("satisfaction_rate", gettext_lazy("满意率")),
     ("ack_on_time_rate", gettext_lazy("指令按时签收率")),
     ("duty_rate", gettext_lazy("巡查履职率")),
+    ("disputes_entered", gettext_lazy("排查纠纷")),
+    ("disputes_resolved", gettext_lazy("化解纠纷")),
+    ("resolution_rate", gettext_lazy("化解率")),
 ]
 
 
@@ -65,6 +68,8 @@ def _links(code: str, period: Period) -> dict[str, str]:
         "orange": queue_url(code, colour="orange", open_only="on"),
         "reported": queue_url(code, since=since, until=until),
         "closed": queue_url(code, state="closed", since=since, until=until),
+        # The disputes ledger behind the dispute figures: entered in the period, in the node's subtree.
+        "disputes": f"{reverse('disputes:queue')}?{urlencode({'grid': code, 'since': since, 'until': until})}",
     }
 
 

@@ -21,13 +21,15 @@
   var interpolate = window.interpolate || function (fmt, obj) {
     return fmt.replace(/%\((\w+)\)s/g, function (_m, k) { return String(obj[k]); });
   };
-  var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1, ack_on_time_rate: 1, duty_rate: 1 };
-  var RATE = { closure_rate: 1, satisfaction_rate: 1, ack_on_time_rate: 1, duty_rate: 1 };
+  var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1, ack_on_time_rate: 1, duty_rate: 1,
+    disputes_resolved: 1, resolution_rate: 1 };
+  var RATE = { closure_rate: 1, satisfaction_rate: 1, ack_on_time_rate: 1, duty_rate: 1, resolution_rate: 1 };
   // The figures' names; the map's data brings them translated (figure_choices), these are for before it arrives.
   var LABELS = { red: gettext("超期事件"), orange: gettext("临期事件"), open: gettext("未办结事件"),
     reported: gettext("上报事件"), closed: gettext("办结事件"), score: gettext("综合得分"),
     closure_rate: gettext("办结率"), satisfaction_rate: gettext("满意率"),
-    ack_on_time_rate: gettext("指令按时签收率"), duty_rate: gettext("巡查履职率") };
+    ack_on_time_rate: gettext("指令按时签收率"), duty_rate: gettext("巡查履职率"),
+    disputes_entered: gettext("排查纠纷"), disputes_resolved: gettext("化解纠纷"), resolution_rate: gettext("化解率") };
   var text = dark ? "#cfe3ff" : "#1f2d3d";
   var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); };
@@ -215,6 +217,7 @@
       ["red", gettext("超期"), f.red, l.red, "fq-tile-red", "bi-exclamation-octagon"],
       ["closure_rate", gettext("办结率"), f.closure_rate, l.closed, "", "bi-speedometer2"],
       ["satisfaction_rate", gettext("满意率"), f.satisfaction_rate, l.closed, "fq-tile-green", "bi-emoji-smile"],
+      ["resolution_rate", gettext("纠纷化解率"), f.resolution_rate, l.disputes, "", "bi-people"],
       ["score", gettext("综合得分"), f.score, null, "fq-tile-gold", "bi-award"],
     ];
     el.innerHTML = tiles.map(function (t) {
