@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fengqiao.core",
     "fengqiao.accounts",
     "fengqiao.grids",
+    "fengqiao.people",
     "fengqiao.events",
     "fengqiao.disputes",
     "fengqiao.dispatch",
