@@ -23,7 +23,11 @@ def test_a_court_hands_a_case_in_under_its_own_reference(court):
     assert response.status_code == 201, response.content
     out = response.json()
     dispute = Dispute.objects.get(tracking_code=out["tracking_code"])
-    assert (dispute.source, dispute.source_ref, dispute.referrer) == (Source.COURT, "(2024)豫0105民诉前调101号", referrer)
+    assert (dispute.source, dispute.source_ref, dispute.referrer) == (
+        Source.COURT,
+        "(2024)豫0105民诉前调101号",
+        referrer,
+    )
     assert dispute.grid.code == "410105001001001" and dispute.state == "submitted"
     assert out["source"] == "court" and out["source_ref"] == dispute.source_ref
 
@@ -74,7 +78,7 @@ def test_an_integrity_error_that_is_not_the_reference_is_not_swallowed(court, mo
 
 
 def test_another_body_of_the_same_channel_cannot_reach_a_case_by_its_reference(court, tree):
-    referrer, key = court
+    _referrer, key = court
     post(key, body(ref="SHARED-1"))
     _other, other_key = make_referrer(tree, name="金水区人民法院", node="410105")
     response = post(other_key, body(ref="SHARED-1"))

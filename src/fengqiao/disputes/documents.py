@@ -217,3 +217,21 @@ def poster_pdf(*, community: str, url: str) -> bytes:
     _para(pdf, url, size=9, align="C", gap=6)
     _para(pdf, _("小事不出村，大事不出镇，矛盾不上交"), size=14, align="C")
     return bytes(pdf.output())
+
+
+def feedback_pdf(dispute: Dispute) -> bytes:
+    """结果反馈函, printed for the referring body: the stored letter (parties masked) and the parties in full."""
+    pdf = _pdf()
+    pdf.add_page()
+    _para(pdf, _("矛盾纠纷办理结果反馈函"), size=20, align="C", gap=6)
+    for line in dispute.feedback_letter.splitlines():
+        _para(pdf, line, gap=2)
+    pdf.ln(2)
+    _para(pdf, _("当事人："), gap=1)
+    for party in dispute.parties.all():
+        _para(pdf, _referral_party_line(party), gap=1)
+    pdf.ln(8)
+    _para(pdf, _org_name(dispute), align="R", gap=1)
+    when = dispute.concluded_at or dispute.closed_at or timezone.now()
+    _para(pdf, date_format(timezone.localtime(when), "DATE_FORMAT"), align="R")
+    return bytes(pdf.output())

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from fengqiao.disputes import views, views_field, views_online
+from fengqiao.disputes import views, views_field, views_online, views_referrals
 
 app_name = "disputes"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -30,4 +30,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:code>/agreements/<int:version>.<str:fmt>", views.agreement_file, name="agreement_file"),
     path("<str:code>/agreements/<int:version>/signed/", views.agreement_signed, name="agreement_signed"),
     path("<str:code>/referral.pdf", views.referral_file, name="referral_file"),
+    path("<str:code>/feedback.pdf", views_referrals.feedback_file, name="feedback_file"),
+    path("<str:code>/duplicate/clear/", views_referrals.clear_duplicate, name="clear_duplicate"),
 ]
