@@ -3,7 +3,8 @@
 A phone is a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (0 and two or three digits, then a
 seven- or eight-digit local number) and an optional extension (after ``-``, ``转``, ``#``, ``x`` or ``ext``). Spaces,
 dashes, brackets and a ``+86`` prefix are accepted as typed. The apps word the refusal for their own page.
-An ID number is a mainland resident identity number (GB 11643-1999).
+An ID number is a mainland resident identity number (GB 11643-1999); a credit code an organisation's unified social
+credit code (GB 32100-2015).
 """
 
 from __future__ import annotations
@@ -68,3 +69,16 @@ def is_valid_id_number(value: str) -> bool:
     if born.year < 1900 or born > dt.date.today():
         return False
     return id_check_digit(value[:17]) == value[17]
+
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def is_valid_credit_code(value: str) -> bool:
+    """A unified social credit code (GB 32100-2015) of an organisation."""
+    value = value.strip().upper()
+    if len(value) != 18 or any(c not in CREDIT_ALPHABET for c in value):
+        return False
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(value[:17], CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31] == value[17]

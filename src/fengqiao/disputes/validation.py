@@ -7,23 +7,12 @@ from django.utils.translation import gettext as _
 from fengqiao.core.errors import CoreErrorCode, DomainError
 from fengqiao.core.validators import PhoneError, is_valid_id_number, normalise_phone
 from fengqiao.core.validators import id_check_digit as id_check_digit  # the demo and tests make ID numbers with it
+from fengqiao.core.validators import is_valid_credit_code as is_valid_credit_code  # moved to core for base data
 from fengqiao.disputes.errors import DisputeErrorCode
-
-CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 class IntakeError(DomainError):
     """Input that cannot be accepted as it is."""
-
-
-def is_valid_credit_code(value: str) -> bool:
-    """A unified social credit code (GB 32100-2015) of an organisation."""
-    value = value.strip().upper()
-    if len(value) != 18 or any(c not in CREDIT_ALPHABET for c in value):
-        return False
-    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(value[:17], CREDIT_WEIGHTS, strict=True))
-    return CREDIT_ALPHABET[(31 - total % 31) % 31] == value[17]
 
 
 def clean_id_number(value: str, *, organisation: bool, who: str) -> str:
