@@ -7,3 +7,11 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = _("基础数据（人地事物组织）")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fengqiao.core import periodic
+        from fengqiao.people import rentals
+
+        # 一出: credentials unused for FENGQIAO_CREDENTIAL_IDLE_DAYS are revoked; hourly, so none outlives its
+        # deadline by more than an hour (the statement is idempotent and set-based).
+        periodic.register("people.revoke_idle_credentials", 3600, rentals.revoke_idle)
