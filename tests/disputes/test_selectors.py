@@ -59,7 +59,7 @@ def test_community_mediation_is_the_fallback_for_a_type_nobody_specialises_in(tr
 
 def test_at_a_township_tier_the_township_committee_is_suggested(tree, types, mediation):
     d = file_dispute(tree, types)
-    Dispute.objects.filter(pk=d.pk).update(tier=2)
+    Dispute.objects.filter(pk=d.pk).update(tier=3)  # 听证调: a township tier that takes people's mediators
     d.refresh_from_db()
     assert selectors.suggest_mediators(dispute=d)[0].mediator == mediation["township_mediator"]
 

@@ -10,7 +10,7 @@ from fengqiao.core.errors import DomainError, WorkflowError
 from fengqiao.core.models import Action
 from fengqiao.core.signals import notify
 from fengqiao.disputes import services, tiers
-from fengqiao.disputes.models import Dispute, Referral, Risk
+from fengqiao.disputes.models import Dispute, Mediator, MediatorKind, Referral, Risk
 from fengqiao.disputes.workflow import DISPUTE_FLOW
 from tests.disputes.conftest import T0, file_dispute
 
@@ -137,6 +137,8 @@ def test_escalation_climbs_one_tier_and_needs_a_new_mediator(dispute, centre_a, 
 
 def test_escalating_past_the_top_tier_is_refused_with_advice_to_refer(dispute, centre_a, mediation):
     m = mediation["township_mediator"]
+    Mediator.objects.filter(pk=m.pk).update(kind=MediatorKind.JUSTICE)  # the top tier (部门联席调) takes no others
+    m.refresh_from_db()
     Dispute.objects.filter(pk=dispute.pk).update(tier=len(tiers.tiers()) - 1)
     dispute.refresh_from_db()
     to_mediating(dispute, centre_a, m)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -39,9 +41,17 @@ class DisputeTypeAdmin(ConfigAdmin):
         "first_update_hours",
         "close_days",
         "revisit_days",
+        "ladder",
         "active",
     ]
     list_editable = ["assign_hours", "first_update_hours", "close_days", "revisit_days", "active"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "ladder":  # one of the configured ladders (disputes.tiers), never a free code
+            from fengqiao.disputes.tiers import ladder_field
+
+            return ladder_field(label=db_field.verbose_name, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class MediatorInline(admin.TabularInline):

@@ -95,7 +95,7 @@ DISPUTE_CLOCKS = deadlines.register(
             Clock(
                 "update",
                 due_field="update_due_at",
-                starts={"assign": duration("update")},
+                starts={"assign": duration("update"), "seat_panel": duration("update")},
                 stops=frozenset({"decline", "recall", "escalate"}),
                 running=Q(state__in=WITH_MEDIATOR, first_update_at__isnull=True),
                 signals=[

@@ -322,7 +322,7 @@ class Dispute(InGrid):
     def tier_name(self) -> str:
         from fengqiao.disputes.tiers import tier
 
-        return tier(self.tier).name
+        return tier(self.tier, self.ladder).name
 
     def audit_masks(self) -> dict[str, str]:
         """Each party's name, phone and ID number with its masked form: audit rows about the case (core.audit)

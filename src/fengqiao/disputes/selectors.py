@@ -23,7 +23,7 @@ from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.disputes import tiers
 from fengqiao.disputes.clocks import DISPUTE_CLOCKS, FLAG_LABELS
-from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation, Source
+from fengqiao.disputes.models import CaseStudy, Dispute, DisputeType, Mediator, Organisation, PanelSeat, Source
 from fengqiao.disputes.workflow import (
     DISPUTE_FLOW,
     OPEN_STATES,
@@ -59,7 +59,9 @@ def visible_disputes(*, actor: User) -> QuerySet[Dispute]:
     if reached is None:
         return Dispute.objects.all()
     if getattr(actor, "is_authenticated", False):
-        reached |= Q(mediator__user=actor)
+        # Also: the organisation leader a case was handed to, its responsible leader, the members of its panel.
+        seats = PanelSeat.objects.filter(mediator__user=actor).values("dispute_id")
+        reached |= Q(mediator__user=actor) | Q(organisation__leader=actor) | Q(leader=actor) | Q(pk__in=seats)
     return Dispute.objects.filter(reached)
 
 
@@ -221,7 +223,7 @@ def public_tracking(*, code: str) -> tuple[Dispute, list[tracking.PublicStage]]:
     notes = {
         "assign": _mediating_organisation,
         "escalate": lambda action: (
-            str(tiers.tier(int(action.data.get("tier", 0) or 0)).name) if "tier" in action.data else ""
+            str(tiers.tier(int(action.data.get("tier", 0) or 0), dispute.ladder).name) if "tier" in action.data else ""
         ),
         "refer": lambda action: str(dispute.get_referral_to_display()),
     }
@@ -242,9 +244,15 @@ def _open_caseload() -> Count:
 
 
 def candidates(*, dispute: Dispute) -> QuerySet[Mediator]:
-    """Active mediators whose organisation serves the case's grid, with their open caseload."""
+    """Active mediators whose organisation serves the case's grid and whose kind the case's current tier takes,
+    with their open caseload; once the case is handed to an organisation, only its members."""
+    handed = (
+        Q(organisation_id=dispute.organisation_id) if dispute.organisation_id and dispute.mediator_id is None else Q()
+    )
     return (
         Mediator.objects.filter(
+            handed,
+            kind__in=tiers.tier(dispute.tier, dispute.ladder).kinds,
             active=True,
             organisation__active=True,
             organisation__node_path__in=ancestor_paths(dispute.grid_path),
@@ -258,7 +266,7 @@ def candidates(*, dispute: Dispute) -> QuerySet[Mediator]:
 def suggest_mediators(*, dispute: Dispute, limit: int = 5) -> list[Suggestion]:
     """Who should take this case: industry mediators first for their types, then specialists of the type at the
     tier's level, then community mediation as the fallback; within each, the lightest open caseload."""
-    level = tiers.tier(dispute.tier).level
+    level = tiers.tier(dispute.tier, dispute.ladder).level
     ranked = []
     for m in candidates(dispute=dispute):
         org = m.organisation

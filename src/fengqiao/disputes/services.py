@@ -44,7 +44,7 @@ from fengqiao.disputes.models import (
     Update,
 )
 from fengqiao.disputes.validation import IntakeError, clean_id_number, clean_phone
-from fengqiao.disputes.workflow import DISPUTE_FLOW, WITH_MEDIATOR, mediator_or_centre
+from fengqiao.disputes.workflow import DISPUTE_FLOW, WITH_MEDIATOR, centre, mediator_or_centre, organisation_leader
 from fengqiao.grids import locator
 from fengqiao.grids.coords import PositionError, parse_position
 from fengqiao.grids.models import GridNode, Level
@@ -224,6 +224,7 @@ def submit_dispute(
         is_group=is_group,
         risk=risk,
         risk_reason=(risk_reason or "").strip()[:200],
+        ladder=tiers.ladder_code(type.ladder),
         address=(address or "").strip()[:200],
         lon=lon_f,
         lat=lat_f,
@@ -232,7 +233,7 @@ def submit_dispute(
     )
     DISPUTE_CLOCKS.start(dispute, CREATE, now)
     if risk == Risk.RED:
-        dispute.tier = tiers.township_tier().index
+        dispute.tier = tiers.township_tier(dispute.ladder).index
     secret = ""
     if anonymous:  # the applicant's receipt: only they may withdraw from the public page
         secret, dispute.applicant_secret_index = receipts.issue()
@@ -262,7 +263,7 @@ def submit_dispute(
         with_case=save_parties,
     )
     transaction.on_commit(lambda: _tell_centre(dispute, _("新的矛盾纠纷 %(code)s") % {"code": dispute.tracking_code}))
-    if risk == Risk.RED:
+    if risk == Risk.RED or is_group:
         transaction.on_commit(lambda: _alert_township(dispute))
     dispute.applicant_secret = secret  # type: ignore[attr-defined]  # shown once, never stored plain
     return dispute
@@ -352,18 +353,11 @@ def _tell_centre(dispute: Dispute, title: str) -> None:
 
 
 def _alert_township(dispute: Dispute) -> None:
-    """Red-class disputes go straight to the township tier and alert its leader."""
-    recipients = township_leaders(dispute)
-    if recipients:
-        notify.send(
-            sender=Dispute,
-            recipients=recipients,
-            kind="dispute_red",
-            title=_("红色风险矛盾纠纷 %(code)s 已直接提级到乡镇（街道）") % {"code": dispute.tracking_code},
-            body=f"{dispute.risk_reason} {dispute.summary[:80]}",
-            url=_url(dispute),
-            target=dispute,
-        )
+    """Red-class and group disputes go up: the township's leaders, the leaders above, the police and the stability
+    office are told at once (disputes.routing.raise_alarm)."""
+    from fengqiao.disputes.routing import raise_alarm
+
+    raise_alarm(dispute)
 
 
 def register(
@@ -393,8 +387,8 @@ def register(
             risk_reason=risk_reason,
             now=now,
         )
-    if dispute.risk == Risk.RED and not was_red:
-        transaction.on_commit(lambda: _alert_township(dispute))
+    if (dispute.risk == Risk.RED and not was_red) or dispute.is_group:
+        transaction.on_commit(lambda: _alert_township(dispute))  # once: raise_alarm stamps alerted_at
     return dispute
 
 
@@ -416,6 +410,15 @@ def assign(
     if not serves(mediator, dispute):
         raise DomainError(
             _("调解员 %(m)s 不服务于该纠纷所在区域。") % {"m": mediator.user}, code=DisputeErrorCode.MEDIATOR_OUTSIDE
+        )
+    tiers.require_kind(dispute, mediator)
+    if (
+        not centre(actor, dispute)
+        and organisation_leader(actor, dispute)
+        and mediator.organisation_id != dispute.organisation_id
+    ):
+        raise DomainError(  # an organisation's leader assigns within their organisation only
+            _("只能分派本调解组织的调解员。"), code=DisputeErrorCode.NOT_ORGANISATION_MEMBER
         )
     with transaction.atomic():
         DISPUTE_FLOW.apply(dispute, "assign", actor=actor, note=note, mediator=mediator, now=now)

@@ -215,7 +215,7 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "types": selectors.active_types() if "register" in actions else [],
             "studies": selectors.similar_studies(dispute=dispute),
             "flag_labels": FLAG_LABELS,
-            "tier_list": tiers.tiers(),
+            "tier_list": tiers.tiers(dispute.ladder),
             "form": ActionForm(),
         },
     )
@@ -419,7 +419,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
             "d": dispute,
             "stages": stages,
             "can_withdraw": applicant and DISPUTE_FLOW.allows(dispute, "withdraw", actor=None),
-            "tier_name": tiers.tier(dispute.tier).name,
+            "tier_name": dispute.tier_name,
         },
     )
 

@@ -65,6 +65,18 @@ def mediator(actor: Any, dispute: Any) -> bool:
     return bool(dispute.mediator.user_id == actor.pk)
 
 
+def organisation_leader(actor: Any, dispute: Any) -> bool:
+    """The leader of the organisation the centre handed the case to: they assign one of its own members."""
+    if not getattr(actor, "is_authenticated", False) or dispute.organisation_id is None:
+        return False
+    return bool(dispute.organisation.leader_id == actor.pk)
+
+
+def centre_or_organisation_leader(actor: Any, dispute: Any) -> bool:
+    """The centre, or the leader of the organisation the case was handed to."""
+    return centre(actor, dispute) or organisation_leader(actor, dispute)
+
+
 def mediator_or_centre(actor: Any, dispute: Any) -> bool:
     """The assigned mediator, or the centre."""
     return mediator(actor, dispute) or centre(actor, dispute)
@@ -90,13 +102,16 @@ def applicant_or_centre(actor: Any, dispute: Any) -> bool:
 def on_register(d: Any, values: Mapping[str, Any]) -> None:
     now = now_of(values)
     d.registered_at = now
-    if values.get("type") is not None:
+    if values.get("type") is not None and values["type"] != d.type:
+        # A type corrected on registration brings its own ladder; nothing was mediated on the old one yet.
         d.type = values["type"]
+        d.ladder = tiers.ladder_code(d.type.ladder)
+        d.tier = 0
     if values.get("risk"):
         d.risk = values["risk"]
         d.risk_reason = values.get("risk_reason") or d.risk_reason
     if d.risk == Risk.RED:
-        d.tier = max(d.tier, tiers.township_tier().index)
+        d.tier = max(d.tier, tiers.township_tier(d.ladder).index)
 
 
 def on_assign(d: Any, values: Mapping[str, Any]) -> None:
@@ -106,6 +121,14 @@ def on_assign(d: Any, values: Mapping[str, Any]) -> None:
     d.assigned_at = now
     d.first_update_at = None
     d.decline_reason = ""
+
+
+def on_hand_off(d: Any, values: Mapping[str, Any]) -> None:
+    d.organisation = values["organisation"]
+
+
+def on_seat_panel(d: Any, values: Mapping[str, Any]) -> None:
+    on_assign(d, {**values, "mediator": values["lead"]})
 
 
 def first_update(d: Any, values: Mapping[str, Any]) -> None:
@@ -123,6 +146,7 @@ def on_unassign(d: Any, values: Mapping[str, Any]) -> None:
     d.mediator = None
     d.organisation = None
     d.first_update_at = None
+    d.panel.all().delete()  # a panel serves one assignment; members lose the case with its lead
 
 
 def on_session(d: Any, values: Mapping[str, Any]) -> None:
@@ -144,7 +168,7 @@ def on_fail(d: Any, values: Mapping[str, Any]) -> None:
 
 
 def on_escalate(d: Any, values: Mapping[str, Any]) -> None:
-    ladder = tiers.tiers()
+    ladder = tiers.tiers(d.ladder)
     if d.tier + 1 >= len(ladder):
         raise WorkflowError(
             str(_("已是最高调解层级（%(tier)s），请移送法院或仲裁。") % {"tier": ladder[-1].name}),
@@ -190,6 +214,9 @@ DISPUTE_FLOW = Workflow(
     initial="submitted",
     verbs={
         "submit": (_("提交纠纷"), _("纠纷已提交")),
+        "red_alert": (_("红色预警通报"), None),
+        "take_charge": (_("确定包案领导"), None),
+        "supervise": (_("领导督办"), None),
         "update": (_("调解进展"), _("调解员更新了进度")),
         "agreement": (_("生成调解协议"), _("已形成调解协议书")),
         "agreement_signed": (_("上传签字协议"), _("调解协议书已签署")),
@@ -221,9 +248,29 @@ DISPUTE_FLOW = Workflow(
             "assigned",
             label=_("分配调解员"),
             public=_("已分派调解员"),
-            allowed=centre,
+            allowed=centre_or_organisation_leader,
             requires=["mediator"],
             effect=on_assign,
+        ),
+        Transition(
+            "hand_off",
+            "registered",
+            "registered",
+            label=_("移交调解组织"),
+            public=_("已移交专业调解组织"),
+            allowed=centre,
+            requires=["organisation"],
+            effect=on_hand_off,
+        ),
+        Transition(
+            "seat_panel",
+            "registered",
+            "assigned",
+            label=_("组成调解团队"),
+            public=_("已组成调解团队"),
+            allowed=centre_or_organisation_leader,
+            requires=["lead"],
+            effect=on_seat_panel,
         ),
         Transition(
             "accept",
