@@ -17,3 +17,9 @@ class PeopleErrorCode(ErrorCode):
     OPEN_CASE = "open_case", "The person is named in an open case, so the record cannot be erased yet."
     REASON_REQUIRED = "reason_required", "Exporting or erasing personal information needs a stated reason."
     BAD_YEAR = "bad_year", "A year or number is out of range."
+    # Importing persons from a spreadsheet (people.importer).
+    IMPORT_BAD_FILE = "import_bad_file", "The persons file is not a readable .xlsx workbook."
+    IMPORT_BAD_HEADER = "import_bad_header", "The persons file's header row is not the template's."
+    IMPORT_BAD_ROWS = "import_bad_rows", "The persons file has bad rows; nothing was imported."
+    IMPORT_TOO_MANY_ROWS = "import_too_many_rows", "The persons file has more rows than one import takes."
+    IMPORT_EMPTY = "import_empty", "The persons file has no rows."
