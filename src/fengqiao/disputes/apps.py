@@ -31,6 +31,33 @@ def metric_lines() -> list[str]:
     return sample("fengqiao_disputes_total", "counter", "Dispute cases ever entered.", Dispute.objects.count())
 
 
+def cases_naming(id_index: str, actor: Any) -> list[Any]:
+    """core.links: the disputes whose parties carry this ID hash, as far as the actor may see them."""
+    from django.urls import reverse
+
+    from fengqiao.core.links import CaseLink
+    from fengqiao.disputes.selectors import visible_disputes
+    from fengqiao.disputes.workflow import OPEN_STATES
+
+    rows = visible_disputes(actor=actor).filter(parties__id_index=id_index).select_related("type").distinct()
+    return [
+        CaseLink(
+            label=f"{_('矛盾纠纷')} {d.tracking_code} {d.type.name}",
+            url=reverse("disputes:detail", args=[d.tracking_code]),
+            open=d.state in OPEN_STATES,
+        )
+        for d in rows.order_by("-entered_at")[:50]
+    ]
+
+
+def open_cases_naming(id_index: str) -> int:
+    """core.links: how many open disputes name this ID hash, whoever may see them (erasure and retention ask)."""
+    from fengqiao.disputes.models import Dispute
+    from fengqiao.disputes.workflow import OPEN_STATES
+
+    return Dispute.objects.filter(parties__id_index=id_index, state__in=OPEN_STATES).distinct().count()
+
+
 class DisputesConfig(AppConfig):
     name = "fengqiao.disputes"
     label = "disputes"
@@ -61,3 +88,6 @@ class DisputesConfig(AppConfig):
         from fengqiao.disputes import referrals
 
         periodic.register("disputes.referral_feedback", 30, referrals.deliver_due)  # outcomes back to the senders
+        from fengqiao.core import links
+
+        links.register("disputes", cases=cases_naming, open_count=open_cases_naming)  # the person page's 事
