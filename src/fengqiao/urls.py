@@ -33,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dispatch/", include("fengqiao.dispatch.urls")),
     path("metrics/", include("fengqiao.metrics.urls")),
     path("dashboard/", include("fengqiao.dashboard.urls")),
+    path("people/", include("fengqiao.people.urls")),
     path("", home, name="home"),
     path("", include("fengqiao.core.urls")),
 ]
