@@ -23,3 +23,11 @@ class PeopleErrorCode(ErrorCode):
     IMPORT_BAD_ROWS = "import_bad_rows", "The persons file has bad rows; nothing was imported."
     IMPORT_TOO_MANY_ROWS = "import_too_many_rows", "The persons file has more rows than one import takes."
     IMPORT_EMPTY = "import_empty", "The persons file has no rows."
+    # Rentals, tenants and gates (people.rentals).
+    ROOM_NOT_RENTED = "room_not_rented", "The room is not registered as let, or its letting has ended."
+    ROOM_ALREADY_LET = "room_already_let", "The room already has an open letting."
+    RENTAL_FULL = "rental_full", "The letting already has as many verified tenants as it may house."
+    CONSENT_REQUIRED = "consent_required", "The person did not agree to the stated use of their data."
+    BAD_MOVE_IN = "bad_move_in", "The move-in date is too far in the past or the future."
+    NOT_FIELD_WORKER = "not_field_worker", "Only the grid's own workers may take this step."
+    BAD_GROUP_LINK = "bad_group_link", "The micro-grid group link is not an https address."
