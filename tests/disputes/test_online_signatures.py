@@ -137,7 +137,7 @@ def test_an_oversize_image_is_refused(case, med, agreement):
     url = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
     with pytest.raises(DomainError) as err:
         online.sign(party=case.applicants()[0], agreement=agreement, data_url=url)
-    assert err.value.code == "bad_signature"
+    assert err.value.code == "signature_image_invalid"
 
 
 def test_a_superseded_version_cannot_be_signed_and_a_new_version_needs_new_signatures(case, med, agreement):
