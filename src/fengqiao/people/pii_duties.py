@@ -21,6 +21,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +30,7 @@ from fengqiao.core import audit, links, pii
 from fengqiao.core.actors import Caller
 from fengqiao.core.errors import DomainError, OutsideJurisdiction
 from fengqiao.people.errors import PeopleErrorCode
-from fengqiao.people.models import Credential, KeyPerson, KeyVisit, Person, Residence, Tenancy
+from fengqiao.people.models import Credential, KeyPerson, KeyVisit, Person, Rental, Residence, Tenancy
 from fengqiao.people.selectors import may_handle_pii
 
 ERASED_NAME = "已删除"  # stored, not translated: the row is data
@@ -265,9 +266,10 @@ def retention_due(*, now: dt.datetime | None = None) -> list[Person]:
     candidates = (
         Person.objects.filter(erased_at__isnull=True, key_records__isnull=False)
         .exclude(key_records__state="active")
-        .exclude(residences__until__isnull=True)
-        .exclude(tenancies__state__in=["submitted", "verified"])
-        .exclude(lettings__ended_at__isnull=True)
+        # Exists, not joins: a person with no letting at all must not read as one with an open letting.
+        .exclude(Exists(Residence.objects.filter(person=OuterRef("pk"), until__isnull=True)))
+        .exclude(Exists(Tenancy.objects.filter(person=OuterRef("pk"), state__in=["submitted", "verified"])))
+        .exclude(Exists(Rental.objects.filter(landlord=OuterRef("pk"), ended_at__isnull=True)))
         .distinct()
         .order_by("pk")
     )

@@ -124,7 +124,7 @@ def _changes(obj: Any, values: dict[str, Any]) -> list[str]:
     """Set ``values`` on ``obj``; the names of the fields whose value changed (for the audit row, no values)."""
     changed = []
     for name, value in values.items():
-        if getattr(obj, name) != value:
+        if getattr(obj, name, None) != value:  # an unset foreign key reads as None
             setattr(obj, name, value)
             changed.append(name)
     return changed
