@@ -309,6 +309,8 @@ FENGQIAO_BODY_LIMIT_UPLOADS = int(os.environ.get("FENGQIAO_BODY_LIMIT_UPLOADS", 
 FENGQIAO_BODY_LIMITS = [
     # Pages that take photos or a spreadsheet (QR reports, dispute applications, workers' and mediators' forms).
     (r"^/(events|disputes|dispatch)/", FENGQIAO_BODY_LIMIT_UPLOADS),
+    # The persons spreadsheet (100,000 rows is about 5 MB).
+    (r"^/people/import/", FENGQIAO_BODY_LIMIT_UPLOADS),
     (r"^/admin/", FENGQIAO_BODY_LIMIT_UPLOADS),
 ]
 # Uploaded files are served only through core.media's authorising view; "" streams them from Django,

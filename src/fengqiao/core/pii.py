@@ -30,6 +30,11 @@ def blind_index(value: str) -> str:
     return crypto.keyed_index(normalise(value))
 
 
+def blind_index_many(values: list[str]) -> list[str]:
+    """:func:`blind_index` for a batch (bulk imports); the same hashes, several times faster per value."""
+    return crypto.keyed_index_many(normalise(v) for v in values)
+
+
 def normalise(value: str) -> str:
     return "".join(value.split()).upper()
 
