@@ -20,6 +20,7 @@ from fengqiao.disputes.api import router as disputes_router
 from fengqiao.events.api import router as events_router
 from fengqiao.grids.api import router as grids_router
 from fengqiao.metrics.api import router as metrics_router
+from fengqiao.people.api import router as people_router
 
 api = NinjaAPI(
     title="fengqiao API",
@@ -71,3 +72,4 @@ api.add_router("/disputes", disputes_router)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/metrics", metrics_router)
 api.add_router("/dashboard", dashboard_router)
+api.add_router("/people", people_router)
