@@ -496,8 +496,9 @@ def rating_figures(cases: QuerySet[Dispute]) -> dict[str, Any]:
 # The return visit --------------------------------------------------------------------------------------------
 
 
-def awaiting_revisit(*, actor: User) -> QuerySet[Dispute]:
-    """待回访: the mediator's resolved cases whose return visit is not yet made."""
-    return Dispute.objects.filter(mediator__user=actor, state="resolved", revisited_at__isnull=True).order_by(
-        "revisit_due_at"
-    )
+def awaiting_revisit(*, actor: User, now: dt.datetime | None = None) -> QuerySet[Dispute]:
+    """待回访: the mediator's resolved cases whose return visit is not yet made, the earliest deadline first."""
+    from fengqiao.disputes.clocks import DISPUTE_CLOCKS
+
+    qs = Dispute.objects.filter(mediator__user=actor, state="resolved", revisited_at__isnull=True)
+    return DISPUTE_CLOCKS.annotate(qs, now).select_related("type", "grid").order_by("revisit_due_at")

@@ -59,6 +59,12 @@ def dispute_todos(user: Any, now: dt.datetime) -> list[Todo]:
             _mine(user, now, 40, _("待办案件")),
             _mine(user, now, 41, _("橙色预警"), Colour.ORANGE.value),
             _mine(user, now, 42, _signal("late_close")[0], Colour.RED.value),
-            Todo(_("待回访"), awaiting_revisit(actor=user).count(), _link("disputes:mine"), noun=NOUN, order=43),
+            Todo(
+                _("待回访"),
+                awaiting_revisit(actor=user).count(),
+                _link("disputes:mine", todo="revisit"),
+                noun=NOUN,
+                order=43,
+            ),
         ]
     return todos

@@ -29,7 +29,7 @@ from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.core.redirects import safe_next
 from fengqiao.core.reveal import RevealForm, reveal_pii
-from fengqiao.disputes import documents, importer, selectors, services, tiers
+from fengqiao.disputes import documents, importer, online, selectors, services, tiers, views_online
 from fengqiao.disputes.clocks import FLAG_LABELS
 from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.forms import (
@@ -103,6 +103,8 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
     """The mediator's phone workspace: my cases, most urgent first."""
     colour = request.GET.get("colour", "")
     cases = selectors.my_cases(actor=request.user, colour=colour if colour in selectors.COLOURS else "")
+    if request.GET.get("todo") == "revisit":  # the home page's 待回访 count lists exactly these
+        cases = online.awaiting_revisit(actor=request.user)
     return render(request, "disputes/mine.html", {"cases": cases[:100]})
 
 
@@ -216,6 +218,7 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "studies": selectors.similar_studies(dispute=dispute),
             "flag_labels": FLAG_LABELS,
             "tier_list": tiers.tiers(dispute.ladder),
+            "online": views_online.case_panel(user, dispute),
             "form": ActionForm(),
         },
     )
