@@ -306,6 +306,8 @@ class KeyPerson(InGrid):
     ended_at = models.DateTimeField(_("解除列管时间"), null=True, blank=True)
     last_visit_at = models.DateTimeField(_("最近走访"), null=True, blank=True)
     visit_due_at = models.DateTimeField(_("走访期限"), null=True, blank=True, db_index=True)
+    # When the visit clock turns orange ("nearly due"), kept by core.deadlines beside the due time.
+    visit_warn_at = models.DateTimeField(_("走访临期时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -329,6 +331,8 @@ class KeyVisit(models.Model):
     key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="visits")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     visited_at = models.DateTimeField(_("走访时间"), default=timezone.now)
+    # The deadline this visit answered: a visit is on time when made by it (duty compliance counts these).
+    due_at = models.DateTimeField(_("应走访期限"), null=True, blank=True, editable=False)
     met = models.BooleanField(_("见到本人"), default=True)
     note = pii.EncryptedTextField(_("走访情况"))
     lon = models.FloatField(null=True, blank=True)
