@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -32,6 +32,7 @@ from fengqiao.core.errors import CoreErrorCode, DomainError, NotFound, OutsideJu
 from fengqiao.core.signals import notify
 from fengqiao.core.validators import PhoneError, is_valid_id_number, normalise_phone
 from fengqiao.grids.models import GridNode
+from fengqiao.people import services
 from fengqiao.people.errors import PeopleErrorCode
 from fengqiao.people.models import Credential, Gate, Passage, Person, Rental, Residence, Room, Tenancy
 
@@ -177,8 +178,15 @@ def person_for(*, name: str, id_number: str, phone: str, grid: GridNode, kind: s
     (it could be anyone typing the number); a missing phone is filled in."""
     person = Person.objects.filter(id_index=_id_index(id_number)).first()
     if person is None:
-        person = Person(name=name, id_number=id_number, phone=phone, grid=grid, kind=kind)
-        person.save()
+        gender, birth_year = services.born_of(id_number)
+        person = Person(
+            name=name, id_number=id_number, phone=phone, grid=grid, kind=kind, gender=gender, birth_year=birth_year
+        )
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:  # the same ID number registered a moment ago: link to that row
+            return Person.objects.get(id_index=_id_index(id_number))
     elif phone and not person.phone:
         person.phone = phone
         person.save()
@@ -241,7 +249,18 @@ def register_rental(
     with transaction.atomic():
         if Rental.objects.select_for_update().filter(room=room, ended_at__isnull=True).exists():
             raise DomainError(_("这套房屋已登记为出租，请先停租再重新登记。"), code=PeopleErrorCode.ROOM_ALREADY_LET)
-        landlord = person_for(name=name, id_number=id_number, phone=phone, grid=room.grid, kind=Person.Kind.RESIDENT)
+        # The worker is trusted with the landlord's record: BASE's command links a known ID number (and records the
+        # landlord as the room's owner), exactly as the base-data pages do.
+        landlord = services.register_person(
+            actor=actor,
+            grid=room.grid,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            room=room,
+            relation=Residence.Relation.OWNER,
+            now=now,
+        ).person
         rental = Rental(
             room=room,
             grid=room.grid,
