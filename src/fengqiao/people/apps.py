@@ -22,3 +22,29 @@ class PeopleConfig(AppConfig):
         from fengqiao.people import clocks, keyflow, keypersons  # noqa: F401
 
         duty.register(keypersons.DUTY_SOURCE)
+
+        # Base data: the verbs its audit rows carry, and the retention job of the personal-information duties
+        # (daily; anonymising is idempotent and claims each row under a lock).
+        from fengqiao.core import audit
+        from fengqiao.people import pii_duties
+
+        audit.register_verbs(
+            {
+                "people_lookup": _("按身份证号查找人员"),
+                "people_building_saved": _("登记/修改楼栋"),
+                "people_room_saved": _("登记/修改房屋"),
+                "people_person_registered": _("登记人员"),
+                "people_person_linked": _("关联已登记人员"),
+                "people_person_moved": _("人员迁入本网格"),
+                "people_person_edited": _("修改人员信息"),
+                "people_residence_started": _("登记居住关系"),
+                "people_residence_ended": _("结束居住关系"),
+                "people_household_saved": _("登记/变更户"),
+                "people_place_saved": _("登记/修改场所设施"),
+                "people_organisation_saved": _("登记/修改组织"),
+                "people_exported": _("导出个人信息"),
+                "people_erased": _("删除个人信息（匿名化）"),
+                "people_retention_anonymised": _("保存期满自动匿名化"),
+            }
+        )
+        periodic.register("people.pii_retention", 24 * 3600, pii_duties.run_retention)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fengqiao.people import views_import, views_key, views_rental
+from fengqiao.people import views, views_import, views_key, views_rental
 
 app_name = "people"
 
@@ -31,4 +31,25 @@ urlpatterns = [
     path("key/<int:pk>/visit/", views_key.key_visit, name="key_visit"),
     path("key/<int:pk>/reveal/", views_key.key_reveal, name="key_reveal"),
     path("key/<int:pk>/act/<str:action>/", views_key.key_act, name="key_act"),
+    # Base data 人地事物组织 and the personal-information duties (people.views).
+    path("", views.index, name="index"),
+    path("find/", views.find, name="find"),
+    path("pii/", views.pii_notice, name="pii_notice"),
+    path("grid/<str:code>/", views.grid_profile, name="grid_profile"),
+    path("grid/<str:code>/buildings/new/", views.building_form, name="building_new"),
+    path("grid/<str:code>/places/new/", views.place_form, name="place_new"),
+    path("grid/<str:code>/organisations/new/", views.organisation_form, name="organisation_new"),
+    path("buildings/<int:pk>/", views.building, name="building"),
+    path("buildings/<int:pk>/edit/", views.building_form, name="building_edit"),
+    path("buildings/<int:building_pk>/rooms/new/", views.room_form, name="room_new"),
+    path("rooms/<int:pk>/", views.room, name="room"),
+    path("rooms/<int:pk>/edit/", views.room_form, name="room_edit"),
+    path("rooms/<int:room_pk>/persons/new/", views.person_new, name="person_new"),
+    path("residences/<int:pk>/end/", views.residence_end, name="residence_end"),
+    path("persons/<int:pk>/", views.person, name="person"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/export/", views.person_export, name="person_export"),
+    path("persons/<int:pk>/erase/", views.person_erase, name="person_erase"),
+    path("places/<int:pk>/edit/", views.place_form, name="place_edit"),
+    path("organisations/<int:pk>/edit/", views.organisation_form, name="organisation_edit"),
 ]
