@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import pii, scoping
 from fengqiao.core.admin import (
     CONFIG_EDIT_ROLES,
     CONFIG_VIEW_ROLES,
+    SECURITY_ADMIN,
     ConfigAdmin,
     JurisdictionAdmin,
     ReadOnlyAdmin,
     RoleAdmin,
 )
+from fengqiao.disputes import referrals
 from fengqiao.disputes.models import (
+    REFERRING_SOURCES,
     Agreement,
     CaseStudy,
     Dispute,
     DisputeType,
+    Feedback,
     Mediator,
     Organisation,
     Party,
+    Referrer,
     Session,
+    Source,
     Update,
 )
 
@@ -156,3 +165,81 @@ class UpdateAdmin(ReadOnlyAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyAdmin):
     list_display = ["dispute", "version"]
+
+
+class ReferrerForm(forms.ModelForm):
+    """A referring body; the callback secret and the API key are written here and never shown again."""
+
+    new_callback_secret = forms.CharField(
+        label=_("新的回传签名密钥"),
+        required=False,
+        min_length=16,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("留空则保持不变；至少 16 个字符，与对方系统约定。"),
+    )
+    generate_callback_secret = forms.BooleanField(label=_("生成新的回传签名密钥（仅显示一次）"), required=False)
+    issue_api_key = forms.BooleanField(label=_("生成新的接口密钥（仅显示一次，旧密钥立即失效）"), required=False)
+
+    class Meta:
+        model = Referrer
+        fields = ["name", "source", "node", "callback_url", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:  # absent when the viewer may only read
+            keep = {*REFERRING_SOURCES, self.instance.source} if self.instance.pk else set(REFERRING_SOURCES)
+            self.fields["source"].choices = [c for c in Source.choices if c[0] in keep]  # type: ignore[attr-defined]
+
+    def clean_callback_url(self) -> str:
+        url = str(self.cleaned_data.get("callback_url") or "")
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(_("结果回传地址须为 http 或 https 地址。"))
+        return url
+
+
+@admin.register(Referrer)
+class ReferrerAdmin(JurisdictionAdmin):
+    """Referring bodies: their keys and callback secrets are security settings, kept by the security administrator."""
+
+    view_roles = CONFIG_VIEW_ROLES
+    add_roles = frozenset({SECURITY_ADMIN})
+    change_roles = frozenset({SECURITY_ADMIN})
+    form = ReferrerForm
+    list_display = ["name", "source", "node", "callback_url", "has_key", "active"]
+    list_filter = ["source", "active"]
+    search_fields = ["name", "node__name", "node__code"]
+    raw_id_fields = ["node"]
+
+    @admin.display(description=_("接口密钥"), boolean=True)
+    def has_key(self, obj: Referrer) -> bool:
+        return bool(obj.api_key_index)
+
+    def save_model(self, request: HttpRequest, obj: Referrer, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        secret = data.get("new_callback_secret") or ""
+        if data.get("generate_callback_secret"):
+            secret = secrets.token_urlsafe(32)
+            messages.warning(
+                request,
+                format_html(_("回传签名密钥（仅显示这一次，请当面交给对方系统管理员）：<code>{}</code>"), secret),
+            )
+        if secret:
+            referrals.set_callback_secret(actor=request.user, referrer=obj, secret=secret)  # type: ignore[arg-type]
+        if data.get("issue_api_key"):
+            key = referrals.issue_api_key(actor=request.user, referrer=obj)  # type: ignore[arg-type]
+            messages.warning(
+                request,
+                format_html(_("接口密钥（仅显示这一次，旧密钥已失效）：<code>{}</code>"), key),
+            )
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    """Outcome deliveries to referring bodies, written by the platform (attempts and errors kept); each case page shows
+    its own, within the viewer's reach, so the admin list is left to the installer."""
+
+    list_display = ["dispute", "referrer", "event", "attempts", "delivered_at", "last_error"]
+    list_filter = ["event"]
+    exclude = ["payload"]

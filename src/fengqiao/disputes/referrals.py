@@ -514,3 +514,11 @@ def check_intake(*, source: str, source_ref: str, referrer: Referrer | None, gri
         raise RefTaken(
             _("来源编号 %(ref)s 已录入过，请勿重复录入。") % {"ref": ref[:64]}, code=DisputeErrorCode.REF_TAKEN
         )
+
+
+def set_callback_secret(*, actor: User | None, referrer: Referrer, secret: str) -> None:
+    """The shared secret that signs callbacks (stored encrypted); the audit row says it changed, never what to."""
+    with transaction.atomic():
+        referrer.callback_secret = secret
+        referrer.save(update_fields=["callback_secret"])
+        audit.record(actor=actor, verb="referrer_secret", target=referrer, note=referrer.name)
