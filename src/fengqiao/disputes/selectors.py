@@ -405,11 +405,6 @@ LEVEL_SAYINGS: tuple[tuple[Any, int], ...] = (
 )
 
 
-def _tier_of(ladder: str, index: int) -> tiers.Tier:
-    """The tier a case stands on, named by its own ladder."""
-    return tiers.tier(index)
-
-
 def _in_period(moment: dt.datetime | None, since: dt.date | None, until: dt.date | None) -> bool:
     if moment is None:
         return False
@@ -479,7 +474,7 @@ def figures(
         due,
         stars,
     ) in values.iterator():
-        tier = _tier_of(ladder, tier_index)
+        tier = tiers.tier(tier_index, ladder=ladder)  # named by the case's own ladder
         rows = [
             total,
             groups["type"].setdefault(code, Row(code, name)),
