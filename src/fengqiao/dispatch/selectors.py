@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fengqiao.accounts.models import WORKER_ROLES, Membership, Role, User
-from fengqiao.core import scoping
+from fengqiao.core import duty, scoping
 from fengqiao.core.errors import OutsideJurisdiction
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.dispatch.models import (
@@ -308,18 +308,52 @@ class DutyItem:
     since: dt.datetime
 
     @property
+    def label(self) -> str:
+        return str(self.rule.get_what_display())
+
+    @property
+    def due(self) -> int:
+        return int(self.rule.count)
+
+    @property
     def ok(self) -> bool:
         return self.done >= self.rule.count
 
 
 @dataclass
+class SourceItem:
+    """Duty another app registered with ``core.duty`` (e.g. key-person visits): owed and done in time since."""
+
+    source: duty.DutySource
+    done: int
+    due: int
+    since: dt.datetime
+
+    @property
+    def label(self) -> str:
+        return str(self.source.label)
+
+    @property
+    def ok(self) -> bool:
+        return self.done >= self.due
+
+
+@dataclass
 class WorkerCompliance:
     membership: Membership
-    items: list[DutyItem]
+    items: list[DutyItem | SourceItem]
 
     @property
     def ok(self) -> bool:
         return all(item.ok for item in self.items)
+
+    @property
+    def rate(self) -> float | None:
+        """The worker's duty figure: Σ min(done, due) / Σ due over the items (as metrics' 巡查履职率 counts it)."""
+        total = sum(item.due for item in self.items)
+        if not total:
+            return None
+        return sum(min(item.done, item.due) for item in self.items) / total
 
 
 def _done_counts(what: str, user_ids: list[int], since: dt.datetime) -> dict[int, int]:
@@ -377,13 +411,23 @@ def compliance(*, memberships: Iterable[Membership], now: dt.datetime | None = N
     for rule in rules:
         since = window_start(rule.hours, now)
         counts[rule.pk] = (since, _done_counts(rule.what, user_ids, since))
+    # Duty with its own deadlines, registered by other apps: owed and done in time over each source's last days.
+    extra = []
+    for source in duty.sources():
+        since = now - dt.timedelta(days=source.days)
+        ids = sorted({m.user_id for m in memberships if m.role in source.roles})
+        extra.append((source, since, source.by_worker(ids, since, now) if ids else {}))
     result = []
     for membership in memberships:
-        items = [
+        items: list[DutyItem | SourceItem] = [
             DutyItem(rule, counts[rule.pk][1].get(membership.user_id, 0), counts[rule.pk][0])
             for rule in rules
             if rule.role == membership.role
         ]
+        for source, since, tallies in extra:
+            tally = tallies.get(membership.user_id)
+            if membership.role in source.roles and tally is not None and tally.due:
+                items.append(SourceItem(source, tally.done, tally.due, since))
         result.append(WorkerCompliance(membership, items))
     return result
 

@@ -462,7 +462,6 @@ def library(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@login_required
 FIGURE_PERIODS = {"month": gettext_lazy("本月"), "year": gettext_lazy("本年"), "all": gettext_lazy("全部")}
 
 
@@ -476,6 +475,7 @@ def _figure_period(key: str) -> tuple[str, dt.date | None, dt.date | None]:
     return "year", today.replace(month=1, day=1), today
 
 
+@login_required
 def figures(request: AuthenticatedRequest) -> HttpResponse:
     """化解率 and the rest, for the actor's area and the chosen period."""
     key, since, until = _figure_period(request.GET.get("period", "year"))
