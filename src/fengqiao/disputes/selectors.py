@@ -197,8 +197,13 @@ def my_cases(*, actor: User, colour: str = "", now: dt.datetime | None = None) -
 
 
 def timeline(dispute: Dispute) -> list[Action]:
-    """The audit trail of one case, each row labelled by the workflow table; applicants file and withdraw unnamed."""
-    return tracking.timeline(dispute, DISPUTE_FLOW, by_public=("submit", "withdraw"))
+    """The audit trail of one case, each row labelled by the workflow table; what applicants and parties do without
+    an account (file, withdraw, rate, join an online session, sign) shows as done by the public, unnamed."""
+    return tracking.timeline(
+        dispute,
+        DISPUTE_FLOW,
+        by_public=("submit", "withdraw", "rate", "session_joined", "signed", "agreement_esigned"),
+    )
 
 
 def available_actions(*, actor: User, dispute: Dispute) -> list[str]:
