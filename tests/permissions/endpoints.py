@@ -96,6 +96,7 @@ PAGES: dict[str, Endpoint] = {
     "disputes:track": E("/disputes/track/{c}/", c=DISPUTE),
     "disputes:detail": E("/disputes/{c}/", c=DISPUTE),
     "disputes:act": E("/disputes/{c}/act/register/", "POST", c=DISPUTE),
+    "disputes:route": E("/disputes/{c}/route/take_charge/", "POST", c=DISPUTE),
     "disputes:agreement_file": E("/disputes/{c}/agreements/1.pdf", c=DISPUTE),
     "disputes:agreement_signed": E("/disputes/{c}/agreements/1/signed/", "POST", c=DISPUTE),
     "disputes:referral_file": E("/disputes/{c}/referral.pdf", c=DISPUTE),

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from fengqiao.disputes import views, views_field, views_online, views_referrals
+from fengqiao.disputes import views, views_field, views_online, views_referrals, views_routing
 
 app_name = "disputes"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:code>/online/<int:session_id>/notes/", views_online.write_up, name="online_write_up"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:name>/", views.act, name="act"),
+    path("<str:code>/route/<str:name>/", views_routing.route, name="route"),
     path("<str:code>/agreements/<int:version>.<str:fmt>", views.agreement_file, name="agreement_file"),
     path("<str:code>/agreements/<int:version>/signed/", views.agreement_signed, name="agreement_signed"),
     path("<str:code>/referral.pdf", views.referral_file, name="referral_file"),

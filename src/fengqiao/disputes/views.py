@@ -29,7 +29,7 @@ from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.core.redirects import safe_next
 from fengqiao.core.reveal import RevealForm, reveal_pii
-from fengqiao.disputes import documents, importer, online, selectors, services, tiers, views_online
+from fengqiao.disputes import documents, importer, online, selectors, services, tiers, views_online, views_routing
 from fengqiao.disputes.clocks import FLAG_LABELS
 from fengqiao.disputes.errors import DisputeErrorCode
 from fengqiao.disputes.forms import (
@@ -219,6 +219,7 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "flag_labels": FLAG_LABELS,
             "tier_list": tiers.tiers(dispute.ladder),
             "online": views_online.case_panel(user, dispute),
+            "routing": views_routing.case_panel(user, dispute),
             "form": ActionForm(),
         },
     )
