@@ -28,6 +28,7 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("矛盾纠纷"), "disputes:queue", STAFF | {"mediator"}),
     (_("指挥调度"), "dispatch:inbox", None),
     (_("一张图"), "dashboard:map", STAFF),
+    (_("基础数据"), "people:index", STAFF | {"grid_leader", "grid_worker", "part_time_worker"}),
     (_("网格"), "grids:index", None),
 ]
 

@@ -26,6 +26,7 @@ from fengqiao.grids.models import Level
 FIELD_TASKS: list[tuple[Any, ...]] = [
     (gettext_lazy("上报矛盾纠纷"), gettext_lazy("排查发现的矛盾纠纷，在手机上直接上报。"), "disputes:field_new"),
     (gettext_lazy("矛盾排查"), gettext_lazy("按期填报排查结果，没有发现也要零报告。"), "dispatch:screening"),
+    (gettext_lazy("网格基础数据"), gettext_lazy("楼栋、房屋、人员、场所和组织，在手机上随时更新。"), "people:index"),
 ]
 
 TASKS: dict[str, list[tuple[Any, ...]]] = {
