@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.disputes.models import DisputeType, Party, Referral, Risk, Source
+from fengqiao.disputes.models import REFERRING_SOURCES, DisputeType, Party, Referral, Referrer, Risk, Source
 from fengqiao.disputes.workflow import STATES
 
 
@@ -48,10 +48,27 @@ class StaffIntakeForm(IntakeForm):
     respondent_id = forms.CharField(label=_("对方身份证号/信用代码（选填）"), max_length=18, required=False)
     applicant_phone = forms.CharField(label=_("申请人电话"), max_length=20, required=False)
     applicant_name = forms.CharField(label=_("申请人姓名或名称"), max_length=100)
+    referrer = forms.ModelChoiceField(
+        label=_("移交单位"), queryset=Referrer.objects.none(), required=False, empty_label=_("（非移交案件）")
+    )
+    source_ref = forms.CharField(label=_("来源编号（案号、警情号、信访件号或工单号）"), max_length=64, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("consent")
+        if actor is not None:  # the referring bodies whose area overlaps the centre's
+            from fengqiao.disputes.referrals import referrers_for
+
+            self.fields["referrer"].queryset = referrers_for(actor=actor)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        source, referrer = data.get("source"), data.get("referrer")
+        if source in REFERRING_SOURCES and not (data.get("source_ref") or "").strip():
+            self.add_error("source_ref", _("移交渠道的案件须填写来源编号。"))
+        if referrer is not None and referrer.source != source:
+            self.add_error("referrer", _("所选移交单位与来源渠道不一致。"))
+        return data
 
 
 class QueueFilterForm(forms.Form):

@@ -113,7 +113,7 @@ def mine(request: AuthenticatedRequest) -> HttpResponse:
 def new(request: AuthenticatedRequest) -> HttpResponse:
     """A centre enters a walk-in visitor or a referral from police, court or petition office."""
     user: Any = request.user
-    form = StaffIntakeForm(request.POST or None)
+    form = StaffIntakeForm(request.POST or None, actor=user)
     grids = scoping.scope(GridNode.objects.filter(level__gte=Level.COMMUNITY), user).order_by("path")[:500]
     if request.method == "POST" and form.is_valid():
         grid = scoping.scope(GridNode.objects.all(), user).filter(code=request.POST.get("grid", "")).first()
@@ -135,6 +135,8 @@ def new(request: AuthenticatedRequest) -> HttpResponse:
                 address=data["address"],
                 parties=_parties(data),
                 photos=request.FILES.getlist("photos"),
+                referrer=data.get("referrer"),
+                source_ref=data.get("source_ref") or "",
             )
         except DomainError as exc:
             show_error(request, exc, form=form)
