@@ -78,7 +78,7 @@ def my_grids(*, actor: Caller) -> list[GridNode]:
     seen: dict[int, GridNode] = {}
     for m in actor.active_memberships:
         if m.role in READ_ROLES:
-            seen.setdefault(m.node.pk, m.node)  # type: ignore[attr-defined]
+            seen.setdefault(m.node.pk, m.node)  # type: ignore[attr-defined,arg-type]
     return sorted(seen.values(), key=lambda n: n.path)
 
 
