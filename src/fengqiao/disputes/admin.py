@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import pii, scoping
@@ -223,7 +224,7 @@ class ReferrerAdmin(JurisdictionAdmin):
             secret = secrets.token_urlsafe(32)
             messages.warning(
                 request,
-                format_html(_("回传签名密钥（仅显示这一次，请当面交给对方系统管理员）：<code>{}</code>"), secret),
+                format_html(gettext("回传签名密钥（仅显示这一次，请当面交给对方系统管理员）：<code>{}</code>"), secret),
             )
         if secret:
             referrals.set_callback_secret(actor=request.user, referrer=obj, secret=secret)  # type: ignore[arg-type]
@@ -231,7 +232,7 @@ class ReferrerAdmin(JurisdictionAdmin):
             key = referrals.issue_api_key(actor=request.user, referrer=obj)  # type: ignore[arg-type]
             messages.warning(
                 request,
-                format_html(_("接口密钥（仅显示这一次，旧密钥已失效）：<code>{}</code>"), key),
+                format_html(gettext("接口密钥（仅显示这一次，旧密钥已失效）：<code>{}</code>"), key),
             )
 
 
