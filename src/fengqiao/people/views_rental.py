@@ -35,7 +35,9 @@ from fengqiao.people.models import Rental, Room, Tenancy
 
 may_register = holds(*rentals.FIELD_ROLES)
 REFUSED = gettext_lazy("只有网格长、专职网格员和兼职网格员可以办理出租房屋和租户登记。")
-PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+# same-origin, not no-referrer: Chromium sends "Origin: null" on a form post from a no-referrer page, which CSRF
+# refuses; the secret in the status page's address still never goes to another site.
+PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 
 def _styled(form: forms.Form) -> forms.Form:
