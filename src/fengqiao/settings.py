@@ -267,6 +267,8 @@ FENGQIAO_DISPUTE_CLOCKS = {
 # A party's private link (join online sessions, sign on the phone) works this many days at most, and never after
 # the case is closed, withdrawn or referred.
 FENGQIAO_PARTY_LINK_DAYS = int(os.environ.get("FENGQIAO_PARTY_LINK_DAYS", "30"))
+# A tenant's door credential is revoked after this many days with no entry or exit (一进一融一出).
+FENGQIAO_CREDENTIAL_IDLE_DAYS = int(os.environ.get("FENGQIAO_CREDENTIAL_IDLE_DAYS", "15"))
 # Possible duplicates: open events of the same category within this distance and time window.
 FENGQIAO_DUPLICATE_METRES = float(os.environ.get("FENGQIAO_DUPLICATE_METRES", "200"))
 FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"))
