@@ -427,6 +427,25 @@ def _insert(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -
         model.objects.bulk_create(batch)
 
 
+def _select(model: Any, columns: Sequence[str], key: str, values: Sequence[Any]) -> list[Any]:
+    """Rows of ``columns`` whose ``key`` is one of ``values``: one array parameter per 50,000 on PostgreSQL (an
+    ``IN`` list of that many parameters costs more to build than to run), ``__in`` batches elsewhere."""
+    out: list[Any] = []
+    if _postgres():
+        table = model._meta.db_table
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            for chunk in _chunks(list(values), 50_000):
+                cursor.execute(
+                    f"SELECT {quoted} FROM {table} WHERE {connection.ops.quote_name(key)} = ANY(%s)", [chunk]
+                )
+                out.extend(cursor.fetchall())
+        return out
+    for chunk in _chunks(list(values), 1000):
+        out.extend(model.objects.filter(**{f"{key}__in": chunk}).values_list(*columns))
+    return out
+
+
 def write_rows(*, actor: Caller, checked: Checked, now: dt.datetime) -> ImportResult:
     rows = checked.rows
     result = ImportResult(rows=len(rows), merged=checked.merged, sha256=checked.sha256)
@@ -437,13 +456,10 @@ def write_rows(*, actor: Caller, checked: Checked, now: dt.datetime) -> ImportRe
             phone_indexes[i] = ""
     with transaction.atomic():
         before: dict[str, tuple[int, int]] = {}  # id_index -> (pk, grid id) of persons already known
-        for chunk in _chunks(id_indexes):
-            before.update(
-                (index, (pk, grid_id))
-                for index, pk, grid_id in Person.objects.filter(id_index__in=chunk).values_list(
-                    "id_index", "pk", "grid_id"
-                )
-            )
+        before.update(
+            (index, (pk, grid_id))
+            for index, pk, grid_id in _select(Person, ["id_index", "id", "grid_id"], "id_index", id_indexes)
+        )
         if _postgres():
             pks = _upsert_persons_copy(rows, id_indexes, phone_indexes, now)
         else:
@@ -634,12 +650,9 @@ def _rooms(rows: list[_Row], result: ImportResult, now: dt.datetime) -> dict[tup
     grid_paths = {r.grid_id: r.grid_path for r in rows}
     grid_ids = sorted({g for g, _b in wanted})
     buildings: dict[tuple[int, str], int] = {}
-    for chunk in _chunks(grid_ids, 1000):
-        for pk, grid_id, code, name in Building.objects.filter(grid_id__in=chunk).values_list(
-            "pk", "grid_id", "code", "name"
-        ):
-            buildings.setdefault((grid_id, code), pk)
-            buildings.setdefault((grid_id, name), pk)
+    for pk, grid_id, code, name in _select(Building, ["id", "grid_id", "code", "name"], "grid_id", grid_ids):
+        buildings.setdefault((grid_id, code), pk)
+        buildings.setdefault((grid_id, name), pk)
     missing = sorted(w for w in wanted if w not in buildings)
     if missing:
         _insert(
@@ -651,27 +664,22 @@ def _rooms(rows: list[_Row], result: ImportResult, now: dt.datetime) -> dict[tup
             ),
         )
         codes = {_code("B", g, label): (g, label) for g, label in missing}
-        for chunk in _chunks(list(codes), 1000):
-            for pk, code in Building.objects.filter(code__in=chunk).values_list("pk", "code"):
-                buildings[codes[code]] = pk
+        for pk, code in _select(Building, ["id", "code"], "code", list(codes)):
+            buildings[codes[code]] = pk
         result.buildings_created = len(missing)
     wanted_rooms = {(buildings[(r.grid_id, r.building)], r.unit, r.number): r.grid_id for r in rows if r.building}
     rooms: dict[tuple[int, str, str], int] = {}
     building_ids = sorted({b for b, _u, _n in wanted_rooms})
-    for chunk in _chunks(building_ids, 1000):
-        for pk, building_id, unit, number in Room.objects.filter(building_id__in=chunk).values_list(
-            "pk", "building_id", "unit", "number"
-        ):
-            rooms[(building_id, unit, number)] = pk
+    for pk, building_id, unit, number in _select(
+        Room, ["id", "building_id", "unit", "number"], "building_id", building_ids
+    ):
+        rooms[(building_id, unit, number)] = pk
     missing_rooms = sorted(k for k in wanted_rooms if k not in rooms)
     if missing_rooms:
         # A room lies in its building's grid.
-        building_grid = dict(
-            Building.objects.filter(pk__in={b for b, _u, _n in missing_rooms}).values_list("pk", "grid_id")
-        )
-        building_path = dict(
-            Building.objects.filter(pk__in={b for b, _u, _n in missing_rooms}).values_list("pk", "grid_path")
-        )
+        owners = _select(Building, ["id", "grid_id", "grid_path"], "id", sorted({b for b, _u, _n in missing_rooms}))
+        building_grid = {pk: grid_id for pk, grid_id, _path in owners}
+        building_path = {pk: path for pk, _grid_id, path in owners}
         _insert(
             Room,
             ["grid_id", "grid_path", "building_id", "code", "unit", "number", "use", "updated_at"],
@@ -681,9 +689,8 @@ def _rooms(rows: list[_Row], result: ImportResult, now: dt.datetime) -> dict[tup
             ),
         )
         codes_r = {_code("R", b, u, n): (b, u, n) for b, u, n in missing_rooms}
-        for chunk in _chunks(list(codes_r), 1000):
-            for pk, code in Room.objects.filter(code__in=chunk).values_list("pk", "code"):
-                rooms[codes_r[code]] = pk
+        for pk, code in _select(Room, ["id", "code"], "code", list(codes_r)):
+            rooms[codes_r[code]] = pk
         result.rooms_created = len(missing_rooms)
     return {
         (r.grid_id, r.building, r.unit, r.number): rooms[(buildings[(r.grid_id, r.building)], r.unit, r.number)]
@@ -705,10 +712,10 @@ def _residences(
     today and a new one started: the history stays, nothing is duplicated."""
     today = timezone.localdate(now)
     open_rooms: dict[int, list[tuple[int, int]]] = {}  # person id -> [(residence id, room id)] still open
-    for chunk in _chunks(sorted(known)):
-        for pk, person_id, room_id in Residence.objects.filter(person_id__in=chunk, until__isnull=True).values_list(
-            "pk", "person_id", "room_id"
-        ):
+    for pk, person_id, room_id, until in _select(
+        Residence, ["id", "person_id", "room_id", "until"], "person_id", sorted(known)
+    ):
+        if until is None:
             open_rooms.setdefault(person_id, []).append((pk, room_id))
     to_end: list[int] = []
     to_start: list[tuple[int, int, str, dt.date]] = []
