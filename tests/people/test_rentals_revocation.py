@@ -130,6 +130,32 @@ def test_revocation_is_one_statement_whatever_the_number(issued, django_assert_m
         tenancy, _ = rentals.register_tenant(room_code=room.code, data=form(10 + n, move_in=DAY0.date()), now=day(0))
         rentals.verify_tenancy(actor=worker_a, tenancy=tenancy, now=day(0))
     assert Gate.objects.count() == 1
-    # One UPDATE … RETURNING, one read of the rooms per batch, the user look-up, and the notification insert.
-    with django_assert_max_num_queries(8):
+    # One UPDATE … RETURNING, one read of the rooms per batch, the user look-up, the notification insert and the
+    # gates with webhooks: a constant, whatever the number of tenants.
+    with django_assert_max_num_queries(9):
         assert rentals.revoke_idle(day(20)) == 4
+
+
+def test_a_gate_with_a_webhook_is_poked_with_no_credential_in_the_body(issued, tree, monkeypatch):
+    _credential, _code, gate = issued
+    Gate.objects.filter(pk=gate.pk).update(webhook_url="https://gate.example/hook")
+    other, _ = rentals.register_gate(actor=_leader_b(tree), grid=tree["410105002001"], name="乙社区北门")
+    Gate.objects.filter(pk=other.pk).update(webhook_url="https://other.example/hook")
+    poked = []
+    monkeypatch.setattr(rentals, "_poke", lambda g, since: poked.append((g.pk, since)) or True)
+    assert rentals.revoke_idle(day(15)) == 1
+    assert [pk for pk, _since in poked] == [gate.pk]  # not the other estate's gate
+    assert poked[0][1] < day(15)
+
+
+def test_a_webhook_that_fails_does_not_stop_the_job(issued, monkeypatch):
+    _credential, _code, gate = issued
+    Gate.objects.filter(pk=gate.pk).update(webhook_url="http://127.0.0.1:9/nothing-listens")
+    assert rentals.revoke_idle(day(15)) == 1
+
+
+def _leader_b(tree):
+    from fengqiao.accounts.models import Role
+    from tests.factories import make_user
+
+    return make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)

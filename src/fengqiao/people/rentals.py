@@ -10,7 +10,10 @@ code by a token; only their digests are kept, so neither a database dump nor a l
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import secrets
+import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +38,8 @@ from fengqiao.grids.models import GridNode
 from fengqiao.people import services
 from fengqiao.people.errors import PeopleErrorCode
 from fengqiao.people.models import Credential, Gate, Passage, Person, Rental, Residence, Room, Tenancy
+
+log = logging.getLogger(__name__)
 
 # Informants are volunteers without a grid of their own: registering lettings and vouching for tenants is the
 # grid's own workers' duty.
@@ -434,7 +439,15 @@ def _end(*, actor: Caller, tenancy: Tenancy, now: dt.datetime) -> None:
         relation=Residence.Relation.TENANT,
         until__isnull=True,
     ).update(until=timezone.localdate(now))
-    for credential in tenancy.credentials.filter(revoked_at__isnull=True):
+    revoked = tenancy.credentials.filter(revoked_at__isnull=True)
+    if revoked.exists():
+        path = tenancy.grid_path
+        transaction.on_commit(
+            lambda: poke_gates(
+                Credential.objects.filter(grid_path=path, revoked_at=now), since=now - dt.timedelta(microseconds=1)
+            )
+        )
+    for credential in revoked:
         Credential.objects.filter(pk=credential.pk).update(revoked_at=now, revoke_reason="ended")
         audit.record(
             actor=actor, verb="credential_revoke", target=credential, note="ended", grid_path=credential.grid_path
@@ -570,7 +583,42 @@ def revoke_idle(now: dt.datetime | None = None, *, batch: int = 1000) -> int:
         ids = [row[0] for row in cursor.fetchall()]
     for start in range(0, len(ids), batch):
         _tell_of_revocations(ids[start : start + batch])
+    if ids:
+        poke_gates(Credential.objects.filter(revoked_at=now), since=now - dt.timedelta(microseconds=1))
     return len(ids)
+
+
+# Webhooks: a gate with a ``webhook_url`` is poked when credentials of its estate are revoked. The poke carries no
+# credential and no authority, only the moment to ask from: the gate then calls ``GET /gate/revocations`` with its
+# own key, so a forged poke achieves nothing and a lost one is caught up by the gate's next regular poll.
+
+
+def poke_gates(revoked: QuerySet[Credential], *, since: dt.datetime) -> int:
+    """POST ``{"event": "revocations", "since": …}`` to each gate with a webhook whose subtree holds any of
+    ``revoked``; failures are logged, not retried (the gate's poll is the safety net). Returns how many landed."""
+    landed = 0
+    for gate in Gate.objects.filter(active=True).exclude(webhook_url=""):
+        if revoked.filter(grid_path__startswith=gate.grid_path).exists():
+            landed += _poke(gate, since)
+    return landed
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _poke(gate: Gate, since: dt.datetime) -> bool:
+    body = json.dumps({"event": "revocations", "since": since.isoformat()}).encode()
+    request = urllib.request.Request(
+        gate.webhook_url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=5) as response:
+            return 200 <= response.status < 300
+    except Exception:  # the far end's failure never stops the job
+        log.warning("gate %s webhook failed", gate.pk, exc_info=True)
+        return False
 
 
 def _tell_of_revocations(ids: Iterable[int]) -> None:
