@@ -18,8 +18,8 @@ PHONE = {"locale": "zh-CN", "viewport": {"width": 390, "height": 844}, "is_mobil
 def test_a_tenant_registers_by_qr_the_worker_verifies_and_the_gate_opens(live_server, login, tree, browser):
     room = make_room(tree["410105001001001"])
     make_user("worker_qr", role=Role.GRID_WORKER, node=tree["410105001001001"], full_name="张网格")
-    centre = make_user("centre_qr", role=Role.DISPATCHER, node=tree["410105"], password=None)
-    _gate, key = rentals.register_gate(actor=centre, grid=tree["410105001001"], name="幸福里东门")
+    security = make_user("security_qr", role=Role.SECURITY_ADMIN, node=tree["410105"], password=None)
+    _gate, key = rentals.register_gate(actor=security, grid=tree["410105001001"], name="幸福里东门")
 
     # The worker registers the letting on the landlord's behalf and prints the room's QR card.
     w = browser.new_context(**PHONE).new_page()

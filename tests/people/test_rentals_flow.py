@@ -42,10 +42,10 @@ def submitted(rental):
 
 @pytest.fixture
 def gates(tree):
-    leader = make_user("leader", role=Role.DISPATCHER, node=tree["410105"], password=None)
+    leader = make_user("security", role=Role.SECURITY_ADMIN, node=tree["410105"], password=None)
     own, own_key = rentals.register_gate(actor=leader, grid=tree["410105001001"], name="甲社区东门")
     other, other_key = rentals.register_gate(actor=leader, grid=tree["410105002001"], name="乙社区北门")
-    return {"own": own, "own_key": own_key, "other": other, "other_key": other_key}
+    return {"own": own, "own_key": own_key, "other": other, "other_key": other_key, "security": leader}
 
 
 def gate_post(key, code, direction="in"):
@@ -311,6 +311,18 @@ def test_ending_the_tenancy_revokes_the_credential_at_once(submitted, worker_a, 
     assert other.json() == []
 
 
-def test_only_dispatchers_leaders_and_admins_register_gates(tree, worker_a):
+def test_only_the_areas_security_administrator_registers_gates_and_keys(tree, worker_a, dispatcher, gates):
+    for actor in (worker_a, dispatcher):
+        with pytest.raises(OutsideJurisdiction):
+            rentals.register_gate(actor=actor, grid=tree["410105001001"], name="私设门禁")
+    street_b = make_user("security_b", role=Role.SECURITY_ADMIN, node=tree["410105002"], password=None)
     with pytest.raises(OutsideJurisdiction):
-        rentals.register_gate(actor=worker_a, grid=tree["410105001001"], name="私设门禁")
+        rentals.issue_gate_key(actor=street_b, gate=gates["own"])
+
+
+def test_a_new_key_voids_the_old_one(gates):
+    security = gates["security"]
+    key = rentals.issue_gate_key(actor=security, gate=gates["own"])
+    assert gate_post(gates["own_key"], "abc").status_code == 401
+    assert gate_post(key, "abc").status_code == 200
+    assert Action.objects.filter(verb="gate_key", actor=security).exists()

@@ -38,7 +38,7 @@ def _leader(tree):
     from fengqiao.accounts.models import Role
     from tests.factories import make_user
 
-    return make_user("leader_a", role=Role.GRID_LEADER, node=tree["410105001001"], password=None)
+    return make_user("security_a", role=Role.SECURITY_ADMIN, node=tree["410105001"], password=None)
 
 
 def live(credential: Credential) -> bool:
@@ -158,4 +158,4 @@ def _leader_b(tree):
     from fengqiao.accounts.models import Role
     from tests.factories import make_user
 
-    return make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)
+    return make_user("security_b", role=Role.SECURITY_ADMIN, node=tree["410105002"], password=None)

@@ -496,16 +496,32 @@ def collected(credential: Credential) -> bool:
 def register_gate(
     *, actor: Caller, grid: GridNode, name: str, webhook_url: str = "", now: dt.datetime | None = None
 ) -> tuple[Gate, str]:
-    """A gate controller of an estate, at the node whose subtree it guards; returns its API key once."""
-    if not (signed_in(actor) and actor.has_role(Role.ADMIN, Role.DISPATCHER, Role.GRID_LEADER)):
-        raise OutsideJurisdiction(_("只有系统管理员、综治中心和网格长可以登记门禁。"))
-    scoping.require(actor, grid.path)
+    """A gate controller of an estate, at the node whose subtree it guards; returns its API key once. Keys are
+    security settings: the security administrator (安全管理员) of the area registers gates, as referring bodies."""
+    _require_security_admin(actor, grid.path)
     key = GATE_KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         gate = Gate(grid=grid, name=name[:100], webhook_url=webhook_url, key_index=crypto.fingerprint(key))
         gate.save()
         audit.record(actor=actor, verb="gate_register", target=gate)
     return gate, key
+
+
+def issue_gate_key(*, actor: Caller, gate: Gate) -> str:
+    """A new API key for ``gate``, returned once; the old key stops working at once."""
+    _require_security_admin(actor, gate.grid_path)
+    key = GATE_KEY_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Gate.objects.filter(pk=gate.pk).update(key_index=crypto.fingerprint(key))
+        gate.key_index = crypto.fingerprint(key)
+        audit.record(actor=actor, verb="gate_key", target=gate)
+    return key
+
+
+def _require_security_admin(actor: Caller, path: str) -> None:
+    if not (signed_in(actor) and actor.has_role(Role.SECURITY_ADMIN)):
+        raise OutsideJurisdiction(_("门禁及其接口密钥由安全管理员登记和管理。"), code=CoreErrorCode.NOT_PERMITTED)
+    scoping.require(actor, path)
 
 
 def gate_for_key(key: str | None) -> Gate | None:
