@@ -174,3 +174,13 @@ def test_the_grid_leaders_list_filters_the_overdue(client, key_listed, key_posts
     assert client.get("/people/key/").status_code == 403
     client.force_login(key_posts["leader"])
     assert client.get("/people/key/").status_code == 403
+
+
+def test_home_counts_the_visits_owed_and_the_menu_offers_the_list(client, key_listed, key_posts):
+    from fengqiao.grids.home import todos_for
+
+    [owed] = [t for t in todos_for(key_posts["worker"], now=at(8)) if str(t.label) == "待走访重点人员"]
+    assert owed.count == 1 and owed.url == "/people/key/mine/"
+    assert not [t for t in todos_for(key_posts["part_time"], now=at(8)) if "重点人员" in str(t.label)]
+    client.force_login(key_posts["worker"])
+    assert 'href="/people/key/mine/"' in client.get("/").content.decode()

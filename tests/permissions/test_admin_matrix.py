@@ -59,6 +59,7 @@ CAPABILITIES: dict[str, str] = {
     "grids.GridNode":                      "-    -   -   -   v    v   vac v    -   vacd",
     "grids.GridVersion":                   "-    -   -   -   -    -   -   -    -   v",
     "events.Category":                     "-    -   -   -   v    v   vac v    -   vacd",
+    "people.KeyCategory":                  "-    -   -   -   v    v   vac v    -   vacd",
     "events.Event":                        "-    -   -   -   va   v   -   -    -   vad",
     "events.Supervision":                  "-    -   -   -   -    -   -   -    -   vacd",
     "events.Extension":                    "-    -   -   -   -    -   -   -    -   vacd",

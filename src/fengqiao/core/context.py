@@ -26,6 +26,8 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("上报"), "events:report", WORKERS | {"dispatcher"}),
     (_("我的上报"), "events:mine", WORKERS),
     (_("矛盾纠纷"), "disputes:queue", STAFF | {"mediator"}),
+    (_("我的重点人员"), "people:key_mine", {"grid_worker"}),
+    (_("重点人员"), "people:key_list", {"grid_leader", "dispatcher"}),
     (_("指挥调度"), "dispatch:inbox", None),
     (_("一张图"), "dashboard:map", STAFF),
     (_("基础数据"), "people:index", STAFF | {"grid_leader", "grid_worker", "part_time_worker"}),
