@@ -326,3 +326,11 @@ def test_a_new_key_voids_the_old_one(gates):
     assert gate_post(gates["own_key"], "abc").status_code == 401
     assert gate_post(key, "abc").status_code == 200
     assert Action.objects.filter(verb="gate_key", actor=security).exists()
+
+
+def test_the_worker_home_counts_the_tenants_to_verify(submitted, worker_a, worker_b):
+    from fengqiao.grids.home import todos_for
+
+    mine = [t for t in todos_for(worker_a) if t.url == reverse("people:tenancy_queue")]
+    assert [t.count for t in mine] == [1]
+    assert not [t for t in todos_for(worker_b) if t.url == reverse("people:tenancy_queue")]

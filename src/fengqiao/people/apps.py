@@ -10,7 +10,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.core import periodic
-        from fengqiao.people import rentals
+        from fengqiao.people import rentals, todos_rental  # noqa: F401  (the home count of tenants to verify)
 
         # 一出: credentials unused for FENGQIAO_CREDENTIAL_IDLE_DAYS are revoked; hourly, so none outlives its
         # deadline by more than an hour (the statement is idempotent and set-based).
