@@ -40,6 +40,8 @@ DUTY_DAYS = 30
 
 
 def _paths(actor: Caller, roles: Iterable[str]) -> list[str]:
+    if not signed_in(actor):
+        return []
     wanted = set(roles)
     return scoping.minimal_paths(m.node.path for m in actor.active_memberships if m.role in wanted)
 
@@ -95,7 +97,7 @@ def key_persons_in_scope(
     qs = visible_key_persons(actor=actor).filter(state=state)
     qs = with_colours(qs, now)
     if overdue:
-        qs = qs.filter(colour="red")
+        qs = qs.filter(colour="red")  # type: ignore[misc]  # annotated by the clock
     return qs.order_by("urgency", "visit_due_at", "pk")
 
 
@@ -105,7 +107,8 @@ def visits_of(*, record: KeyPerson) -> QuerySet[KeyVisit]:
 
 def visits_due_count(*, actor: Caller, now: dt.datetime | None = None) -> int:
     """待走访: the worker's records that are orange or red now."""
-    return my_key_persons(actor=actor, now=now).filter(colour__in=["orange", "red"]).count()
+    owed = my_key_persons(actor=actor, now=now)
+    return owed.filter(colour__in=["orange", "red"]).count()  # type: ignore[misc]  # annotated by the clock
 
 
 def key_person_counts(*, actor: Caller, paths: Sequence[str], now: dt.datetime | None = None) -> dict[str, Any]:

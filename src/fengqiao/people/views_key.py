@@ -212,7 +212,7 @@ def key_new(request: AuthenticatedRequest, person_pk: int) -> HttpResponse:
         raise Http404(_("没有找到该人员，或您无权操作。"))
     workers = _workers_of(person.grid_path)
     form = ListForm(request.POST or None)
-    form.fields["worker"].choices = [(w.pk, w.display_name) for w in workers]
+    form.fields["worker"].choices = [(w.pk, w.display_name) for w in workers]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
