@@ -84,6 +84,7 @@ CAPABILITIES: dict[str, str] = {
     "dispatch.Visit":                      "-    -   -   -   vac  v   -   -    -   vacd",
     "dispatch.Diary":                      "-    -   -   -   vac  v   -   -    -   vacd",
     "dispatch.Screening":                  "-    -   -   -   vac  v   -   -    -   vacd",
+    "dispatch.Screening":                  "-    -   -   -   vac  v   -   -    -   vacd",
     "dispatch.DutyRule":                   "-    -   -   -   v    v   vac v    -   vacd",
     "dispatch.Notification":               "-    -   -   -   -    -   -   -    -   v",
     "dispatch.InstructionTarget":          "-    -   -   -   -    -   -   -    -   v",

@@ -26,13 +26,14 @@ from django.views.decorators.http import require_GET
 
 # Pages a worker opens in the field, fetched into the cache as soon as the app is installed (those the user may not
 # open are skipped). Other pages under these patterns are kept once visited.
-SHELL_PAGES = ("home", "events:report", "events:mine", "dispatch:inbox", "dispatch:work")
+SHELL_PAGES = ("home", "events:report", "events:mine", "dispatch:inbox", "dispatch:work", "dispatch:screening")
 KEPT_PATTERNS = (r"^/dispatch/i/\d+/$",)
 # Forms that may be written offline: posted to these pages, they are queued when the network fails.
 QUEUED_FORMS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("events:report", ()),
     ("dispatch:work", ()),
     ("dispatch:acknowledge", (0,)),
+    ("dispatch:screening", ()),
 )
 # JSON writes the pages' scripts may queue (patrol points).
 QUEUED_API = (r"^/api/v1/dispatch/patrols/\d+/points$",)

@@ -16,6 +16,7 @@ from fengqiao.dispatch.models import (
     Patrol,
     PatrolPoint,
     Receipt,
+    Screening,
     Visit,
 )
 
@@ -72,6 +73,13 @@ class VisitAdmin(JurisdictionAdmin):
 class DiaryAdmin(JurisdictionAdmin):
     list_display = ["worker", "grid", "day", "written_at"]
     raw_id_fields = ["worker", "grid"]
+
+
+@admin.register(Screening)
+class ScreeningAdmin(JurisdictionAdmin):
+    list_display = ["worker", "grid", "period_start", "period_end", "found", "none_found", "instruction", "recorded_at"]
+    list_filter = ["none_found"]
+    raw_id_fields = ["worker", "grid", "instruction"]
 
 
 @admin.register(DutyRule)

@@ -191,3 +191,29 @@ class VisitForm(StyledForm):
 
 class DiaryForm(StyledForm):
     text = forms.CharField(label=_("今日民情日志"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ScreeningForm(StyledForm):
+    """矛盾排查 on the phone: the grid, the period, what was found, or an explicit zero report."""
+
+    grid = forms.ChoiceField(label=_("排查网格"))
+    period_start = forms.DateField(label=_("排查期起"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("排查期止"), widget=forms.DateInput(attrs={"type": "date"}))
+    found = forms.IntegerField(label=_("发现矛盾纠纷（件）"), min_value=0, max_value=100000, initial=0)
+    none_found = forms.BooleanField(
+        label=_("零报告：本期未发现矛盾纠纷"),
+        required=False,
+        help_text=_("没有发现也要报告：件数为 0 时必须勾选。"),
+    )
+    note = forms.CharField(
+        label=_("排查情况"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    instruction = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Drawn when the page is made (and afresh by the phone app for a cached page): a resent record is recorded once.
+    idempotency_key = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, grids: list[GridNode], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["grid"]
+        field.choices = [(g.code, g.name) for g in grids]
+        field.error_messages["invalid_choice"] = _("只能为您任职的网格填报排查结果，所选网格不在其中，请重新选择。")

@@ -26,6 +26,8 @@ class Instruction(models.Model):
     class Kind(models.TextChoices):
         INSTRUCTION = "instruction", _("指令")
         TASK = "task", _("任务")
+        # A campaign (专项排查): each addressee answers with a screening record, which completes their receipt.
+        SCREENING = "screening", _("专项排查")
 
     class Priority(models.IntegerChoices):
         NORMAL = 1, _("一般")
@@ -284,6 +286,7 @@ class DutyRule(models.Model):
         VISIT = "visit", _("入户走访")
         RISK_REPORT = "risk_report", _("风险上报")
         DIARY = "diary", _("民情日志")
+        SCREENING = "screening", _("矛盾排查")
 
     role = models.CharField(_("角色"), max_length=20)
     what = models.CharField(_("工作"), max_length=16, choices=What.choices)
@@ -302,3 +305,75 @@ class DutyRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.count} × {self.get_what_display()} / {self.hours}h"
+
+
+class Screening(InGrid):
+    """One worker's screening result (矛盾纠纷排查) for one grid and period: how many disputes were found, or an
+    explicit zero report (零报告). ``instruction`` names the campaign (专项排查) it answers; empty: routine screening.
+
+    The point of 零报告 is that silence is not a report: found == 0 must be ticked as "none found", and a grid
+    without a record for the period is listed as missing.
+    """
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name="screenings"
+    )
+    period_start = models.DateField(_("排查期起"))
+    period_end = models.DateField(_("排查期止"))
+    instruction = models.ForeignKey(
+        Instruction,
+        verbose_name=_("专项排查指令"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screenings",
+    )
+    found = models.PositiveIntegerField(_("发现矛盾纠纷（件）"))  # no default: a count is always stated
+    none_found = models.BooleanField(_("零报告（未发现矛盾纠纷）"), default=False)
+    note = models.TextField(_("排查情况"), blank=True)
+    recorded_at = models.DateTimeField(_("填报时间"), default=timezone.now, db_index=True)
+    # The worker's idempotency key, scoped to the worker: a record queued offline and sent twice is recorded once.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("矛盾排查")
+        verbose_name_plural = _("矛盾排查")
+        ordering = ["-period_start", "-recorded_at"]
+        indexes = [
+            models.Index(fields=["worker", "recorded_at"]),
+            models.Index(fields=["period_start", "period_end"]),
+        ]
+        constraints = [
+            # NULL instructions are distinct in a plain unique index (SQLite and PostgreSQL alike), so routine
+            # screenings get their own partial index.
+            models.UniqueConstraint(
+                fields=["worker", "grid", "period_start", "instruction"],
+                condition=Q(instruction__isnull=False),
+                name="dispatch_one_campaign_screening",
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "grid", "period_start"],
+                condition=Q(instruction__isnull=True),
+                name="dispatch_one_routine_screening",
+            ),
+            models.CheckConstraint(
+                condition=Q(found__gt=0, none_found=False) | Q(found=0, none_found=True),
+                name="dispatch_screening_zero_report_explicit",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="dispatch_screening_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.found is None:
+            return  # the field's own check reports the missing count
+        if self.found == 0 and not self.none_found:
+            raise ValidationError(_("未发现矛盾纠纷时须勾选“零报告”。"), code="zero_report_required")
+        if self.found > 0 and self.none_found:
+            raise ValidationError(_("已发现矛盾纠纷，不能同时勾选“零报告”。"), code="zero_report_conflict")
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError(_("排查期止不能早于排查期起。"), code="bad_period")

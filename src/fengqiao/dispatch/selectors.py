@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +26,11 @@ from fengqiao.dispatch.models import (
     Notification,
     Patrol,
     Receipt,
+    Screening,
     Visit,
 )
 from fengqiao.dispatch.pubsub import reach_keys
-from fengqiao.grids.models import GridNode
+from fengqiao.grids.models import GridNode, Level
 
 SENDER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
 
@@ -379,6 +380,13 @@ def _done_counts(what: str, user_ids: list[int], since: dt.datetime) -> dict[int
             .annotate(n=Count("id"))
             .values_list("worker_id", "n")
         )
+    elif what == DutyRule.What.SCREENING:
+        rows = (
+            Screening.objects.filter(worker_id__in=user_ids, recorded_at__gte=since)
+            .values("worker_id")
+            .annotate(n=Count("id"))
+            .values_list("worker_id", "n")
+        )
     else:
         event = apps.get_model("events", "Event")
         rows = (
@@ -450,3 +458,99 @@ def my_patrols(*, actor: User) -> QuerySet[Patrol]:
 
 def patrols_in_scope(*, actor: User) -> QuerySet[Patrol]:
     return scoping.scope(Patrol.objects.select_related("worker", "grid"), actor).order_by("-started_at")
+
+
+# --- screening (矛盾纠纷排查) ----------------------------------------------------------------------------------------
+
+# Who screens their grids: the grid's own workers. Informants report what they see as events instead.
+SCREENING_ROLES = frozenset({Role.GRID_LEADER, Role.GRID_WORKER, Role.PART_TIME_WORKER})
+# Who reads the screening records of a jurisdiction (the list, the missing zero reports).
+SCREENING_READERS = frozenset({Role.GRID_LEADER, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+
+
+def screening_grids(user: User) -> list[GridNode]:
+    """The nodes a worker screens: those of their active memberships in a screening role, first membership first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = (
+        Membership.objects.filter(user=user, active=True, role__in=SCREENING_ROLES)
+        .select_related("node")
+        .order_by("id")
+    )
+    seen: dict[int, GridNode] = {}
+    for row in rows:
+        seen.setdefault(row.node_id, row.node)
+    return list(seen.values())
+
+
+def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar month holding ``day``: the routine screening period (每月一排查)."""
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def screening_period(today: dt.date, *, instruction: Instruction | None = None) -> tuple[dt.date, dt.date]:
+    """The period a new record covers by default: the campaign's (sent → deadline), else the current month."""
+    if instruction is None:
+        return month_of(today)
+    start = min(timezone.localdate(instruction.created_at), today)
+    end = timezone.localdate(instruction.deadline) if instruction.deadline else today
+    return start, max(start, end)
+
+
+def my_screenings(*, actor: User) -> QuerySet[Screening]:
+    return Screening.objects.filter(worker=actor).select_related("grid", "instruction").order_by("-recorded_at")
+
+
+def screenings_in_scope(
+    *, actor: User, since: dt.date | None = None, until: dt.date | None = None
+) -> QuerySet[Screening]:
+    """Screening records in the actor's jurisdiction whose period starts within [since, until], newest first."""
+    found = scoping.scope(Screening.objects.select_related("worker", "grid", "instruction"), actor)
+    if since is not None:
+        found = found.filter(period_start__gte=since)
+    if until is not None:
+        found = found.filter(period_start__lte=until)
+    return found.order_by("grid_path", "-period_start", "-recorded_at")
+
+
+def missing_grids(*, actor: User, since: dt.date, until: dt.date) -> QuerySet[GridNode]:
+    """The grids (网格 level) in the actor's jurisdiction with no screening record whose period starts in
+    [since, until]: neither a count nor a zero report, which is what 零报告 exists to expose."""
+    reported: set[str] = set()
+    paths = screenings_in_scope(actor=actor, since=since, until=until).values_list("grid_path", flat=True).distinct()
+    for path in paths:
+        reported.update(ancestor_paths(path))  # a record in a micro-grid reports for its grid
+    grids = scoping.scope(GridNode.objects.filter(level=Level.GRID), actor, field="path")
+    return grids.exclude(path__in=sorted(reported)).order_by("path")
+
+
+@dataclass
+class ScreeningTotals:
+    """What the screening of a jurisdiction adds up to over a window (for the figures)."""
+
+    found: int
+    records: int
+    zero_reports: int
+    grids_expected: int
+    grids_missing: int
+
+    @property
+    def grids_reported(self) -> int:
+        return self.grids_expected - self.grids_missing
+
+
+def screening_totals(*, actor: User, since: dt.date, until: dt.date) -> ScreeningTotals:
+    """Disputes found, records, zero reports, and grids that did not report, for periods starting in [since, until],
+    in the actor's jurisdiction."""
+    records = screenings_in_scope(actor=actor, since=since, until=until).order_by()
+    sums = records.aggregate(n=Count("id"), found=Sum("found"), zero=Count("id", filter=Q(none_found=True)))
+    expected = scoping.scope(GridNode.objects.filter(level=Level.GRID), actor, field="path").count()
+    return ScreeningTotals(
+        found=sums["found"] or 0,
+        records=sums["n"],
+        zero_reports=sums["zero"],
+        grids_expected=expected,
+        grids_missing=missing_grids(actor=actor, since=since, until=until).count(),
+    )

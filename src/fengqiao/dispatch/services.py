@@ -36,6 +36,7 @@ from fengqiao.dispatch.models import (
     Patrol,
     PatrolPoint,
     Receipt,
+    Screening,
     Visit,
     check_point,
 )
@@ -479,6 +480,139 @@ def write_diary(*, actor: User, text: str, day: dt.date | None = None, grid: Gri
             diary.save(update_fields=["text", "written_at"])
         audit.record(actor=actor, verb="write_diary", target=diary, data={"day": day.isoformat()})
     return diary
+
+
+# --- screening (矛盾纠纷排查) ----------------------------------------------------------------------------------------
+
+MAX_SCREENING_DAYS = 366
+
+
+def _screening_grid(actor: User, grid: GridNode | None) -> GridNode:
+    """A grid the worker serves in a screening role: picked from their own memberships, never from the tree."""
+    grids = selectors.screening_grids(actor)
+    if not grids:
+        raise NotPermitted(_("您没有任职网格，不能填报矛盾排查。"), code=DispatchErrorCode.NO_GRID)
+    if grid is None:
+        return grids[0]
+    if grid.pk not in {g.pk for g in grids}:
+        raise OutsideJurisdiction(
+            _("只能为您任职的网格填报排查结果，“%(grid)s”不在其中。") % {"grid": grid.name},
+            code=DispatchErrorCode.SCREENING_GRID,
+        )
+    return grid
+
+
+def record_screening(
+    *,
+    actor: User,
+    found: int,
+    none_found: bool,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    grid: GridNode | None = None,
+    instruction: Instruction | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Screening:
+    """矛盾纠纷排查: one grid's result for one period; nothing found must be an explicit zero report (零报告).
+
+    Answering a campaign (专项排查) completes the worker's receipt with the result as the report, in the same
+    transaction. A record sent again with the same ``idempotency_key`` (queued offline, retried) returns the first.
+    """
+    now = now or timezone.now()
+    key = _retry_key("screening", actor, idempotency_key)
+    if key:
+        existing = Screening.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+    grid = _screening_grid(actor, grid)
+    if instruction is not None:
+        if instruction.kind != Instruction.Kind.SCREENING:
+            raise DomainError(
+                _("这条指令不是专项排查，请按指令要求反馈办理情况。"), code=DispatchErrorCode.NOT_SCREENING
+            )
+        if not selectors.is_addressee(actor, instruction):
+            raise NotPermitted(_("这条指令不是发给您的。"), code=DispatchErrorCode.NOT_ADDRESSEE)
+    today = timezone.localdate(now)
+    default_start, default_end = selectors.screening_period(today, instruction=instruction)
+    period_start = period_start or default_start
+    period_end = period_end or default_end
+    if period_end < period_start or (period_end - period_start).days >= MAX_SCREENING_DAYS:
+        raise DomainError(
+            _("排查期不正确：排查期止不能早于排查期起，且一期不超过一年。"), code=DispatchErrorCode.BAD_PERIOD
+        )
+    if period_start > today:
+        raise DomainError(_("排查期不能从未来的日期开始。"), code=DispatchErrorCode.FUTURE_PERIOD)
+    try:
+        found = int(found)
+    except (TypeError, ValueError):
+        found = -1
+    if found < 0:
+        raise DomainError(_("发现矛盾纠纷件数必须是不小于 0 的整数。"), code=CoreErrorCode.INVALID)
+    if found == 0 and not none_found:
+        raise DomainError(
+            _("未发现矛盾纠纷时须勾选“零报告”，不能空着不报。"), code=DispatchErrorCode.ZERO_REPORT_REQUIRED
+        )
+    if found > 0 and none_found:
+        raise DomainError(
+            _("已发现 %(n)s 件矛盾纠纷，不能同时勾选“零报告”。") % {"n": found},
+            code=DispatchErrorCode.ZERO_REPORT_CONFLICT,
+        )
+    note = (note or "").strip()
+    duplicate = DomainError(
+        _("您已填报过“%(grid)s”%(start)s 起这一期的排查结果，不能重复填报。")
+        % {"grid": grid.name, "start": period_start.strftime("%Y-%m-%d")},
+        code=DispatchErrorCode.SCREENING_EXISTS,
+    )
+    same = Screening.objects.filter(worker=actor, grid=grid, period_start=period_start, instruction=instruction)
+    if same.exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            screening = Screening.objects.create(
+                worker=actor,
+                grid=grid,
+                period_start=period_start,
+                period_end=period_end,
+                instruction=instruction,
+                found=found,
+                none_found=bool(none_found),
+                note=note,
+                recorded_at=now,
+                idempotency_key=key,
+            )
+            audit.record(
+                actor=actor,
+                verb="record_screening",
+                target=screening,
+                note=note,
+                data={
+                    "found": found,
+                    "none_found": bool(none_found),
+                    "period": [period_start.isoformat(), period_end.isoformat()],
+                    **({"instruction": instruction.pk} if instruction is not None else {}),
+                },
+            )
+            if instruction is not None:
+                receipt = _receipt(actor, instruction)
+                if receipt.completed_at is None:  # a worker with two grids completes the campaign once
+                    report_completion(actor=actor, instruction=instruction, report=screening_report(screening))
+    except IntegrityError:
+        existing = Screening.objects.filter(idempotency_key=key).first() if key else None
+        if existing is not None:
+            return existing  # a concurrent retry with the same key won the race
+        raise duplicate from None
+    return screening
+
+
+def screening_report(screening: Screening) -> str:
+    """The completion report a screening writes on its campaign's receipt."""
+    if screening.none_found:
+        text = _("%(grid)s：零报告，未发现矛盾纠纷。") % {"grid": screening.grid.name}
+    else:
+        text = _("%(grid)s：发现矛盾纠纷 %(n)s 件。") % {"grid": screening.grid.name, "n": screening.found}
+    return f"{text}{screening.note}" if screening.note else text
 
 
 # --- acknowledgements due (for the assessment) ---------------------------------------------------------------------

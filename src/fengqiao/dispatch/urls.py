@@ -21,4 +21,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patrol/start/", views.patrol_start, name="patrol_start"),
     path("patrol/<int:pk>/end/", views.patrol_end, name="patrol_end"),
     path("duty/", views.duty, name="duty"),
+    path("screening/", views.screening, name="screening"),
+    path("screenings/", views.screenings, name="screenings"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,16 +12,19 @@ from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role, User
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core.attachments import attachments_of, read_uploads
 from fengqiao.core.errors import DomainError, show_error
+from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.redirects import is_safe, safe_next
 from fengqiao.dispatch import selectors, services
-from fengqiao.dispatch.forms import DiaryForm, ReportForm, SendForm, VisitForm
+from fengqiao.dispatch.forms import DiaryForm, ReportForm, ScreeningForm, SendForm, VisitForm
 from fengqiao.dispatch.models import Instruction, Notification, Patrol
 from fengqiao.dispatch.stream import Cursor, current_cursor, events, frame
 
@@ -283,4 +287,103 @@ def duty(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "dispatch/duty.html",
         {"page": page, "rows": rows, "behind": sum(1 for r in rows if not r.ok)},
+    )
+
+
+# --- screening (矛盾纠纷排查) ----------------------------------------------------------------------------------------
+
+
+def _campaign(request: AuthenticatedRequest) -> Instruction | None:
+    """The campaign (专项排查) named by ``?instruction=`` or the form; one the user may not read is a 404."""
+    raw = request.POST.get("instruction") or request.GET.get("instruction") or ""
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise Http404(raw)
+    return _instruction(request, int(raw))
+
+
+@login_required
+@only_for(holds(*selectors.SCREENING_ROLES), gettext_lazy("只有网格长、专职网格员和兼职网格员可以填报矛盾排查。"))
+def screening(request: AuthenticatedRequest) -> HttpResponse:
+    """矛盾排查 on the phone: this period's result for one of my grids, or the answer to a campaign."""
+    user = request.user
+    grids = selectors.screening_grids(user)
+    campaign = _campaign(request)
+    start, end = selectors.screening_period(timezone.localdate(), instruction=campaign)
+    initial = {
+        "grid": grids[0].code if grids else "",
+        "period_start": start,
+        "period_end": end,
+        "instruction": campaign.pk if campaign else None,
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    form = ScreeningForm(request.POST or None, grids=grids, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_screening(
+                actor=user,
+                grid=next((g for g in grids if g.code == d["grid"]), None),
+                period_start=d["period_start"],
+                period_end=d["period_end"],
+                found=d["found"],
+                none_found=d["none_found"],
+                note=d["note"],
+                instruction=campaign,
+                idempotency_key=d["idempotency_key"] or None,
+            )
+        except DomainError as error:
+            show_error(request, error, form=form)
+        else:
+            messages.success(request, _("排查结果已填报。"))
+            if campaign is not None:
+                return redirect("dispatch:detail", pk=campaign.pk)
+            return redirect("dispatch:screening")
+    return render(
+        request,
+        "dispatch/screening.html",
+        {
+            "form": form,
+            "grids": grids,
+            "campaign": campaign,
+            "mine": selectors.my_screenings(actor=user)[:10],
+            "can_send": selectors.can_send(user),
+        },
+    )
+
+
+def _month(value: str) -> tuple[dt.date, dt.date]:
+    try:
+        day = dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        day = timezone.localdate()
+    return selectors.month_of(day)
+
+
+@login_required
+@only_for(holds(*selectors.SCREENING_READERS), gettext_lazy("只有网格长、调度员、领导和管理员可以查看排查台账。"))
+def screenings(request: AuthenticatedRequest) -> HttpResponse:
+    """排查台账: the records of my jurisdiction for one month, and the grids that have not reported (缺报)."""
+    since, until = _month(request.GET.get("month", ""))
+    page = Paginator(selectors.screenings_in_scope(actor=request.user, since=since, until=until), 50).get_page(
+        request.GET.get("page")
+    )
+    missing = selectors.missing_grids(actor=request.user, since=since, until=until)
+    previous = selectors.month_of(since - dt.timedelta(days=1))[0]
+    following = until + dt.timedelta(days=1)
+    return render(
+        request,
+        "dispatch/screenings.html",
+        {
+            "page": page,
+            "since": since,
+            "until": until,
+            "previous": previous.strftime("%Y-%m"),
+            "following": following.strftime("%Y-%m") if following <= timezone.localdate() else "",
+            "totals": selectors.screening_totals(actor=request.user, since=since, until=until),
+            "missing": missing[:200],
+            "missing_total": missing.count(),
+            "can_send": selectors.can_send(request.user),
+        },
     )
