@@ -334,3 +334,51 @@ def test_the_worker_home_counts_the_tenants_to_verify(submitted, worker_a, worke
     mine = [t for t in todos_for(worker_a) if t.url == reverse("people:tenancy_queue")]
     assert [t.count for t in mine] == [1]
     assert not [t for t in todos_for(worker_b) if t.url == reverse("people:tenancy_queue")]
+
+
+def test_wrong_secrets_on_the_status_page_are_rate_limited(submitted, settings):
+    settings.FENGQIAO_RATE_SECRET = "3/h"
+    _tenancy, secret = submitted
+    stranger = Client()
+    codes = [status(stranger, f"{i:032x}").status_code for i in range(5)]
+    assert codes[:3] == [404, 404, 404] and codes[-1] == 429
+    # Even the right secret waits once the guesser is locked out.
+    assert status(stranger, secret).status_code == 429
+
+
+def test_the_worker_rejects_from_the_phone_page_and_the_tenant_reads_why(submitted, worker_a):
+    tenancy, secret = submitted
+    client = Client()
+    client.force_login(worker_a)
+    page = client.get(reverse("people:tenancy_detail", args=[tenancy.pk])).content.decode()
+    assert id_number(2) not in page and "13900000002" not in page  # masked on the worker's page too
+    client.post(reverse("people:tenancy_act", args=[tenancy.pk, "reject"]), {"reason": "房东不认可此租户"})
+    tenancy.refresh_from_db()
+    assert tenancy.state == Tenancy.State.REJECTED
+    assert "房东不认可此租户" in status(Client(), secret).content.decode()
+
+
+def test_the_worker_registers_a_letting_and_prints_its_card(room, worker_a):
+    client = Client()
+    client.force_login(worker_a)
+    response = client.post(
+        reverse("people:rental_new"),
+        {
+            "room": room.pk,
+            "landlord_name": "王房东",
+            "landlord_id_number": id_number(1, "19700101"),
+            "landlord_phone": "13800000001",
+            "max_tenants": 3,
+            "group_link": "https://work.weixin.qq.com/g/abc",
+        },
+    )
+    assert response.status_code == 302
+    card = client.get(response["Location"]).content.decode()
+    assert f"/people/q/{room.code}/" in card and "<svg" in card
+
+
+def test_a_worker_of_another_grid_cannot_open_the_card(rental, worker_b):
+    client = Client()
+    client.force_login(worker_b)
+    assert client.get(reverse("people:rental_card", args=[rental.pk])).status_code == 404
+    assert client.post(reverse("people:rental_end", args=[rental.pk])).status_code == 404
