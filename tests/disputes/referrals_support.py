@@ -17,7 +17,12 @@ URL = "/api/v1/disputes/handins"
 
 
 def make_referrer(
-    tree: dict, *, name: str = "金水区人民法院甲街道法庭", source: str = Source.COURT, node: str = "410105001", **extra: Any
+    tree: dict,
+    *,
+    name: str = "金水区人民法院甲街道法庭",
+    source: str = Source.COURT,
+    node: str = "410105001",
+    **extra: Any,
 ) -> tuple[Referrer, str]:
     referrer = Referrer.objects.create(name=name, source=source, node=tree[node], **extra)
     return referrer, referrals.issue_api_key(actor=None, referrer=referrer)
@@ -71,7 +76,9 @@ def to_confirming(dispute: Any, centre: Any, mediator: Any, now: dt.datetime = T
         notes="双方陈述，约定夜间不施工。",
         now=now + 5 * H,
     )
-    services.draft_agreement(actor=mediator.user, dispute=dispute, facts="噪音", terms="夜间不施工", performance="即日起")
+    services.draft_agreement(
+        actor=mediator.user, dispute=dispute, facts="噪音", terms="夜间不施工", performance="即日起"
+    )
     services.resolve(actor=mediator.user, dispute=dispute, result="双方达成协议", now=now + 6 * H)
     services.request_confirmation(actor=mediator.user, dispute=dispute, now=now + 7 * H)
     return dispute
