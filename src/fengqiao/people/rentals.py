@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateTimeField, F, QuerySet, Value
+from django.db.models import Count, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -582,29 +582,27 @@ def revocations_for(*, gate: Gate, since: dt.datetime, limit: int = 1000) -> lis
 # The nightly revocation (一出): set-based, so half a million tenants take one statement.
 
 
-def revoke_idle(now: dt.datetime | None = None, *, batch: int = 5000) -> int:
+def revoke_idle(now: dt.datetime | None = None) -> int:
     """Revoke every live credential with no entry or exit for ``FENGQIAO_CREDENTIAL_IDLE_DAYS`` whole days (counted
-    from the last passage, or from issue when there was none): at exactly 15 × 24 h it goes. One UPDATE returns the
-    ids; their rooms are read in batches, and each worker who verified those tenants gets one message to tell the
-    landlords."""
+    from the last passage, or from issue when there was none): at exactly 15 × 24 h it goes. One UPDATE stamps them
+    all with this run's moment; one grouped read of that stamp then gives each worker who verified those tenants one
+    message to tell the landlords. No loop over rows: half a million tenants cost two statements."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=idle_days())
     ops = connection.ops
-    table = connection.ops.quote_name(Credential._meta.db_table)
+    table = ops.quote_name(Credential._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET revoked_at = %s, revoke_reason = %s "
-            "WHERE revoked_at IS NULL AND COALESCE(last_seen_at, issued_at) <= %s RETURNING id",
+            "WHERE revoked_at IS NULL AND COALESCE(last_seen_at, issued_at) <= %s",
             [ops.adapt_datetimefield_value(now), "idle", ops.adapt_datetimefield_value(cutoff)],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    rooms: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(ids), batch):
-        _rooms_by_worker(ids[start : start + batch], into=rooms)
-    _tell_of_revocations(rooms)
-    if ids:
-        poke_gates(Credential.objects.filter(revoked_at=now), since=now - dt.timedelta(microseconds=1))
-    return len(ids)
+        count = max(cursor.rowcount, 0)
+    if count:
+        run = Credential.objects.filter(revoked_at=now, revoke_reason="idle")
+        _tell_of_revocations(run)
+        poke_gates(run, since=now - dt.timedelta(microseconds=1))
+    return count
 
 
 # Webhooks: a gate with a ``webhook_url`` is poked when credentials of its estate are revoked. The poke carries no
@@ -640,37 +638,38 @@ def _poke(gate: Gate, since: dt.datetime) -> bool:
         return False
 
 
-def _rooms_by_worker(ids: Sequence[int], *, into: dict[int, list[str]]) -> None:
-    """Add the rooms of one batch of revoked credentials to the lists of the workers who verified their tenants."""
-    rows = Credential.objects.filter(pk__in=list(ids)).values_list(
-        "tenancy__verified_by_id",
-        "tenancy__rental__room__building__name",
-        "tenancy__rental__room__unit",
-        "tenancy__rental__room__number",
-    )
-    for worker_id, building, unit, number in rows:
-        if worker_id:
-            into[worker_id].append(f"{building}{unit}{number}")
-
-
-def _tell_of_revocations(rooms: dict[int, list[str]]) -> None:
-    """One message per worker per run, however many batches: which rooms' tenants lost gate access, and to tell the
-    landlord (the platform has no SMS gateway, and landlords have no account)."""
+def _tell_of_revocations(run: QuerySet[Credential], shown: int = 10) -> None:
+    """One message per worker per run: how many of the tenants they verified lost gate access, in which rooms (the
+    first few), and to tell the landlords (the platform has no SMS gateway, and landlords have no account)."""
     from fengqiao.accounts.models import User
 
-    users = User.objects.in_bulk(list(rooms))
-    for worker_id, names in rooms.items():
+    per_worker: dict[int, int] = defaultdict(int)
+    room_count: dict[int, int] = defaultdict(int)
+    rooms: dict[int, list[int]] = defaultdict(list)
+    grouped = run.values_list("tenancy__verified_by_id", "tenancy__rental__room_id").annotate(n=Count("id"))
+    for worker_id, room_id, n in grouped.order_by():
+        if worker_id:
+            per_worker[worker_id] += n
+            room_count[worker_id] += 1
+            if len(rooms[worker_id]) < shown:
+                rooms[worker_id].append(room_id)
+    names = {
+        room.pk: str(room)
+        for room in Room.objects.select_related("building").filter(pk__in=[r for ids in rooms.values() for r in ids])
+    }
+    users = User.objects.in_bulk(list(per_worker))
+    for worker_id, n in per_worker.items():
         user = users.get(worker_id)
         if user is None or not user.is_active:
             continue
-        distinct = sorted(set(names))
-        shown = "、".join(distinct[:10]) + ("……" if len(distinct) > 10 else "")
+        listed = sorted(names[r] for r in rooms[worker_id] if r in names)
+        more = "……" if room_count[worker_id] > len(listed) else ""
         notify.send(
             sender=Credential,
             recipients=[user],
             kind="credential_revoked",
-            title=_("%(n)s 名租户 %(days)s 天未通行，门禁已自动注销") % {"n": len(names), "days": idle_days()},
-            body=_("涉及房屋：%(rooms)s。请核实是否已搬离，并告知房东。") % {"rooms": shown},
+            title=_("%(n)s 名租户 %(days)s 天未通行，门禁已自动注销") % {"n": n, "days": idle_days()},
+            body=_("涉及房屋：%(rooms)s。请核实是否已搬离，并告知房东。") % {"rooms": "、".join(listed) + more},
             url=reverse("people:tenancy_queue"),
             target=None,
         )
