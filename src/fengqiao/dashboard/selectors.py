@@ -31,6 +31,8 @@ from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.metrics import selectors as metrics
 from fengqiao.metrics.selectors import Period
+from fengqiao.people import keypersons as people
+from fengqiao.people import selectors as people_selectors
 
 POINT_LIMIT = 1500
 FIGURES = [
@@ -47,6 +49,15 @@ FIGURES = [
     ("disputes_entered", gettext_lazy("排查纠纷")),
     ("disputes_resolved", gettext_lazy("化解纠纷")),
     ("resolution_rate", gettext_lazy("化解率")),
+]
+# Base-data layers, as counts per area: offered only to whoever may read them there.
+PEOPLE_FIGURES = [
+    ("key_persons", gettext_lazy("重点人员")),
+    ("key_overdue", gettext_lazy("重点人员走访超期")),
+    ("rentals", gettext_lazy("出租房屋")),
+    ("organisations", gettext_lazy("组织")),
+    ("hazards", gettext_lazy("风险隐患点")),
+    ("protections", gettext_lazy("防护设施")),
 ]
 
 
@@ -111,6 +122,7 @@ def map_payload(*, actor: User, code: str | None, period: Period, now: dt.dateti
     opened = metrics.open_figures(actor=actor, node=node, child_paths=paths, now=asked_now)
     weights = metrics.indicators()
     convert = _converter()
+    layers = _people_layers(actor, [node.path, *paths], now)
     items = []
     for child in children:
         f = figures[child.path]
@@ -125,7 +137,7 @@ def map_payload(*, actor: User, code: str | None, period: Period, now: dt.dateti
                 "has_children": child.level < Level.MICRO,
                 "centroid": _point(child.centroid_lon, child.centroid_lat, convert),
                 "geometry": _geometry(child, convert),
-                "figures": {**f.as_dict(), "score": metrics.score(f, weights)},
+                "figures": {**f.as_dict(), "score": metrics.score(f, weights), **layers.get(child.path, {})},
                 "links": _links(child.code, period),
             }
         )
@@ -146,7 +158,7 @@ def map_payload(*, actor: User, code: str | None, period: Period, now: dt.dateti
             "geometry": _geometry(node, convert),
             "centroid": _point(node.centroid_lon, node.centroid_lat, convert),
             "parent": ancestors[-1].code if ancestors else None,
-            "figures": {**total.as_dict(), "score": metrics.score(total, weights)},
+            "figures": {**total.as_dict(), "score": metrics.score(total, weights), **layers.get(node.path, {})},
             "links": _links(node.code, period),
         },
         "ancestors": [{"code": a.code, "name": a.name} for a in ancestors],
@@ -173,11 +185,26 @@ def map_payload(*, actor: User, code: str | None, period: Period, now: dt.dateti
                 node.path, timezone.localdate(now) - dt.timedelta(days=29), timezone.localdate(now)
             )
         ],
-        "figure_choices": [{"key": k, "label": str(v)} for k, v in FIGURES],
+        "figure_choices": [
+            {"key": k, "label": str(v)}
+            for k, v in FIGURES + PEOPLE_FIGURES
+            if (k, v) in FIGURES or k in layers.get(node.path, {})
+        ],
         "generated_at": now,
         # The datum of every position above: "gcj02" when drawn over such tiles, else the stored "wgs84".
         "crs": tiles.GCJ02 if convert else tiles.WGS84,
     }
+
+
+def _people_layers(actor: User, paths: list[str], now: dt.datetime) -> dict[str, dict[str, int]]:
+    """Per area, the base-data counts the actor may see: key persons (need-to-know: counts for leaders, the centre
+    and grid leaders covering the area) and rentals, organisations, hazards and protective facilities."""
+    out: dict[str, dict[str, int]] = {p: {} for p in paths}
+    for path, row in people.key_person_counts(actor=actor, paths=paths, now=now).items():
+        out[path].update(key_persons=row["total"], key_overdue=row["overdue"])
+    for path, counts in people_selectors.layer_counts(actor=actor, paths=paths).items():
+        out[path].update(counts)
+    return out
 
 
 def _points(

@@ -21,7 +21,7 @@ from fengqiao.accounts.models import Role
 from fengqiao.core import audit, links, pii, scoping
 from fengqiao.core.actors import Caller, signed_in
 from fengqiao.grids.models import GridNode
-from fengqiao.people.models import Building, Household, Organisation, Person, Place, Residence, Room
+from fengqiao.people.models import Building, Household, Organisation, Person, Place, Rental, Residence, Room
 
 M = TypeVar("M", bound=Model)
 
@@ -257,3 +257,23 @@ def editable_grids(*, actor: Caller, under: GridNode | None = None) -> list[Grid
     if under is not None:
         nodes = nodes.filter(path__startswith=under.path)
     return list(nodes[:200])
+
+
+def layer_counts(*, actor: Caller, paths: list[str]) -> dict[str, dict[str, int]]:
+    """The map's base-data layers per area (counts only, never points to people): active rentals, organisations,
+    hazards and protective facilities (the seeds' risk and protection maps). Areas the actor does not read base data
+    in are left out."""
+    wanted = [p for p in paths if may_read(actor, p)]
+    out: dict[str, dict[str, int]] = {}
+    for path in wanted:
+        under = Q(grid_path__startswith=path)
+        places = Place.objects.filter(under).aggregate(
+            hazards=Count("pk", filter=Q(layer=Place.Layer.HAZARD)),
+            protections=Count("pk", filter=Q(layer=Place.Layer.PROTECTION)),
+        )
+        out[path] = {
+            "rentals": Rental.objects.filter(under, ended_at__isnull=True).count(),
+            "organisations": Organisation.objects.filter(under).count(),
+            **{k: int(v or 0) for k, v in places.items()},
+        }
+    return out

@@ -22,7 +22,7 @@
     return fmt.replace(/%\((\w+)\)s/g, function (_m, k) { return String(obj[k]); });
   };
   var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1, ack_on_time_rate: 1, duty_rate: 1,
-    disputes_resolved: 1, resolution_rate: 1 };
+    disputes_resolved: 1, resolution_rate: 1, protections: 1 };
   var RATE = { closure_rate: 1, satisfaction_rate: 1, ack_on_time_rate: 1, duty_rate: 1, resolution_rate: 1 };
   // The figures' names; the map's data brings them translated (figure_choices), these are for before it arrives.
   var LABELS = { red: gettext("超期事件"), orange: gettext("临期事件"), open: gettext("未办结事件"),
