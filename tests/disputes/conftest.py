@@ -12,7 +12,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import Role
 from fengqiao.disputes import services
 from fengqiao.disputes.catalogue import load_catalogue
-from fengqiao.disputes.models import DisputeType, Industry, Mediator, Organisation, Party, Source
+from fengqiao.disputes.models import DisputeType, Industry, Mediator, MediatorKind, Organisation, Party, Source
 from fengqiao.disputes.validation import id_check_digit
 from tests.factories import make_user
 
@@ -34,9 +34,16 @@ def types(db) -> dict[str, DisputeType]:
     return {t.code: t for t in DisputeType.objects.all()}
 
 
-def make_mediator(username: str, org: Organisation, *, name: str, specialties: list[DisputeType] = ()) -> Mediator:
+def make_mediator(
+    username: str,
+    org: Organisation,
+    *,
+    name: str,
+    specialties: list[DisputeType] = (),
+    kind: str = MediatorKind.PEOPLE,
+) -> Mediator:
     user = make_user(username, role=Role.MEDIATOR, node=org.node, full_name=name)
-    mediator = Mediator.objects.create(user=user, organisation=org)
+    mediator = Mediator.objects.create(user=user, organisation=org, kind=kind)
     mediator.specialties.set(specialties)
     return mediator
 
@@ -67,7 +74,9 @@ def mediation(tree, types) -> dict[str, Any]:
         "neighbour_expert": make_mediator("med_neighbours", village, name="孙调解", specialties=[types["neighbours"]]),
         "generalist": make_mediator("med_general", village, name="周调解"),
         "township_mediator": make_mediator("med_town", township, name="吴调解", specialties=[types["neighbours"]]),
-        "property": make_mediator("med_property", property_org, name="郑调解", specialties=[types["property"]]),
+        "property": make_mediator(
+            "med_property", property_org, name="郑调解", specialties=[types["property"]], kind=MediatorKind.INDUSTRY
+        ),
         "other_township": make_mediator("med_b", village_b, name="钱调解", specialties=[types["neighbours"]]),
     }
 

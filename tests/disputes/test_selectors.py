@@ -51,10 +51,17 @@ def test_industry_mediation_comes_first_for_its_types(tree, types, mediation):
 
 
 def test_community_mediation_is_the_fallback_for_a_type_nobody_specialises_in(tree, types, mediation):
-    d = file_dispute(tree, types, type=types["consumer"])
+    d = file_dispute(tree, types, type=types["construction"])  # on the default ladder; consumer has its own
     names = [s.mediator for s in selectors.suggest_mediators(dispute=d)]
     assert mediation["property"] not in names
     assert names[0].organisation == mediation["village"]
+
+
+def test_a_consumer_dispute_climbs_the_industry_ladder_and_no_other_field_or_kind_is_suggested(tree, types, mediation):
+    d = file_dispute(tree, types, type=types["consumer"])
+    assert d.ladder == "industry" and d.tier_name == "行业调解组织调"
+    # Neither the village's people's mediators (wrong kind) nor the property organisation (another field) fit.
+    assert selectors.suggest_mediators(dispute=d) == []
 
 
 def test_at_a_township_tier_the_township_committee_is_suggested(tree, types, mediation):

@@ -14,9 +14,20 @@ TYPES: list[tuple[str, str, str]] = [
     ("traffic", "交通事故纠纷", "traffic"),
     ("medical", "医疗纠纷", "medical"),
     ("construction", "工程建设纠纷", ""),
-    ("consumer", "消费纠纷", ""),
+    ("consumer", "消费纠纷", "consumer"),
     ("other", "其他纠纷", ""),
 ]
+
+# The ladder each type climbs (disputes.tiers): industry fields go to their industry organisation first (行业枫桥),
+# marriage and family to relatives, elders and the family committee; the rest climb Huanglou's five tiers (default).
+TYPE_LADDERS: dict[str, str] = {
+    "marriage": "family",
+    "property": "industry",
+    "wages": "industry",
+    "traffic": "industry",
+    "medical": "industry",
+    "consumer": "industry",
+}
 
 STUDIES: list[dict[str, str]] = [
     {
@@ -70,7 +81,21 @@ def load_catalogue(type_model: Any = None, study_model: Any = None) -> None:
         type_model, study_model = DisputeType, CaseStudy
     for order, (code, name, industry) in enumerate(TYPES):
         type_model.objects.get_or_create(code=code, defaults={"name": name, "industry": industry, "order": order})
+    assign_ladders(type_model)
     by_code = {t.code: t for t in type_model.objects.all()}
     for study in STUDIES:
         if not study_model.objects.filter(title=study["title"]).exists():
             study_model.objects.create(**{k: v for k, v in study.items() if k != "type"}, type=by_code[study["type"]])
+
+
+def assign_ladders(type_model: Any = None) -> None:
+    """Give the default types whose ladder is still the county default their own ladder; a ladder an administrator
+    chose is left alone. Skipped on a schema from before ladders existed (the early data migration)."""
+    if type_model is None:
+        from fengqiao.disputes.models import DisputeType
+
+        type_model = DisputeType
+    if not any(f.name == "ladder" for f in type_model._meta.get_fields()):
+        return
+    for code, ladder in TYPE_LADDERS.items():
+        type_model.objects.filter(code=code, ladder="").update(ladder=ladder)
