@@ -37,3 +37,25 @@ def test_running_the_demo_twice_adds_cases_but_not_organisations(tree):
     orgs = Organisation.objects.count()
     generate_disputes(rng_seed=2, months=1, per_community=2)
     assert Organisation.objects.count() == orgs and Dispute.objects.count() == 8
+
+
+def test_the_demo_draws_every_source_in_the_seeds_proportions_each_tier_with_its_kind_of_mediator(tree):
+    from fengqiao.disputes import tiers
+    from fengqiao.disputes.demo import SOURCE_WEIGHTS
+    from fengqiao.disputes.models import REFERRING_SOURCES, Source
+
+    make_user("street_leader", role=Role.LEADER, node=tree["410105001"])
+    generate_disputes(rng_seed=11, months=6, per_community=200)
+    sources = Counter(Dispute.objects.values_list("source", flat=True))
+    assert set(sources) == set(SOURCE_WEIGHTS)  # every channel, 事件转入 coming from the events demo instead
+    assert sources.most_common(1)[0][0] == Source.GRID  # grid workers' screening finds the most
+    referred = Dispute.objects.filter(source__in=REFERRING_SOURCES)
+    assert referred.exists() and not referred.filter(referrer__isnull=True).exists()
+    assert not referred.filter(source_ref="").exists()
+    for d in Dispute.objects.exclude(mediator__isnull=True).select_related("mediator")[:300]:
+        assert tiers.tier(d.tier, ladder=d.ladder).accepts(d.mediator.kind), d.tracking_code
+    assert Dispute.objects.filter(ladder="industry").exists() and Dispute.objects.filter(ladder="family").exists()
+    red = Dispute.objects.filter(risk="red", grid_path__startswith=tree["410105001"].path).exclude(state="submitted")
+    assert red.exists() and not red.filter(leader__isnull=True).exists()
+    f = selectors.figures(actor=make_user("fig_root", is_superuser=True))
+    assert f.total.resolution_rate is not None and f.total.resolution_rate > 0.8

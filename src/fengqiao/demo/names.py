@@ -682,6 +682,7 @@ DISTRICT_DEPARTMENTS = [
     ("market", "市场监管局"),
     ("land", "自然资源局"),
     ("justice", "司法局"),
+    ("stability", "维稳办"),
 ]
 STREET_DEPARTMENTS = [
     ("centre", "街道综治中心"),

@@ -17,7 +17,16 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import Membership, Role
 from fengqiao.dispatch import selectors
-from fengqiao.dispatch.models import Diary, DutyRule, Instruction, InstructionTarget, Patrol, Receipt, Visit
+from fengqiao.dispatch.models import (
+    Diary,
+    DutyRule,
+    Instruction,
+    InstructionTarget,
+    Patrol,
+    Receipt,
+    Screening,
+    Visit,
+)
 from fengqiao.grids.models import GridNode, Level
 
 # (role, what, count, every hours): 两巡一记 for full-time workers, a visit a day for part-time workers.
@@ -25,6 +34,7 @@ DEMO_RULES = [
     (Role.GRID_WORKER, DutyRule.What.PATROL, 2, 24),
     (Role.GRID_WORKER, DutyRule.What.DIARY, 1, 24),
     (Role.PART_TIME_WORKER, DutyRule.What.VISIT, 1, 24),
+    (Role.GRID_WORKER, DutyRule.What.SCREENING, 1, 24 * 30),  # a screening a month, a zero report when none found
 ]
 INSTRUCTIONS = [
     ("开展电动车入户充电隐患排查", "请各网格员对辖区楼栋逐户排查电动车入户、飞线充电情况，发现隐患当场劝导并上报。"),
@@ -111,11 +121,50 @@ def generate_dispatch(*, seed: int, days: int = 28, stdout: Any = None) -> int:
         Patrol.objects.bulk_create(patrols, batch_size=2000)
         Visit.objects.bulk_create(visits, batch_size=2000)
         Diary.objects.bulk_create(diaries, batch_size=2000)
-        written += len(patrols) + len(visits) + len(diaries)
+        screenings = _screenings(rng, members, today, days)
+        Screening.objects.bulk_create(screenings, batch_size=2000, ignore_conflicts=True)
+        written += len(patrols) + len(visits) + len(diaries) + len(screenings)
         written += _instructions(rng, now, days)
     if stdout is not None:
-        stdout.write(f"  巡查 {len(patrols):,}，走访 {len(visits):,}，民情日志 {len(diaries):,}")
+        stdout.write(
+            f"  巡查 {len(patrols):,}，走访 {len(visits):,}，民情日志 {len(diaries):,}，矛盾排查 {len(screenings):,}"
+        )
     return written
+
+
+def _screenings(rng: random.Random, members: list[Membership], today: dt.date, days: int) -> list[Screening]:
+    """Each full-time worker's monthly dispute screening (排查) of their grid, most months: about half find nothing
+    and say so (零报告); a few grids have not reported this month yet, as the screening list shows."""
+    months: list[dt.date] = []
+    day = today.replace(day=1)
+    while True:
+        months.append(day)
+        if (today - day).days >= days:
+            break
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    rows: list[Screening] = []
+    for m in members:
+        if m.role != Role.GRID_WORKER:
+            continue
+        for first in months:
+            current = first == today.replace(day=1)
+            if rng.random() < (0.75 if current else 0.97):
+                end = today if current else (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+                found = rng.choice((0, 0, 0, 0, 1, 1, 2, 3))
+                rows.append(
+                    Screening(
+                        grid=m.node,
+                        grid_path=m.node.path,
+                        worker_id=m.user_id,
+                        period_start=first,
+                        period_end=end,
+                        found=found,
+                        none_found=found == 0,
+                        note="走访楼院、商铺，排查邻里、家庭、劳资等矛盾纠纷。",
+                        recorded_at=min(timezone.now(), timezone.make_aware(dt.datetime.combine(end, dt.time(17, 0)))),
+                    )
+                )
+    return rows
 
 
 def _instructions(rng: random.Random, now: dt.datetime, days: int) -> int:

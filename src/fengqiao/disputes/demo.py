@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from fengqiao.accounts.models import Membership, Role, User
@@ -32,9 +34,12 @@ from fengqiao.disputes.models import (
     Dispute,
     DisputeType,
     Industry,
+    LeaderNote,
     Mediator,
+    MediatorKind,
     Organisation,
     Party,
+    Referrer,
     Risk,
     Session,
     Source,
@@ -79,6 +84,21 @@ INDUSTRY_NAMES = {
     Industry.TRAFFIC: "道路交通事故纠纷人民调解委员会",
     Industry.LABOUR: "劳动争议人民调解委员会",
     Industry.FAMILY: "婚姻家庭纠纷人民调解委员会",
+    Industry.CONSUMER: "消费纠纷人民调解委员会",
+}
+
+
+# Who staffs an organisation that has nobody yet: (title, kind of mediator) per post.
+STAFF: dict[str, tuple[tuple[str, str], ...]] = {
+    "village": (("兼职人民调解员", MediatorKind.PEOPLE),),
+    "township": (
+        ("警务助理", MediatorKind.POLICE),
+        ("司法所调解员", MediatorKind.JUSTICE),
+        ("专职人民调解员", MediatorKind.PEOPLE),
+    ),
+    "industry": (("行业调解员", MediatorKind.INDUSTRY), ("行业调解员", MediatorKind.INDUSTRY)),
+    "experts": (("律师", MediatorKind.LAWYER), ("退休法官", MediatorKind.JUDGE), ("律师", MediatorKind.LAWYER)),
+    "studio": (("金牌调解员", MediatorKind.PEOPLE),),
 }
 
 
@@ -96,15 +116,26 @@ def _id_number(rnd: random.Random, area: str) -> str:
     return first17 + id_check_digit(first17)
 
 
-# How the demo's cases reach the ledger (cases turned from events come from the events demo, not from here).
+# How the demo's cases reach the ledger. The seeds count grid workers' screening (排查) as the main source ("排查矛盾纠
+# 纷8023件"), the 一码解纠纷 QR platform next ("录入各类矛盾纠纷31098起"), then the "三源" hand-ins (police, court,
+# petition: 421 of about 1,300 in one county) and the hotline; cases turned from events come from the events demo.
 SOURCE_WEIGHTS = {
-    Source.QR: 40,
-    Source.GRID: 20,
-    Source.WALK_IN: 15,
-    Source.POLICE: 8,
-    Source.COURT: 8,
-    Source.PETITION: 4,
-    Source.HOTLINE: 5,
+    Source.GRID: 42,
+    Source.QR: 20,
+    Source.WALK_IN: 8,
+    Source.POLICE: 11,
+    Source.COURT: 7,
+    Source.PETITION: 5,
+    Source.HOTLINE: 6,
+    Source.PROCURATORATE: 1,
+}
+# The referring bodies of each district, with how their own reference numbers look.
+REFERRERS = {
+    Source.POLICE: ("{d}公安分局", "J{code}{year}{n:06d}"),
+    Source.COURT: ("{d}人民法院", "({year}){code}诉前调{n}号"),
+    Source.PETITION: ("{d}信访局", "X{code}{year}{n:05d}"),
+    Source.HOTLINE: ("{d}12345热线", "12345-{code}-{year}{n:07d}"),
+    Source.PROCURATORATE: ("{d}人民检察院", "({year}){code}检调{n}号"),
 }
 
 
@@ -147,6 +178,16 @@ class _Builder:
                 add(d, f"{d.name}{suffix}", Organisation.Kind.INDUSTRY, industry=industry)
             add(d, f"{d.name}调解专家库", Organisation.Kind.EXPERTS)
         Organisation.objects.bulk_create(rows, batch_size=1000)
+        have = {(r.node_id, r.name) for r in Referrer.objects.all()}
+        Referrer.objects.bulk_create(
+            [
+                Referrer(node=d, node_path=d.path, source=source, name=name.format(d=d.name))
+                for d in districts
+                for source, (name, _ref) in REFERRERS.items()
+                if (d.pk, name.format(d=d.name)) not in have
+            ],
+            batch_size=1000,
+        )
         return {"streets": streets, "communities": communities}
 
     def mediators(self) -> int:
@@ -155,29 +196,42 @@ class _Builder:
         have = set(Mediator.objects.values_list("user_id", "organisation_id"))
         posts: list[Mediator] = []
         # Existing mediators of the demo city join their node's committee.
-        for m in Membership.objects.filter(role=Role.MEDIATOR, active=True).select_related("node"):
+        # At a street, the first sits as a judicial-office mediator (司法所), the others as people's mediators.
+        for m in Membership.objects.filter(role=Role.MEDIATOR, active=True).select_related("node").order_by("pk"):
             kind = Organisation.Kind.VILLAGE if m.node.level >= Level.COMMUNITY else Organisation.Kind.TOWNSHIP
             org = by_node_kind.get((m.node_id, kind))
             if org is not None and (m.user_id, org.pk) not in have:
-                posts.append(Mediator(user_id=m.user_id, organisation=org, title="专职人民调解员"))
+                justice = kind == Organisation.Kind.TOWNSHIP and not any(
+                    p.organisation_id == org.pk and p.kind == MediatorKind.JUSTICE for p in posts
+                )
+                posts.append(
+                    Mediator(
+                        user_id=m.user_id,
+                        organisation=org,
+                        title="司法所调解员" if justice else "专职人民调解员",
+                        kind=MediatorKind.JUSTICE if justice else MediatorKind.PEOPLE,
+                    )
+                )
                 have.add((m.user_id, org.pk))
         # New people for organisations that have nobody yet (industry, studios, experts, empty committees).
         staffed = {org_id for _, org_id in have}
+        kinds_of: dict[int, set[str]] = defaultdict(set)
+        for org_id, post_kind in Mediator.objects.values_list("organisation_id", "kind"):
+            kinds_of[org_id].add(post_kind)
+        for post in posts:
+            kinds_of[post.organisation.pk].add(post.kind)
         users: list[User] = []
-        wanted: list[tuple[Organisation, str, bool]] = []
+        wanted: list[tuple[Organisation, str, bool, str]] = []
         for org in orgs:
+            # Every tier of every ladder finds its kind of mediator: a street has a police assistant (警务助理) and a
+            # judicial-office mediator beside its people's mediators; the expert pool has lawyers and a retired judge.
+            needed = list(STAFF.get(str(org.kind), ()))
             if org.pk in staffed:
-                continue
-            count = {"industry": 2, "experts": 3}.get(str(org.kind), 1)
-            title = {
-                "industry": "行业调解员",
-                "experts": "调解专家（律师、退休法官）",
-                "studio": "金牌调解员",
-            }.get(str(org.kind), "兼职人民调解员")
-            for k in range(count):
+                needed = [n for n in needed if n[1] not in kinds_of[org.pk] and org.kind == Organisation.Kind.TOWNSHIP]
+            for k, (title, post_kind) in enumerate(needed):
                 username = f"tj{org.node.code}-{org.pk}-{k + 1}"
                 users.append(User(username=username, full_name=_name(self.rnd), password=self.password, phone_index=""))
-                wanted.append((org, title, org.kind == Organisation.Kind.EXPERTS))
+                wanted.append((org, title, org.kind == Organisation.Kind.EXPERTS, post_kind))
         taken = set(User.objects.filter(username__in=[u.username for u in users]).values_list("username", flat=True))
         fresh = [(u, w) for u, w in zip(users, wanted, strict=True) if u.username not in taken]
         User.objects.bulk_create([u for u, _ in fresh], batch_size=1000)
@@ -185,14 +239,14 @@ class _Builder:
         Membership.objects.bulk_create(
             [
                 Membership(user=saved[u.username], node=org.node, node_path=org.node.path, role=Role.MEDIATOR)
-                for u, (org, _, _) in fresh
+                for u, (org, _, _, _) in fresh
             ],
             batch_size=1000,
             ignore_conflicts=True,
         )
         posts += [
-            Mediator(user=saved[u.username], organisation=org, title=title, is_expert=expert)
-            for u, (org, title, expert) in fresh
+            Mediator(user=saved[u.username], organisation=org, title=title, is_expert=expert, kind=kind)
+            for u, (org, title, expert, kind) in fresh
         ]
         Mediator.objects.bulk_create(posts, batch_size=1000)
         # Specialties: industry organisations their field; others two or three common kinds.
@@ -208,6 +262,14 @@ class _Builder:
                 chosen = self.rnd.sample(common, k=min(len(common), self.rnd.choice((1, 2, 3))))
             links += [through(mediator_id=post.pk, disputetype_id=t.pk) for t in chosen]
         through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+        # An organisation the centre can hand cases to needs a head who assigns them: its first member.
+        heads = []
+        for org in Organisation.objects.filter(leader__isnull=True).prefetch_related("members"):
+            first = min(org.members.all(), key=lambda m: m.pk, default=None)
+            if first is not None:
+                org.leader_id = first.user_id
+                heads.append(org)
+        Organisation.objects.bulk_update(heads, ["leader"], batch_size=1000)
         return len(posts)
 
 
@@ -239,7 +301,18 @@ def generate_disputes(*, rng_seed: int, months: int = 6, per_community: int = 12
         serving[m.organisation.node_path].append(m)
     type_codes = [c for c in TYPE_WEIGHTS if c in builder.types]
     weights = [TYPE_WEIGHTS[c] for c in type_codes]
-    ladder = tiers.tiers()
+    context = _Context(
+        leaders=_street_leaders(),
+        referrers={(r.node_path, r.source): r for r in Referrer.objects.all()},
+        # A second run goes on numbering where the first stopped: references stay unique per channel.
+        serial=defaultdict(
+            int,
+            Dispute.objects.filter(referrer__isnull=False)
+            .values_list("referrer_id")
+            .annotate(n=Count("pk"))
+            .values_list("referrer_id", "n"),
+        ),
+    )
     ctype = ContentType.objects.get_for_model(Dispute)
     taken = set(Dispute.objects.values_list("tracking_code", flat=True))
     span = dt.timedelta(days=30 * months)
@@ -254,7 +327,7 @@ def generate_disputes(*, rng_seed: int, months: int = 6, per_community: int = 12
             for _ in range(per_community):
                 entered = now - span * (rnd.random() ** 1.3)  # more recent cases than old ones
                 type_ = builder.types[rnd.choices(type_codes, weights)[0]]
-                plans.append(_plan(rnd, now, entered, type_, rnd.choice(grids), pool, ladder, taken))
+                plans.append(_plan(rnd, now, entered, type_, rnd.choice(grids), pool, context, taken))
         total += _write(plans, ctype)
         say(f"  演示纠纷 {total:,} 件")
     workload = _workload(rnd, now, builder.types, grids_of, taken)
@@ -356,6 +429,46 @@ def _prefixes(path: str) -> list[str]:
     return ancestor_paths(path)
 
 
+@dataclass
+class _Context:
+    """What every case's story may draw on: the street leaders who take charge of red cases, the referring bodies
+    by (district path, source), and a counter per referrer for their reference numbers."""
+
+    leaders: dict[str, int]
+    referrers: dict[tuple[str, str], Referrer]
+    serial: dict[int, int]
+
+
+def _street_leaders() -> dict[str, int]:
+    """Each street's first leader (包案领导 of its red-risk cases), by the street's path."""
+    out: dict[str, int] = {}
+    for path, user_id in (
+        Membership.objects.filter(role=Role.LEADER, active=True, node__level=Level.STREET)
+        .order_by("pk")
+        .values_list("node_path", "user_id")
+    ):
+        out.setdefault(path, user_id)
+    return out
+
+
+def _refer_in(rnd: random.Random, d: Dispute, context: _Context) -> None:
+    """A case handed in by police, court, petition office, hotline or procuratorate carries its sender's reference."""
+    if d.source not in REFERRERS:
+        return
+    district = next((p for p in ancestor_paths(d.grid_path) if p.count("/") == 2), "")
+    referrer = context.referrers.get((district, d.source))
+    if referrer is None:
+        return
+    context.serial[referrer.pk] += 1
+    pattern = REFERRERS[Source(d.source)][1]
+    d.referrer = referrer
+    d.source_ref = pattern.format(
+        code=district.strip("/").split("/")[-1],
+        year=timezone.localtime(d.entered_at).year,
+        n=context.serial[referrer.pk],
+    )
+
+
 def _plan(
     rnd: random.Random,
     now: dt.datetime,
@@ -363,10 +476,10 @@ def _plan(
     type_: DisputeType,
     grid: GridNode,
     pool: list[Mediator],
-    ladder: list[tiers.Tier],
+    context: _Context,
     taken: set[str],
 ) -> dict[str, Any]:
-    """One case's whole story, cut off at ``now``."""
+    """One case's whole story, cut off at ``now``: on its type's ladder, each tier served by its kind of mediator."""
     h = dt.timedelta(hours=1)
     people = rnd.choice((2, 2, 2, 3, 4)) if rnd.random() > 0.06 else rnd.randint(5, 40)
     risk = Risk.RED if rnd.random() < 0.03 else (Risk.YELLOW if people >= 5 or rnd.random() < 0.12 else Risk.BLUE)
@@ -383,9 +496,12 @@ def _plan(
         is_group=people >= tiers.group_threshold(),
         risk=risk,
         risk_reason="群体性纠纷" if people >= 5 else ("矛盾有激化苗头" if risk == Risk.RED else ""),
-        tier=tiers.township_tier().index if risk == Risk.RED else 0,
+        ladder=tiers.ladder_code(type_.ladder),
         entered_at=entered,
     )
+    ladder = tiers.tiers(d.ladder)
+    d.tier = tiers.township_tier(d.ladder).index if risk == Risk.RED else 0
+    _refer_in(rnd, d, context)
     DISPUTE_CLOCKS.start(d, CREATE, entered)  # the clocks run exactly as the workflow would run them
     steps: list[tuple[str, dt.datetime, str, str, str, Mediator | None]] = [
         ("submit", entered, "", "submitted", "", None)
@@ -405,7 +521,30 @@ def _plan(
     if not step("register", t, "submitted", "registered"):
         return {"d": d, "steps": steps, "sessions": sessions, "agreement": agreement}
     d.registered_at = t
-    candidates = [m for m in pool if type_ in m.specialties.all()] or pool
+    notes: list[LeaderNote] = []
+    if d.risk == Risk.RED or d.is_group:  # 包案领导 with 一案一策; police and the stability office told at once
+        street = next((p for p in ancestor_paths(d.grid_path) if p.count("/") == 3), "")
+        leader = context.leaders.get(street)
+        d.alerted_at = t + dt.timedelta(seconds=rnd.uniform(1, 20))
+        if leader is not None:
+            d.leader_id = leader
+            d.plan = "包案领导牵头，派出所、司法所、村（社区）联动，三日内组织双方见面，稳控情绪、依法化解。"
+            if t + dt.timedelta(days=2) < now:
+                notes.append(
+                    LeaderNote(
+                        author_id=leader,
+                        text="已听取化解进展汇报，要求加快推进、防止激化。",
+                        at=t + dt.timedelta(days=2),
+                    )
+                )
+
+    def fit(tier_index: int) -> list[Mediator]:
+        """Mediators of this tier's kinds; the type's specialists first when there are any."""
+        kinds = set(ladder[tier_index].kinds)
+        right = [m for m in pool if m.kind in kinds] or pool
+        return [m for m in right if type_ in m.specialties.all()] or right
+
+    candidates = fit(d.tier)
     while True:
         late = rnd.random() < 0.08
         t = t + h * (rnd.uniform(24, 40) if late else rnd.uniform(0.3, 16))
@@ -426,7 +565,8 @@ def _plan(
                 Session(
                     held_at=t,
                     place=f"{mediator.organisation.name}调解室",
-                    online=rnd.random() < 0.1,
+                    online=(online := rnd.random() < 0.1),
+                    meeting_link=f"https://meeting.tencent.com/dm/{rnd.randrange(10**9):09d}" if online else "",
                     participants="双方当事人、调解员",
                     notes="听取双方陈述，释法说理，引导双方互谅互让。",
                     tier=d.tier,
@@ -438,14 +578,20 @@ def _plan(
             break
         t = t + dt.timedelta(days=rnd.uniform(0.2, 4) if rnd.random() > 0.05 else rnd.uniform(25, 40))
         roll = rnd.random()
-        if roll < 0.04:
+        if roll < 0.02:
             if step("withdraw", t, "mediating", "withdrawn", "当事人自行和解"):
                 d.concluded_at = t
             break
-        if roll < 0.82 or d.tier + 1 >= len(ladder):
+        if roll < 0.93 or d.tier + 1 >= len(ladder):
             if step("resolve", t, "mediating", "resolved"):
                 d.result = "双方达成调解协议，当场履行" if rnd.random() < 0.5 else "双方达成调解协议，约定分期履行"
                 d.concluded_at = t
+                if rnd.random() < 0.7:  # the applicant rates it (as events are rated)
+                    d.stars = rnd.choice((5, 5, 5, 5, 4, 4, 3))
+                    d.rated_at = t + dt.timedelta(hours=rnd.uniform(1, 48))
+                if d.referrer_id is not None:  # the outcome goes back to whoever sent it
+                    d.feedback_letter = f"贵单位移交的{d.source_ref}号纠纷已调解成功：{d.result}。"
+                    d.feedback_sent_at = t + h
                 if rnd.random() < 0.6:
                     agreement = Agreement(
                         version=1,
@@ -463,8 +609,8 @@ def _plan(
                     if step("close", rv + h, "revisited", "closed"):
                         d.closed_at = rv + h
             break
-        if roll < 0.9 and step("fail", t, "mediating", "unresolved", "双方分歧较大"):
-            if rnd.random() < 0.35:
+        if roll < 0.98 and step("fail", t, "mediating", "unresolved", "双方分歧较大"):
+            if rnd.random() < 0.25:
                 if step("refer", t + h, "unresolved", "referred", "移送人民法院"):
                     d.referral_to, d.concluded_at = "court", t + h
                     d.referral_letter = "经多次调解未能达成协议，现移送人民法院依法处理。"
@@ -474,17 +620,11 @@ def _plan(
             d.tier += 1
             d.mediator = d.organisation = None
             d.first_update_at = None
-            level = ladder[d.tier].level
-            candidates = [
-                m
-                for m in pool
-                if (level == tiers.STREET) == (m.organisation.node.level <= Level.STREET)
-                or m.organisation.kind == Organisation.Kind.INDUSTRY
-            ] or pool
+            candidates = fit(d.tier)
             t = t + h
             continue
         break
-    return {"d": d, "steps": steps, "sessions": sessions, "agreement": agreement}
+    return {"d": d, "steps": steps, "sessions": sessions, "agreement": agreement, "notes": notes}
 
 
 def _parties(rnd: random.Random, d: Dispute) -> list[Party]:
@@ -565,5 +705,11 @@ def _write(plans: list[dict[str, Any]], ctype: ContentType) -> int:
         Party.objects.bulk_create(parties, batch_size=1000)
         Session.objects.bulk_create(sessions, batch_size=1000)
         Agreement.objects.bulk_create(agreements, batch_size=1000)
+        notes: list[LeaderNote] = []
+        for p in plans:
+            for note in p.get("notes", ()):
+                note.dispute = p["d"]
+                notes.append(note)
+        LeaderNote.objects.bulk_create(notes, batch_size=1000)
         Action.objects.bulk_create(actions, batch_size=2000)
     return len(plans)

@@ -10,8 +10,13 @@ from fengqiao.demo.generator import DEFAULT_SEED, DEMO_LOGINS, DEMO_PASSWORD, SC
 from fengqiao.grids.models import GridNode
 
 EVENTS_BY_SCALE = {"small": 800, "medium": 20_000, "city": 0}
-DISPUTES_BY_SCALE = {"small": 12, "medium": 3, "city": 0}  # cases per community
-DISPATCH_DAYS_BY_SCALE = {"small": 28, "medium": 28, "city": 0}  # days of patrols, visits, diaries, instructions
+# Cases per community over the months shown: the city's 3,460 communities give about 7,000 disputes, every source in
+# the seeds' proportions (disputes.demo.SOURCE_WEIGHTS).
+DISPUTES_BY_SCALE = {"small": 12, "medium": 3, "city": 2}
+# Days of patrols, visits, diaries, screening records and instructions (the first 3,000 workers at city scale).
+DISPATCH_DAYS_BY_SCALE = {"small": 28, "medium": 28, "city": 7}
+# Grids given buildings, rooms, residents, places and organisations (the demo worker's grid first).
+PEOPLE_GRIDS_BY_SCALE = {"small": 12, "medium": 12, "city": 12}
 
 
 class Command(BaseCommand):
@@ -56,6 +61,7 @@ class Command(BaseCommand):
         self.add_events(events, options["months"], options["seed"])
         self.add_disputes(DISPUTES_BY_SCALE.get(options["scale"], 0), options["months"], options["seed"])
         self.add_dispatch(DISPATCH_DAYS_BY_SCALE.get(options["scale"], 0), options["seed"])
+        self.add_people(PEOPLE_GRIDS_BY_SCALE.get(options["scale"], 0), options["seed"])
         self.rebuild_metrics()
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
@@ -80,6 +86,13 @@ class Command(BaseCommand):
         if days > 0:
             self.stdout.write(f"生成演示履职记录与指令（过去 {days} 天）…")
             generate_dispatch(seed=seed, days=days, stdout=self.stdout)
+
+    def add_people(self, grids: int, seed: int) -> None:
+        from fengqiao.people.demo import generate_people
+
+        if grids > 0:
+            self.stdout.write(f"生成演示基础数据（{grids} 个网格的楼栋、房屋、人员、场所和组织）…")
+            generate_people(seed=seed, grids=grids, stdout=self.stdout)
 
     def rebuild_metrics(self) -> None:
         """Demo rows are written in bulk, past the signals that keep the map's counters: count them once now."""
