@@ -60,6 +60,8 @@ class CoreErrorCode(ErrorCode):
     TOO_MANY_PHOTOS = "too_many_photos", "More photos than one submission may carry."
     FONT_MISSING = "font_missing", "The Chinese font for PDF documents is not installed."
     BAD_PHONE = "bad_phone", "A phone number is not a valid mobile or landline number."
+    BAD_ID_NUMBER = "bad_id_number", "A resident identity card number is not valid."
+    BAD_CREDIT_CODE = "bad_credit_code", "A unified social credit code is not valid."
     PHONE_REQUIRED = "phone_required", "A contact phone number is required."
     BAD_POSITION = "bad_position", "Coordinates are not numbers or are out of range."
     POSITION_REQUIRED = "position_required", "A position or a grid QR code is required."

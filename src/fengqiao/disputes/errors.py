@@ -14,8 +14,6 @@ class DisputeErrorCode(ErrorCode):
     PARTY_NAME_TOO_LONG = "party_name_too_long", "A party's name is over the length limit."
     APPLICANT_REQUIRED = "applicant_required", "A dispute needs at least one applicant."
     RESPONDENT_REQUIRED = "respondent_required", "A dispute needs at least one respondent."
-    BAD_ID_NUMBER = "bad_id_number", "A resident identity card number is not valid."
-    BAD_CREDIT_CODE = "bad_credit_code", "A unified social credit code is not valid."
     TYPE_REQUIRED = "type_required", "A dispute type must be chosen."
     BAD_RISK = "bad_risk", "The risk level is not one of the declared levels."
     RISK_REASON_REQUIRED = "risk_reason_required", "A red risk assessment needs a reason."

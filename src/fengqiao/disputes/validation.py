@@ -8,7 +8,6 @@ from fengqiao.core.errors import CoreErrorCode, DomainError
 from fengqiao.core.validators import PhoneError, is_valid_id_number, normalise_phone
 from fengqiao.core.validators import id_check_digit as id_check_digit  # the demo and tests make ID numbers with it
 from fengqiao.core.validators import is_valid_credit_code as is_valid_credit_code  # moved to core for base data
-from fengqiao.disputes.errors import DisputeErrorCode
 
 
 class IntakeError(DomainError):
@@ -23,12 +22,12 @@ def clean_id_number(value: str, *, organisation: bool, who: str) -> str:
         if not is_valid_credit_code(value):
             raise IntakeError(
                 _("%(who)s的统一社会信用代码“%(v)s”不正确，请核对 18 位代码。") % {"who": who, "v": value},
-                code=DisputeErrorCode.BAD_CREDIT_CODE,
+                code=CoreErrorCode.BAD_CREDIT_CODE,
             )
     elif not is_valid_id_number(value):
         raise IntakeError(
             _("%(who)s的身份证号码不正确：应为 18 位，出生日期有效，最后一位校验码须正确。") % {"who": who},
-            code=DisputeErrorCode.BAD_ID_NUMBER,
+            code=CoreErrorCode.BAD_ID_NUMBER,
         )
     return value
 

@@ -6,8 +6,7 @@ from fengqiao.core.errors import ErrorCode
 
 
 class PeopleErrorCode(ErrorCode):
-    BAD_ID_NUMBER = "bad_id_number", "A resident identity card number is not valid."
-    BAD_CREDIT_CODE = "bad_credit_code", "A unified social credit code is not valid."
+    # Bad ID numbers and credit codes are core's (CoreErrorCode.BAD_ID_NUMBER, BAD_CREDIT_CODE): intake shares them.
     NAME_REQUIRED = "name_required", "A name is required."
     NOT_EDITABLE = "not_editable", "The caller may read this grid's base data but not change it."
     ROOM_EXISTS = "room_exists", "The building already has a room with that unit and number."
@@ -15,7 +14,7 @@ class PeopleErrorCode(ErrorCode):
     NOT_A_GRID = "not_a_grid", "Base data belongs in a grid or micro-grid, not a higher level."
     ERASED = "erased", "The person's record was erased and can no longer be changed."
     OPEN_CASE = "open_case", "The person is named in an open case, so the record cannot be erased yet."
-    REASON_REQUIRED = "reason_required", "Exporting or erasing personal information needs a stated reason."
+    REASON_REQUIRED = "pii_reason_required", "Exporting or erasing personal information needs a stated reason."
     BAD_YEAR = "bad_year", "A year or number is out of range."
     # Importing persons from a spreadsheet (people.importer).
     IMPORT_BAD_FILE = "import_bad_file", "The persons file is not a readable .xlsx workbook."

@@ -212,7 +212,7 @@ def clean_person(*, name: str, id_number: str, phone: str, who: str) -> tuple[st
     if not is_valid_id_number(id_number):
         raise DomainError(
             _("%(who)s的身份证号码不正确：应为 18 位，出生日期有效，最后一位校验码须正确。") % {"who": who},
-            code=PeopleErrorCode.BAD_ID_NUMBER,
+            code=CoreErrorCode.BAD_ID_NUMBER,
         )
     try:
         phone = normalise_phone(phone)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.core import audit, pii
 from fengqiao.core.actors import Caller
-from fengqiao.core.errors import DomainError, OutsideJurisdiction
+from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction
 from fengqiao.core.validators import PhoneError, is_valid_credit_code, is_valid_id_number, normalise_phone
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.people.errors import PeopleErrorCode
@@ -85,7 +85,7 @@ def clean_id_number(value: str) -> str:
     if value and not is_valid_id_number(value):
         raise PeopleError(
             _("身份证号不正确：请核对 18 位号码，出生日期和最后一位校验码都要正确。"),
-            code=PeopleErrorCode.BAD_ID_NUMBER,
+            code=CoreErrorCode.BAD_ID_NUMBER,
         )
     return value
 
@@ -104,7 +104,7 @@ def clean_phone(value: str) -> str:
 def clean_credit_code(value: str) -> str:
     value = "".join((value or "").split()).upper()
     if value and not is_valid_credit_code(value):
-        raise PeopleError(_("统一社会信用代码不正确，请核对 18 位代码。"), code=PeopleErrorCode.BAD_CREDIT_CODE)
+        raise PeopleError(_("统一社会信用代码不正确，请核对 18 位代码。"), code=CoreErrorCode.BAD_CREDIT_CODE)
     return value
 
 
@@ -355,7 +355,7 @@ def edit_person(
         if number and Person.objects.filter(id_index=pii.blind_index(number)).exclude(pk=person.pk).exists():
             raise PeopleError(
                 _("该身份证号已登记为另一人员，请用“登记人员”关联，不要重复登记。"),
-                code=PeopleErrorCode.BAD_ID_NUMBER,
+                code=CoreErrorCode.BAD_ID_NUMBER,
             )
         values["id_number"] = number
         values["gender"], values["birth_year"] = born_of(number) if number else (person.gender, person.birth_year)
