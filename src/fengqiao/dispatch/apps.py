@@ -40,6 +40,7 @@ class DispatchConfig(AppConfig):
                 "end_patrol": _("结束巡查"),
                 "record_visit": _("入户走访"),
                 "write_diary": _("民情日志"),
+                "record_screening": _("报送矛盾纠纷排查结果"),
             }
         )
 

@@ -45,6 +45,8 @@ class PeopleConfig(AppConfig):
                 "people_exported": _("导出个人信息"),
                 "people_erased": _("删除个人信息（匿名化）"),
                 "people_retention_anonymised": _("保存期满自动匿名化"),
+                "import_persons": _("批量导入人员"),
+                "export_persons": _("批量导出人员信息"),
             }
         )
         periodic.register("people.pii_retention", 24 * 3600, pii_duties.run_retention)
