@@ -18,4 +18,9 @@
     var button = e.target.closest && e.target.closest("[data-print]");
     if (button) { e.preventDefault(); window.print(); }
   });
+  // A button marked data-confirm asks its question first (an irreversible step); cancelling stops the click.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) { e.preventDefault(); e.stopImmediatePropagation(); }
+  });
 })();
