@@ -79,3 +79,15 @@ def test_a_prefetch_by_the_phone_app_leaves_the_flash_messages_for_the_next_page
     prefetched = client.get("/", headers={"X-FQ-Prefetch": "1"}).content.decode()
     assert "今日民情日志已保存" not in prefetched
     assert "今日民情日志已保存" in client.get("/").content.decode()
+
+
+def test_a_key_person_visit_written_offline_is_queued_but_nothing_else_of_the_record(client):
+    # The visit form carries an idempotency key, so the outbox may resend it; unmasking and managing the record
+    # are never replayed from the phone.
+    import re
+
+    config = json.loads(client.get("/sw.js").content.decode().split("\n", 1)[0][10:-1])
+    queued = [re.compile(p) for p in config["queued"]]
+    assert any(p.match("/people/key/42/visit/") for p in queued)
+    for path in ("/people/key/42/reveal/", "/people/key/42/act/end/", "/people/key/new/42/"):
+        assert not any(p.match(path) for p in queued), path

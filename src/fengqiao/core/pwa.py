@@ -34,6 +34,7 @@ QUEUED_FORMS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("dispatch:work", ()),
     ("dispatch:acknowledge", (0,)),
     ("dispatch:screening", ()),
+    ("people:key_visit", (0,)),  # resent with its idempotency key, recorded once
 )
 # JSON writes the pages' scripts may queue (patrol points).
 QUEUED_API = (r"^/api/v1/dispatch/patrols/\d+/points$",)
