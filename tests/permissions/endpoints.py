@@ -50,6 +50,11 @@ EVENT = _code("event")
 DISPUTE = _code("dispute")
 INSTRUCTION = _pk("instruction")
 
+
+def PARTY_TOKEN(w: World, side: str) -> str:
+    return w.obj("party_token", side)
+
+
 # Django URL names -> endpoint. (API operations are keyed "METHOD /api/v1/...".)
 PAGES: dict[str, Endpoint] = {
     "home": E("/"),
@@ -102,6 +107,18 @@ PAGES: dict[str, Endpoint] = {
     "disputes:agreement_file": E("/disputes/{c}/agreements/1.pdf", c=DISPUTE),
     "disputes:agreement_signed": E("/disputes/{c}/agreements/1/signed/", "POST", c=DISPUTE),
     "disputes:referral_file": E("/disputes/{c}/referral.pdf", c=DISPUTE),
+    "disputes:feedback_file": E("/disputes/{c}/feedback.pdf", c=DISPUTE),
+    "disputes:clear_duplicate": E("/disputes/{c}/duplicate/clear/", "POST", c=DISPUTE),
+    "disputes:track_rate": E("/disputes/track/{c}/rate/", "POST", c=DISPUTE),
+    "disputes:party_link": E("/disputes/{c}/parties/{p}/link/", "POST", c=DISPUTE, p=_pk("party")),
+    "disputes:party_link_revoke": E("/disputes/{c}/parties/{p}/link/revoke/", "POST", c=DISPUTE, p=_pk("party")),
+    "disputes:online_schedule": E("/disputes/{c}/online/schedule/", "POST", c=DISPUTE),
+    "disputes:online_write_up": E("/disputes/{c}/online/999999/notes/", "POST", c=DISPUTE),
+    # The party's pages need no account: the private link's token is the key (wrong tokens are rate limited).
+    "disputes:party_home": E("/disputes/p/{t}/", t=PARTY_TOKEN),
+    "disputes:party_join": E("/disputes/p/{t}/join/999999/", "POST", t=PARTY_TOKEN),
+    "disputes:party_sign": E("/disputes/p/{t}/sign/agreement/1/", "POST", t=PARTY_TOKEN),
+    "disputes:party_rate": E("/disputes/p/{t}/rate/", "POST", t=PARTY_TOKEN),
     "dispatch:inbox": E("/dispatch/"),
     "dispatch:stream": E("/dispatch/stream/"),
     "dispatch:send": E("/dispatch/send/"),
@@ -117,8 +134,6 @@ PAGES: dict[str, Endpoint] = {
     "dispatch:patrol_start": E("/dispatch/patrol/start/", "POST"),
     "dispatch:patrol_end": E("/dispatch/patrol/999999/end/", "POST"),
     "dispatch:duty": E("/dispatch/duty/"),
-    "dispatch:screening": E("/dispatch/screening/"),
-    "dispatch:screenings": E("/dispatch/screenings/"),
     "people:key_list": E("/people/key/"),
     "people:key_mine": E("/people/key/mine/"),
     "people:key_new": E("/people/key/new/999999/"),
@@ -126,6 +141,44 @@ PAGES: dict[str, Endpoint] = {
     "people:key_visit": E("/people/key/999999/visit/", "POST"),
     "people:key_reveal": E("/people/key/999999/reveal/", "POST"),
     "people:key_act": E("/people/key/999999/act/end/", "POST"),
+    "dispatch:screening": E("/dispatch/screening/"),
+    "dispatch:screenings": E("/dispatch/screenings/"),
+    # Base data (人地事物组织): each object lives in street A's grid ("in") or street B's ("out").
+    "people:index": E("/people/"),
+    "people:find": E("/people/find/", "POST"),
+    "people:pii_notice": E("/people/pii/"),
+    "people:grid_profile": E("/people/grid/{g}/", g=_grid),
+    "people:building_new": E("/people/grid/{g}/buildings/new/", g=_grid),
+    "people:place_new": E("/people/grid/{g}/places/new/", g=_grid),
+    "people:organisation_new": E("/people/grid/{g}/organisations/new/", g=_grid),
+    "people:building": E("/people/buildings/{p}/", p=_pk("building")),
+    "people:building_edit": E("/people/buildings/{p}/edit/", p=_pk("building")),
+    "people:room_new": E("/people/buildings/{p}/rooms/new/", p=_pk("building")),
+    "people:room": E("/people/rooms/{p}/", p=_pk("room")),
+    "people:room_edit": E("/people/rooms/{p}/edit/", p=_pk("room")),
+    "people:person_new": E("/people/rooms/{p}/persons/new/", p=_pk("room")),
+    "people:residence_end": E("/people/residences/{p}/end/", "POST", p=_pk("residence")),
+    "people:person": E("/people/persons/{p}/", p=_pk("person")),
+    "people:person_edit": E("/people/persons/{p}/edit/", p=_pk("person")),
+    "people:person_export": E("/people/persons/{p}/export/", "POST", p=_pk("person")),
+    "people:person_erase": E("/people/persons/{p}/erase/", p=_pk("person")),
+    "people:place_edit": E("/people/places/{p}/edit/", p=_pk("place")),
+    "people:organisation_edit": E("/people/organisations/{p}/edit/", p=_pk("organisation")),
+    "people:import": E("/people/import/"),
+    "people:import_template": E("/people/import/template/"),
+    "people:import_report": E("/people/import/errors/"),
+    "people:export": E("/people/export/"),
+    "people:export_persons": E("/people/export/download/", "POST"),
+    "people:rental_list": E("/people/rentals/"),
+    "people:rental_new": E("/people/rentals/new/"),
+    "people:rental_card": E("/people/rentals/{p}/card/", p=_pk("rental")),
+    "people:rental_end": E("/people/rentals/{p}/end/", "POST", p=_pk("rental")),
+    "people:tenancy_queue": E("/people/tenancies/"),
+    "people:tenancy_detail": E("/people/tenancies/{p}/", p=_pk("tenancy")),
+    "people:tenancy_act": E("/people/tenancies/{p}/verify/", "POST", p=_pk("tenancy")),
+    # The tenant's pages need no account: the room's printed code, and the receipt secret for the status page.
+    "people:tenant_form": E("/people/q/{r}/", r=lambda w, side: w.obj("let_room", side).code),
+    "people:tenant_status": E("/people/tenant/?k={s}", s=lambda w, side: w.obj("tenant_secret", side)),
     "metrics:ranking": E("/metrics/ranking/"),
     "metrics:efficiency": E("/metrics/efficiency/"),
     "metrics:reports": E("/metrics/reports/"),
@@ -183,4 +236,11 @@ API: dict[str, Endpoint] = {
     "POST /api/v1/dispatch/diary": E("/api/v1/dispatch/diary", "POST", json=True),
     "GET /api/v1/metrics/ranking": E("/api/v1/metrics/ranking"),
     "GET /api/v1/dashboard/map": E("/api/v1/dashboard/map"),
+    # Machine clients: a referring body's key, a gate's key (none is sent here).
+    "POST /api/v1/disputes/handins": E("/api/v1/disputes/handins", "POST", json=True),
+    "POST /api/v1/disputes/handins/{source_ref}/confirmation": E(
+        "/api/v1/disputes/handins/NOPE/confirmation", "POST", json=True
+    ),
+    "POST /api/v1/people/gate/check": E("/api/v1/people/gate/check", "POST", json=True),
+    "GET /api/v1/people/gate/revocations": E("/api/v1/people/gate/revocations"),
 }

@@ -4,6 +4,7 @@ inside street A and outside it (street B)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from fengqiao.accounts.models import Department, Membership, Role, User
@@ -95,7 +96,86 @@ def build_world() -> World:
     w.objects["community"] = {"in": tree["410105001001"], "out": tree["410105002001"]}
     w.objects["evidence"] = {side: _photo_on(w.obj("dispute", side)) for side in ("in", "out")}
     w.objects["event_photo"] = {side: _photo_on(w.obj("event", side)) for side in ("in", "out")}
+    worker_b = make_user("p_worker_b", password=None, role=Role.GRID_WORKER, node=grid_b)
+    _base_data(w, {"in": (grid_a, w.users["worker"]), "out": (grid_b, worker_b)})
+    _party_links(w)
     return w
+
+
+def _base_data(w: World, sides: dict[str, tuple[Any, Any]]) -> None:
+    """A building, room, resident, place, organisation and a letting with one tenant's form in each street, made by
+    the grid's own worker through the same commands the pages use."""
+    from fengqiao.core.validators import id_check_digit
+    from fengqiao.people import rentals, services
+    from fengqiao.people.models import Organisation, Place, Residence
+
+    def id_number(serial: int) -> str:
+        first = f"41010519850307{serial:03d}"
+        return first + id_check_digit(first)
+
+    for n, (side, (grid, worker)) in enumerate(sides.items()):
+        building = services.save_building(actor=worker, grid=grid, name=f"{n}号楼")
+        room = services.save_room(actor=worker, building=building, unit="1单元", number="101")
+        person = services.register_person(
+            actor=worker,
+            grid=grid,
+            name="赵居民",
+            id_number=id_number(10 + n),
+            phone="13800000010",
+            room=room,
+            relation=Residence.Relation.RESIDENT,
+        ).person
+        let_room = services.save_room(actor=worker, building=building, unit="1单元", number="102")
+        rental = rentals.register_rental(
+            actor=worker,
+            room=let_room,
+            landlord_name="王房东",
+            landlord_id_number=id_number(20 + n),
+            landlord_phone="13800000020",
+            max_tenants=4,
+        )
+        tenancy, secret = rentals.register_tenant(
+            room_code=let_room.code,
+            data=rentals.TenantForm(
+                name="刘租客", id_number=id_number(30 + n), phone="13900000030", move_in=date.today(), consent=True
+            ),
+        )
+        w.objects.setdefault("building", {})[side] = building
+        w.objects.setdefault("room", {})[side] = room
+        w.objects.setdefault("person", {})[side] = person
+        w.objects.setdefault("residence", {})[side] = person.residences.get()
+        w.objects.setdefault("let_room", {})[side] = let_room
+        w.objects.setdefault("rental", {})[side] = rental
+        w.objects.setdefault("tenancy", {})[side] = tenancy
+        w.objects.setdefault("tenant_secret", {})[side] = secret
+        w.objects.setdefault("place", {})[side] = services.save_place(
+            actor=worker, grid=grid, kind=Place.Kind.values[0], name="消防栓"
+        )
+        w.objects.setdefault("organisation", {})[side] = services.save_organisation(
+            actor=worker, grid=grid, kind=Organisation.Kind.values[0], name="甲乙商店"
+        )
+
+
+def _party_links(w: World) -> None:
+    """A live private link for the applicant of each side's case (the token is what the SMS carries)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fengqiao.disputes.models import Party, PartyLink
+    from fengqiao.disputes.online import _token_index
+
+    for side in ("in", "out"):
+        party = w.obj("dispute", side).parties.get(role=Party.Role.APPLICANT)
+        token = f"matrix-party-link-{side}"
+        PartyLink.objects.create(
+            party=party,
+            token_index=_token_index(token),
+            created_by=w.users["admin"],
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+        w.objects.setdefault("party", {})[side] = party
+        w.objects.setdefault("party_token", {})[side] = token
 
 
 def _photo_on(target: Any) -> Any:
