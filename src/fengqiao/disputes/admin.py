@@ -27,15 +27,20 @@ from fengqiao.disputes import referrals
 from fengqiao.disputes.models import (
     REFERRING_SOURCES,
     Agreement,
+    Attendance,
     CaseStudy,
     Dispute,
     DisputeType,
     Feedback,
+    LeaderNote,
     Mediator,
     Organisation,
+    PanelSeat,
     Party,
+    PartyLink,
     Referrer,
     Session,
+    Signature,
     Source,
     Update,
 )
@@ -51,10 +56,17 @@ class DisputeTypeAdmin(ConfigAdmin):
         "first_update_hours",
         "close_days",
         "revisit_days",
-        "ladder",
+        "ladder_name",
         "active",
     ]
     list_editable = ["assign_hours", "first_update_hours", "close_days", "revisit_days", "active"]
+
+    @admin.display(description=_("调解层级体系"), ordering="ladder")
+    def ladder_name(self, obj: DisputeType) -> str:
+        """The ladder by its name, never its code (an empty code is the county default, named as such)."""
+        from fengqiao.disputes.tiers import ladder
+
+        return ladder(obj.ladder).name if obj.ladder else gettext("（全县默认层级）")
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "ladder":  # one of the configured ladders (disputes.tiers), never a free code
@@ -166,6 +178,37 @@ class UpdateAdmin(ReadOnlyAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyAdmin):
     list_display = ["dispute", "version"]
+
+
+@admin.register(PanelSeat)
+class PanelSeatAdmin(ReadOnlyAdmin):
+    list_display = ["dispute", "mediator", "lead"]
+
+
+@admin.register(LeaderNote)
+class LeaderNoteAdmin(ReadOnlyAdmin):
+    list_display = ["dispute", "at"]
+
+
+@admin.register(PartyLink)
+class PartyLinkAdmin(ReadOnlyAdmin):
+    """Only the token's keyed hash is stored, and not even that is shown: a link is issued on the case page."""
+
+    list_display = ["party", "created_at", "expires_at", "revoked_at"]
+    exclude = ["token_index"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["session", "party", "joined_at"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    """The drawn image is personal data: it is seen on the signed document, never in the admin."""
+
+    list_display = ["party", "kind", "signed_at"]
+    exclude = ["image"]
 
 
 class ReferrerForm(forms.ModelForm):
