@@ -109,6 +109,6 @@ def test_the_party_page_is_private(case, med):
     token = link_for(case.respondents()[0], med.user)
     response = Client().get(party_url(token))
     page = response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer" and response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Referrer-Policy"] == "same-origin" and response["X-Robots-Tag"] == "noindex, nofollow"
     assert 'name="robots" content="noindex' in page
     assert "13912345678" not in page and "13800138000" not in page  # no phone numbers on the party page

@@ -81,8 +81,9 @@ def test_joining_records_attendance_and_goes_to_the_meeting(case, med, scheduled
     page = phone().get(party_url(token)).content.decode()
     assert f'id="join-{scheduled.pk}"' in page and "进入视频调解" in page
     response = phone().post(reverse("disputes:party_join", args=[token, scheduled.pk]))
-    assert response.status_code == 302 and response["Location"] == MEETING
-    assert response["Referrer-Policy"] == "no-referrer"
+    # A page that follows the link, not a redirect: a form post may not end on another site (CSP form-action).
+    assert response.status_code == 200 and f'href="{MEETING}"' in response.content.decode()
+    assert response["Referrer-Policy"] == "same-origin"  # the video service never sees the address
     phone().post(reverse("disputes:party_join", args=[token, scheduled.pk]))  # a second tap: still one row
     attendance = Attendance.objects.get()
     assert attendance.party == respondent and attendance.session == scheduled and attendance.ip == "10.1.2.3"

@@ -11,7 +11,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,9 @@ from fengqiao.disputes.workflow import mediator, mediator_or_centre
 
 PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",  # the token is in the address: never hand it to the video service
+    # same-origin: the token in the address never leaves this site (the video service gets no referrer), while form
+    # posts keep their Origin (Chromium sends "Origin: null" from a no-referrer page, which CSRF refuses).
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -228,7 +230,9 @@ def party_home(request: HttpRequest, token: str) -> HttpResponse:
 @limit("party", "FENGQIAO_RATE_TRACK", methods=("POST",))
 @answers_429
 def party_join(request: HttpRequest, token: str, session_id: int) -> HttpResponse:
-    """进入视频调解: record the attendance, then go to the video service."""
+    """进入视频调解: record the attendance, then go to the video service. The answer is a page that follows the
+    meeting link (a link, and a script that opens it): a redirect would end a form post on another site, which the
+    site's CSP (form-action 'self') rightly blocks."""
     party = _party(request, token)
     if party is None:
         return _invalid(request)
@@ -238,7 +242,7 @@ def party_join(request: HttpRequest, token: str, session_id: int) -> HttpRespons
     except DomainError as exc:
         show_error(request, exc)
         return _private(redirect(_home(token)))
-    return _private(HttpResponseRedirect(meeting))
+    return _private(render(request, "disputes/party_join.html", {"meeting": meeting, "token": token}))
 
 
 @require_POST
