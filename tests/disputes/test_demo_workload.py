@@ -6,7 +6,7 @@ from collections import Counter
 
 from fengqiao.accounts.models import Role
 from fengqiao.core.models import Action
-from fengqiao.disputes import selectors
+from fengqiao.disputes import selectors, tiers
 from fengqiao.disputes.demo import generate_disputes
 from tests.factories import make_user
 
@@ -20,6 +20,10 @@ def test_the_demo_mediator_has_open_cases_in_every_working_state_and_one_orange(
     colours = Counter(c.colour for c in cases)
     assert colours["orange"] >= 1 and colours["green"] >= 2
     assert all(c.grid_path.startswith(tree["410105001"].path) for c in cases)
+    # Each case stands on its type's own ladder, at a tier that takes this mediator's kind.
+    for c in cases:
+        assert c.ladder == tiers.ladder_code(c.type.ladder)
+        assert tiers.tier(c.tier, ladder=c.ladder).accepts(c.mediator.kind), c.tracking_code
 
 
 def test_the_demo_mediators_cases_have_a_trail_ending_in_their_state(tree):

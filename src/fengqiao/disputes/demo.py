@@ -197,12 +197,17 @@ class _Builder:
         posts: list[Mediator] = []
         # Existing mediators of the demo city join their node's committee.
         # At a street, the first sits as a judicial-office mediator (司法所), the others as people's mediators.
-        for m in Membership.objects.filter(role=Role.MEDIATOR, active=True).select_related("node").order_by("pk"):
+        for m in (
+            Membership.objects.filter(role=Role.MEDIATOR, active=True).select_related("node", "user").order_by("pk")
+        ):
             kind = Organisation.Kind.VILLAGE if m.node.level >= Level.COMMUNITY else Organisation.Kind.TOWNSHIP
             org = by_node_kind.get((m.node_id, kind))
             if org is not None and (m.user_id, org.pk) not in have:
-                justice = kind == Organisation.Kind.TOWNSHIP and not any(
-                    p.organisation_id == org.pk and p.kind == MediatorKind.JUSTICE for p in posts
+                # (the documented `mediator` login stays a people's mediator: the first tier's cases are theirs)
+                justice = (
+                    kind == Organisation.Kind.TOWNSHIP
+                    and m.user.username != "mediator"
+                    and not any(p.organisation_id == org.pk and p.kind == MediatorKind.JUSTICE for p in posts)
                 )
                 posts.append(
                     Mediator(
@@ -365,7 +370,12 @@ def _workload(
         return []
     area = post.organisation.node_path
     grids = [g for gs in grids_of.values() for g in gs if g.path.startswith(area)]
-    kinds = [t for code, t in types.items() if code in ("neighbours", "property", "marriage", "wages")]
+    # Types whose first tier takes this mediator's kind (a people's mediator: neighbours, marriage, land ...).
+    kinds = [
+        t
+        for code, t in types.items()
+        if code in ("neighbours", "marriage", "land", "construction") and tiers.tier(0, t.ladder).accepts(post.kind)
+    ]
     if not grids or not kinds:
         return []
     h = dt.timedelta(hours=1)
@@ -380,6 +390,7 @@ def _workload(
             grid_path=grid.path,
             source=Source.WALK_IN,
             type=type_,
+            ladder=tiers.ladder_code(type_.ladder),
             summary=rnd.choice(SUMMARIES.get(type_.code, SUMMARIES["other"])) + "，申请调解。",
             people_involved=2,
             risk=Risk.BLUE,
