@@ -509,6 +509,9 @@ def _upsert_persons_copy(
     """PostgreSQL: encrypt in batches, ``COPY`` into a staging table, one ``INSERT … ON CONFLICT``; id_index -> pk."""
     pks: dict[str, int] = {}
     with connection.cursor() as cursor:
+        # ON COMMIT DROP clears it at the end of the transaction; a second import inside the same transaction
+        # (a caller's atomic block, a test) starts from a fresh table all the same.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.people_import_stage")
         cursor.execute(
             "CREATE TEMPORARY TABLE people_import_stage (grid_id bigint, grid_path varchar(255), name text, "
             "id_number text, id_index varchar(64), phone text, phone_index varchar(64), address text, "
