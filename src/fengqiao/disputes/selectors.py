@@ -498,15 +498,15 @@ def figures(
         resolved = concluded_now and state in RESOLVED_STATES
         for row in rows:
             row.entered += entered_now
-            if concluded_now:
+            if concluded_now and concluded is not None:  # _in_period says so; the check tells the type checker
                 row.concluded += 1
                 row.on_time += due is None or concluded <= due
-            if resolved:
-                row.resolved += 1
-                row.days_total += (concluded - entered).total_seconds() / 86400
-                if stars:
-                    row.rated += 1
-                    row.stars_total += stars
+                if resolved:
+                    row.resolved += 1
+                    row.days_total += (concluded - entered).total_seconds() / 86400
+                    if stars:
+                        row.rated += 1
+                        row.stars_total += stars
         if resolved:
             for i, (_label, deepest) in enumerate(LEVEL_SAYINGS):
                 level_counts[i] += org_level is not None and org_level >= deepest

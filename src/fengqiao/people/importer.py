@@ -437,7 +437,7 @@ def _select(model: Any, columns: Sequence[str], key: str, values: Sequence[Any])
         with connection.cursor() as cursor:
             for chunk in _chunks(list(values), 50_000):
                 cursor.execute(
-                    f"SELECT {quoted} FROM {table} WHERE {connection.ops.quote_name(key)} = ANY(%s)", [chunk]
+                    f"SELECT {quoted} FROM {table} WHERE {connection.ops.quote_name(key)} = ANY(%s)", [list(chunk)]
                 )
                 out.extend(cursor.fetchall())
         return out

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,7 +145,7 @@ def export_page(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @login_required
 @only_for(may_export, EXPORT_REFUSED)
-def export_persons(request: AuthenticatedRequest) -> HttpResponse:
+def export_persons(request: AuthenticatedRequest) -> HttpResponseBase:
     """导出人员台账: masked unless asked otherwise with a reason; the file is written to a temporary file first, so
     a large grid streams from disk instead of memory."""
     form = ExportForm(request.POST)
