@@ -17,6 +17,7 @@ the cost); buildings, rooms and residences are copied straight in. On SQLite the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -25,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Role
@@ -171,33 +173,44 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def _choice(value: str, choices: Sequence[tuple[str, Any]]) -> str | None:
-    for code, label in choices:
-        if value and value in (code, str(label)):
-            return str(code)
-    return None
+def _choice(value: str, choices: type[models.TextChoices]) -> str | None:
+    """The code a cell names, by code or by its label in the active language (a blank code never matches); the
+    labels are resolved once per language, not per row."""
+    if not value:
+        return None
+    return _choice_map(choices, get_language() or "").get(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _choice_map(choices: type[models.TextChoices], language: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, label in choices.choices:
+        if code:
+            out.setdefault(str(code), str(code))
+            out.setdefault(str(label), str(code))
+    return out
 
 
 def _header(cells: Sequence[Any]) -> list[str]:
     return [_text(c).rstrip("*＊").strip() for c in cells[: len(HEADERS)]]
 
 
-def _open_rows(file: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    from openpyxl import load_workbook
+def _open_rows(file: IO[bytes]) -> Iterator[Sequence[Any]]:
+    """The first sheet's rows as values, read by calamine (Rust; some twenty times openpyxl's read-only mode, which
+    parses every cell into an object: docs/decisions/0110-base-data.md). Empty cells read as ``""``."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_filelike(file)
+        if not workbook.sheet_names:
+            return
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
     except Exception:
         raise DomainError(
             _("无法读取该文件，请上传由模板填写的 .xlsx 表格。"), code=PeopleErrorCode.IMPORT_BAD_FILE
         ) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return
-        yield from sheet.iter_rows(values_only=True)
-    finally:
-        workbook.close()
+    yield from rows
 
 
 class _Grids:
@@ -206,6 +219,13 @@ class _Grids:
     def __init__(self, actor: Caller) -> None:
         self.actor = actor
         self.known: dict[str, tuple[int, str, int] | None] = {}
+        self.covered: dict[str, bool] = {}
+
+    def covers(self, path: str) -> bool:
+        """Whether the actor's jurisdiction holds the grid at ``path`` (asked once per grid, not per row)."""
+        if path not in self.covered:
+            self.covered[path] = scoping.covers(self.actor, path)
+        return self.covered[path]
 
     def get(self, code: str) -> tuple[int, str, int] | None:
         if code not in self.known:
@@ -280,7 +300,7 @@ def _check_row(number: int, cells: list[Any], grids: _Grids, errors: list[RowErr
 
     kind = Person.Kind.RESIDENT.value
     if text[KIND]:
-        chosen = _choice(text[KIND], Person.Kind.choices)
+        chosen = _choice(text[KIND], Person.Kind)
         if chosen is None:
             bad(KIND, _("人口类别应为：%(c)s。") % {"c": "、".join(str(label) for _c, label in Person.Kind.choices)})
         else:
@@ -301,7 +321,7 @@ def _check_row(number: int, cells: list[Any], grids: _Grids, errors: list[RowErr
 
     gender = id_gender
     if text[GENDER]:
-        chosen = _choice(text[GENDER], [(c, label) for c, label in Person.Gender.choices if c])
+        chosen = _choice(text[GENDER], Person.Gender)
         if chosen is None:
             bad(GENDER, _("性别应为“男”或“女”。"))
         elif id_gender and chosen != id_gender:
@@ -333,7 +353,7 @@ def _check_row(number: int, cells: list[Any], grids: _Grids, errors: list[RowErr
         grid = grids.get(text[GRID])
         if grid is None:
             bad(GRID, _("网格编码“%(c)s”不存在。") % {"c": text[GRID]})
-        elif not scoping.covers(grids.actor, grid[1]):
+        elif not grids.covers(grid[1]):
             bad(GRID, _("网格“%(c)s”不在您的管辖范围内。") % {"c": text[GRID]})
             grid = None
         elif grid[2] < Level.GRID:
@@ -352,7 +372,7 @@ def _check_row(number: int, cells: list[Any], grids: _Grids, errors: list[RowErr
         bad(ROOM, _("填写了现居住楼栋时，室号不能为空。"))
     relation = Residence.Relation.RESIDENT.value
     if text[RELATION]:
-        chosen = _choice(text[RELATION], Residence.Relation.choices)
+        chosen = _choice(text[RELATION], Residence.Relation)
         if chosen is None:
             bad(
                 RELATION,
