@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fengqiao.people",
     "fengqiao.events",
     "fengqiao.disputes",
+    "fengqiao.petitions",
     "fengqiao.dispatch",
     "fengqiao.metrics",
     "fengqiao.dashboard",
@@ -263,6 +264,13 @@ FENGQIAO_DISPUTE_CLOCKS = {
     "update": os.environ.get("FENGQIAO_DISPUTE_CLOCK_UPDATE", "24h"),
     "close": os.environ.get("FENGQIAO_DISPUTE_CLOCK_CLOSE", "30d"),
     "revisit": os.environ.get("FENGQIAO_DISPUTE_CLOCK_REVISIT", "7d"),
+}
+# The statutory petition clocks of 《信访工作条例》 (core.deadlines): tell the petitioner whether the petition is
+# accepted within 15 days of registration, handle it within 60 days of acceptance, extend that once by at most 30 days.
+FENGQIAO_PETITION_CLOCKS = {
+    "acknowledge": os.environ.get("FENGQIAO_PETITION_CLOCK_ACKNOWLEDGE", "15d"),
+    "handle": os.environ.get("FENGQIAO_PETITION_CLOCK_HANDLE", "60d"),
+    "max_extension": os.environ.get("FENGQIAO_PETITION_CLOCK_MAX_EXTENSION", "30d"),
 }
 # A party's private link (join online sessions, sign on the phone) works this many days at most, and never after
 # the case is closed, withdrawn or referred.

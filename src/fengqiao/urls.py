@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("grids/", include("fengqiao.grids.urls")),
     path("events/", include("fengqiao.events.urls")),
     path("disputes/", include("fengqiao.disputes.urls")),
+    path("petitions/", include("fengqiao.petitions.urls")),
     path("dispatch/", include("fengqiao.dispatch.urls")),
     path("metrics/", include("fengqiao.metrics.urls")),
     path("dashboard/", include("fengqiao.dashboard.urls")),

@@ -25,10 +25,22 @@ ALLOWED: dict[str, set[str]] = {
     "events": {"core", "accounts", "grids"},
     "disputes": {"core", "accounts", "grids"},
     "dispatch": {"core", "accounts", "grids"},
+    "petitions": {"core", "accounts", "grids"},
     "metrics": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch"},
     "dashboard": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics"},
     "api": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics", "dashboard"},
-    "demo": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics", "dashboard"},
+    "demo": {
+        "core",
+        "accounts",
+        "grids",
+        "people",
+        "events",
+        "disputes",
+        "dispatch",
+        "metrics",
+        "dashboard",
+        "petitions",
+    },
 }
 APPS = set(ALLOWED)
 
