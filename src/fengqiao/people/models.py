@@ -22,6 +22,18 @@ from fengqiao.core import pii
 from fengqiao.core.models import InGrid
 
 
+def _path_field() -> models.CharField[str, str]:
+    """``grid_path`` of the large base-data tables (persons, rooms, buildings): indexed once, by
+    :func:`_path_index`, instead of :class:`InGrid`'s plain and ``_like`` twins; every write pays per index."""
+    return models.CharField(_("网格路径"), max_length=255, editable=False)
+
+
+def _path_index(name: str) -> models.Index:
+    """The one path index: the pattern operator class serves scoping's prefix ``LIKE`` in any collation, and
+    equality; nothing orders these tables by path alone over more than a page of one grid."""
+    return models.Index(fields=["grid_path"], name=name, opclasses=["varchar_pattern_ops"])
+
+
 class Building(InGrid):
     """楼栋 / 自建房: a building in a (micro-)grid; its rooms carry the households."""
 
@@ -32,7 +44,8 @@ class Building(InGrid):
         MIXED = "mixed", _("商住混合")
         PUBLIC = "public", _("公共建筑")
 
-    code = models.CharField(_("楼栋编码"), max_length=40, unique=True)
+    grid_path = _path_field()
+    code = models.CharField(_("楼栋编码"), max_length=40)  # unique below, without a _like twin
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.RESIDENTIAL)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -46,6 +59,8 @@ class Building(InGrid):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["grid_path", "name"]
+        indexes = [_path_index("people_building_path")]
+        constraints = [models.UniqueConstraint(fields=["code"], name="people_building_code_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -60,8 +75,12 @@ class Room(InGrid):
         VACANT = "vacant", _("空置")
         BUSINESS = "business", _("经营")
 
-    building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="rooms")
-    code = models.CharField(_("房屋编码"), max_length=40, unique=True)
+    grid_path = _path_field()
+    # No index of its own: the unique (building, unit, number) leads with it.
+    building = models.ForeignKey(
+        Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="rooms", db_index=False
+    )
+    code = models.CharField(_("房屋编码"), max_length=40)  # unique below, without a _like twin
     unit = models.CharField(_("单元"), max_length=20, blank=True)
     number = models.CharField(_("室号"), max_length=20)
     area_m2 = models.DecimalField(_("面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -73,8 +92,10 @@ class Room(InGrid):
         verbose_name_plural = _("房屋")
         ordering = ["building", "unit", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "unit", "number"], name="people_room_unique_in_building")
+            models.UniqueConstraint(fields=["building", "unit", "number"], name="people_room_unique_in_building"),
+            models.UniqueConstraint(fields=["code"], name="people_room_code_unique"),
         ]
+        indexes = [_path_index("people_room_path")]
 
     def __str__(self) -> str:
         return f"{self.building.name}{self.unit}{self.number}"
@@ -94,11 +115,12 @@ class Person(InGrid):
         FEMALE = "female", _("女")
         UNKNOWN = "", _("未知")
 
+    grid_path = _path_field()
     name = pii.EncryptedTextField(_("姓名"))
     id_number = pii.EncryptedTextField(_("身份证号"), blank=True, index_field="id_index")
     id_index = models.CharField(max_length=64, blank=True, editable=False)
     phone = pii.EncryptedTextField(_("联系电话"), blank=True, index_field="phone_index")
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)  # indexed below, without a _like twin
     address = pii.EncryptedTextField(_("户籍地址"), blank=True)
     kind = models.CharField(_("人口类别"), max_length=10, choices=Kind.choices, default=Kind.RESIDENT)
     gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
@@ -115,6 +137,7 @@ class Person(InGrid):
         constraints = [
             models.UniqueConstraint(fields=["id_index"], condition=~Q(id_index=""), name="people_person_one_per_id")
         ]
+        indexes = [_path_index("people_person_path"), models.Index(fields=["phone_index"], name="people_person_phone")]
 
     def __str__(self) -> str:
         return self.name_masked
@@ -163,8 +186,9 @@ class Residence(models.Model):
         TENANT = "tenant", _("租住")
         FAMILY = "family", _("家庭成员")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="residences")
+    # No single-column indexes: (person, until) and (room, until) lead with them.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences", db_index=False)
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="residences", db_index=False)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices)
     since = models.DateField(_("起始日期"), default=timezone.localdate)
