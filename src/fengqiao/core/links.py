@@ -68,3 +68,34 @@ def _reset_for_tests(saved: dict[str, Any] | None = None) -> dict[str, Provider]
         _PROVIDERS.clear()
         _PROVIDERS.update(saved)
     return before
+
+
+# A person of the base data named by another app's record (a household visit names whom it visited): the base data
+# registers one resolver; the naming app stores the reference and asks the resolver, never the people app itself.
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person the actor may see, as another app may show them: masked, never the identifiers."""
+
+    ref: str  # the stable reference stored by the naming app ("P" and the record's number)
+    label: str  # the masked name
+    grid_path: str
+    url: str
+    address: str = ""  # where they live now (building, unit, room), when known
+
+
+_PERSON_RESOLVER: list[Callable[[str, Caller], PersonRef | None]] = []
+
+
+def register_person_resolver(resolve: Callable[[str, Caller], PersonRef | None]) -> None:
+    """Declare how a person reference is resolved for a viewer (the base data does, in its ``ready()``)."""
+    _PERSON_RESOLVER[:] = [resolve]
+
+
+def resolve_person(ref: str, actor: Caller) -> PersonRef | None:
+    """The person ``ref`` names if ``actor`` may see them; ``None`` for an unknown, erased or out-of-reach one alike."""
+    ref = (ref or "").strip()
+    if not ref or not _PERSON_RESOLVER:
+        return None
+    return _PERSON_RESOLVER[0](ref, actor)

@@ -27,6 +27,10 @@ class DispatchErrorCode(ErrorCode):
     NO_POINTS = "no_points", "No track points were sent."
     TOO_MANY_POINTS = "too_many_points", "More track points than one call may carry."
     ADDRESS_REQUIRED = "address_required", "A visit needs an address."
+    VISIT_PERSON_UNKNOWN = (
+        "visit_person_unknown",
+        "A visit names a person of the base data who is unknown, erased or outside the worker's grids.",
+    )
     TEXT_REQUIRED = "text_required", "A diary entry needs text."
     FUTURE_DAY = "future_day", "A diary entry cannot be for a future day."
     SCREENING_GRID = "screening_grid", "A screening record names a grid the worker does not serve."

@@ -183,6 +183,7 @@ class VisitForm(StyledForm):
     address = forms.CharField(label=_("走访地址"), max_length=200)
     person_name = forms.CharField(label=_("走访对象"), max_length=50, required=False)
     note = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    person_ref = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)  # a person of the base data
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     # Drawn when the page is made (and afresh by the phone app for a cached page): a resent visit is recorded once.

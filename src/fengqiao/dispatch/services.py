@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.accounts.models import Role, User
-from fengqiao.core import audit, scoping
+from fengqiao.core import audit, links, scoping
 from fengqiao.core.attachments import attach
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction
 from fengqiao.core.signals import notify
@@ -432,6 +432,15 @@ def record_visit(
         if existing is not None:
             return existing
     grid = _worker_grid(actor, grid)
+    # A person of the base data, named by reference: only one the worker may see; shown masked, never copied.
+    person = links.resolve_person(person_ref, actor) if person_ref.strip() else None
+    if person_ref.strip() and person is None:
+        raise DomainError(
+            _("走访对象不在您所在网格的基础数据中，请从人员页面发起走访。"), code=DispatchErrorCode.VISIT_PERSON_UNKNOWN
+        )
+    if person is not None:
+        person_ref, person_name = person.ref, person_name.strip() or person.label
+        address = address.strip() or person.address
     if not address.strip():
         raise DomainError(_("请填写走访地址。"), code=DispatchErrorCode.ADDRESS_REQUIRED)
     if not note.strip():

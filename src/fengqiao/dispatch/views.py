@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role, User
 from fengqiao.accounts.requests import AuthenticatedRequest
+from fengqiao.core import links
 from fengqiao.core.attachments import attachments_of, read_uploads
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
@@ -221,6 +222,7 @@ def work(request: AuthenticatedRequest) -> HttpResponse:
                     address=d["address"],
                     note=d["note"],
                     person_name=d["person_name"],
+                    person_ref=d["person_ref"],
                     lon=d["lon"],
                     lat=d["lat"],
                     idempotency_key=d["idempotency_key"] or None,
@@ -233,6 +235,15 @@ def work(request: AuthenticatedRequest) -> HttpResponse:
                 return redirect("dispatch:work")
         except DomainError as error:
             show_error(request, error)
+    # 入户走访 started from a person's page in the base data: the form names them (masked) and where they live.
+    person = links.resolve_person(request.GET.get("person", ""), request.user) if request.GET.get("person") else None
+    if visit_form is None:
+        initial = {"idempotency_key": uuid.uuid4().hex}
+        if person is not None:
+            initial.update(person_ref=person.ref, person_name=person.label, address=person.address)
+        visit_form = VisitForm(prefix="visit", initial=initial)
+    elif visit_form.data.get("visit-person_ref"):
+        person = links.resolve_person(visit_form.data.get("visit-person_ref", ""), request.user)
     grid = selectors.worker_grid(request.user)
     memberships = [m for m in request.user.active_memberships if m.node_id == (grid.pk if grid else None)]
     compliance = selectors.compliance(memberships=memberships[:1]) if memberships else []
@@ -243,7 +254,8 @@ def work(request: AuthenticatedRequest) -> HttpResponse:
             "grid": grid,
             "patrol": selectors.open_patrol(actor=request.user),
             "patrols": selectors.my_patrols(actor=request.user)[:10],
-            "visit_form": visit_form or VisitForm(prefix="visit", initial={"idempotency_key": uuid.uuid4().hex}),
+            "visit_form": visit_form,
+            "visit_person": person,
             "diary_form": diary_form or DiaryForm(prefix="diary"),
             "mine": compliance[0] if compliance else None,
             "can_send": selectors.can_send(request.user),

@@ -50,3 +50,9 @@ class PeopleConfig(AppConfig):
             }
         )
         periodic.register("people.pii_retention", 24 * 3600, pii_duties.run_retention)
+
+        # Other apps' records name a person by reference (a household visit); core resolves it through the base data.
+        from fengqiao.core import links
+        from fengqiao.people import selectors
+
+        links.register_person_resolver(lambda ref, actor: selectors.person_ref(ref=ref, actor=actor))

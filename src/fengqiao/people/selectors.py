@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Model, Q, QuerySet
+from django.urls import reverse
 
 from fengqiao.accounts.models import Role
 from fengqiao.core import audit, links, pii, scoping
@@ -56,6 +57,14 @@ def may_edit(actor: Caller, path: str) -> bool:
     """Whether the actor keeps the base data at ``path``: a worker their grids, a grid leader their subtree."""
     paths = _paths(actor, EDIT_ROLES)
     return paths is None or any(path.startswith(p) for p in paths)
+
+
+def may_visit(actor: Caller, path: str) -> bool:
+    """Whether the actor walks the grid at ``path`` and records household visits there (a worker or grid leader by
+    membership; the superuser keeps no grid)."""
+    if not signed_in(actor):
+        return False
+    return any(m.role in EDIT_ROLES and path.startswith(m.node.path) for m in actor.active_memberships)
 
 
 def may_handle_pii(actor: Caller, path: str) -> bool:
@@ -277,3 +286,23 @@ def layer_counts(*, actor: Caller, paths: list[str]) -> dict[str, dict[str, int]
             **{k: int(v or 0) for k, v in places.items()},
         }
     return out
+
+
+def person_ref(*, ref: str, actor: Caller) -> links.PersonRef | None:
+    """A person named by another app's record (``P`` and the record's number), as ``actor`` may see them: masked,
+    with where they live now; ``None`` alike for a malformed, unknown, erased or out-of-reach reference."""
+    if not ref.startswith("P") or not ref[1:].isdigit() or len(ref) > 20:
+        return None
+    person = readable(Person.objects.filter(pk=int(ref[1:]), erased_at__isnull=True), actor).first()
+    if person is None:
+        return None
+    home = (
+        person.residences.filter(until__isnull=True).select_related("room", "room__building").order_by("-since").first()
+    )
+    return links.PersonRef(
+        ref=f"P{person.pk}",
+        label=person.name_masked,
+        grid_path=person.grid_path,
+        url=reverse("people:person", args=[person.pk]),
+        address=str(home.room) if home is not None else "",
+    )

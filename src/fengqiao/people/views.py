@@ -151,6 +151,7 @@ def person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "history": history,
             "cases": selectors.cases_of(actor=request.user, person=p),
             "may_edit": selectors.may_edit(request.user, p.grid_path) and p.erased_at is None,
+            "may_visit": selectors.may_visit(request.user, p.grid_path) and p.erased_at is None,
             "may_duty": selectors.may_handle_pii(request.user, p.grid_path),
             "duty_form": forms.DutyForm(),
         },
@@ -369,6 +370,8 @@ def pii_notice(request: AuthenticatedRequest) -> HttpResponse:
 def person_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """个人信息导出 for the person (JSON), by the centre with a reason; logged."""
     p = _get(selectors.person_detail, actor=request.user, pk=pk)
+    if not selectors.may_handle_pii(request.user, p.grid_path):
+        raise PermissionDenied(_("个人信息的导出和删除由辖区综治中心调度员办理。"))
     try:
         data = pii_duties.export_person(actor=request.user, person=p, reason=request.POST.get("reason", "")[:200])
     except DomainError as exc:
