@@ -71,6 +71,12 @@ def build_world() -> World:
         side: Extension.objects.create(event=e, requested_by=w.users["admin"], hours=5, reason="x")
         for side, e in (("in", ev_in), ("out", ev_out))
     }
+    from fengqiao.events import whistles
+
+    w.objects["summons"] = {
+        "in": whistles.blow_whistle(actor=w.users["dispatcher"], event=ev_in, departments=[urban_a])[0],
+        "out": whistles.blow_whistle(actor=dispatcher_b, event=ev_out, departments=[urban_b])[0],
+    }
     neighbours = DisputeType.objects.get(code="neighbours")
     Organisation.objects.create(name="甲社区调委会", kind=Organisation.Kind.VILLAGE, node=tree["410105001001"])
 

@@ -31,3 +31,7 @@ class EventErrorCode(ErrorCode):
     STALE_REQUEST = "stale_request", "The IoT request's timestamp is more than five minutes off the server clock."
     REPLAYED = "replayed", "The IoT request reuses a nonce and is not accepted again."
     BAD_JSON = "bad_json", "The IoT request body is not a JSON object."
+    ALREADY_SUMMONED = "already_summoned", "Every department named has already been called to this event."
+    ATTENDEE_TOO_LONG = "attendee_too_long", "The names of who comes are over the length limit."
+    BAD_ARRIVAL = "bad_arrival", "The arrival time is not a date and time."
+    SPOT_PHOTOS_REQUIRED = "spot_photos_required", "Solving on the spot needs a photo before and a photo after."

@@ -172,3 +172,18 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=500
     )
+
+
+class SpotForm(ReportForm):
+    """即报即办: a small matter the worker has already solved, with photos before and after (both required; each is
+    checked by content in the service)."""
+
+    photos = None  # type: ignore[assignment]
+    result = forms.CharField(label=_("处置情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    before = PhotosField(label=_("处置前照片"))
+    after = PhotosField(label=_("处置后照片"))
+
+
+class WhistleRankingForm(forms.Form):
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

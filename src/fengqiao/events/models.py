@@ -161,6 +161,9 @@ class Event(InGrid):
     warn_at = models.DateTimeField(null=True, blank=True)
     extended = models.BooleanField(_("已延期"), default=False)
     supervised = models.BooleanField(_("已督办"), default=False)
+    # 即报即办 (小事网格办): reported by a grid worker as already solved, and closed at once; figures count it.
+    on_the_spot = models.BooleanField(_("即报即办"), default=False, db_index=True)
+    spot_check = models.CharField(_("抽查"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("事件")
@@ -360,3 +363,77 @@ def forget_api_keys(**kwargs: Any) -> None:
 
 models.signals.post_save.connect(forget_api_keys, sender=ApiClient, dispatch_uid="forget_api_keys_save")
 models.signals.post_delete.connect(forget_api_keys, sender=ApiClient, dispatch_uid="forget_api_keys_delete")
+
+
+class SummonsState(models.TextChoices):
+    """Where one department stands on a whistle (吹哨报到)."""
+
+    SUMMONED = "summoned", _("待签收")
+    SIGNED = "signed", _("已签收")
+    ARRANGED = "arranged", _("已安排到场")
+    REPORTED = "reported", _("已报到反馈")
+
+
+class Summons(models.Model):
+    """One department called to an event by a whistle (吹哨报到): it signs, says who comes and when, reports back.
+
+    The clocks (签收, 报到反馈) are declared in ``events.clocks``; the steps in ``events.workflow.SUMMONS_FLOW``.
+    """
+
+    event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="summonses")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("报到部门"), on_delete=models.PROTECT, related_name="summonses"
+    )
+    # The event's grid, copied so the audit trail and scoping read one column.
+    grid_path = models.CharField(max_length=255, db_index=True, editable=False)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=SummonsState.choices, default=SummonsState.SUMMONED, db_index=True
+    )
+    summoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("吹哨人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summoned_at = models.DateTimeField(_("吹哨时间"), default=timezone.now, db_index=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    attendee = models.CharField(_("到场人员"), max_length=100, blank=True)
+    arrive_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    report = models.TextField(_("报到反馈"), blank=True)
+    reported_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    sign_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    sign_warn_at = models.DateTimeField(null=True, blank=True)
+    report_due_at = models.DateTimeField(_("反馈时限"), null=True, blank=True)
+    report_warn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("吹哨报到")
+        verbose_name_plural = _("吹哨报到")
+        ordering = ["summoned_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "department"], name="summons_once_per_department")]
+        indexes = [models.Index(fields=["department", "summoned_at"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        """How a notification or the audit log names the row: the event's code and the department."""
+        return f"{self.event.tracking_code}·{self.department.name}"
+
+    @property
+    def state_label(self) -> str:
+        return str(SummonsState(self.state).label) if self.state in SummonsState.values else self.state
+
+    @property
+    def on_time(self) -> bool | None:
+        """Whether the report came within its clock; None while not reported."""
+        if self.reported_at is None:
+            return None
+        return self.report_due_at is None or self.reported_at <= self.report_due_at
+
+
+class SpotCheck(models.TextChoices):
+    """抽查 of an event solved on the spot (即报即办)."""
+
+    NONE = "", _("不抽查")
+    PENDING = "pending", _("待抽查")
+    CONFIRMED = "confirmed", _("抽查通过")
+    REOPENED = "reopened", _("抽查退回")

@@ -16,9 +16,9 @@ from fengqiao.accounts.models import Role, User
 from fengqiao.core import scoping, sla, tracking
 from fengqiao.core.codes import normalise
 from fengqiao.core.models import Action
-from fengqiao.events.clocks import EVENT_CLOCKS
-from fengqiao.events.models import Category, Event
-from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
+from fengqiao.events.clocks import EVENT_CLOCKS, SUMMONS_CLOCKS
+from fengqiao.events.models import Category, Event, SpotCheck, Summons, SummonsState
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, SUMMONS_OPEN
 from fengqiao.grids.coords import distance_metres
 from fengqiao.grids.models import GridNode
 
@@ -217,3 +217,124 @@ def public_tracking(*, code: str) -> tuple[Event, list[tracking.PublicStage]]:
         "route": lambda action: event.lead_department.name if event.lead_department else "",
     }
     return event, tracking.public_stages(event, EVENT_FLOW, notes=notes)
+
+
+# -- 吹哨报到 ------------------------------------------------------------------------------------------------
+def summonses_of(*, event: Event, now: dt.datetime | None = None) -> list[Summons]:
+    """The departments a whistle called to this event, each with its colour (green / orange / red) and the signal
+    that paints it (签收超时, 即将报到超时 …); the caller has already been allowed to see the event."""
+    qs = SUMMONS_CLOCKS.annotate(Summons.objects.filter(event=event), now)
+    rows = list(qs.select_related("department", "department__node", "event").order_by("summoned_at", "pk"))
+    labels = SUMMONS_CLOCKS.labels
+    for row in rows:
+        row.flag_label = str(labels.get(row.flag, "")) if row.flag else ""  # type: ignore[attr-defined]
+    return rows
+
+
+def whistle_answered(*, event: Event) -> bool | None:
+    """Whether every summoned department has reported back; None when no whistle was blown."""
+    states = list(Summons.objects.filter(event=event).values_list("state", flat=True))
+    if not states:
+        return None
+    return all(state == SummonsState.REPORTED for state in states)
+
+
+def my_summonses(*, actor: User, now: dt.datetime | None = None) -> QuerySet[Summons]:
+    """The handler's whistles: open report-back rows of their departments, most urgent first."""
+    ids = department_ids(actor)
+    qs = Summons.objects.filter(department_id__in=ids, state__in=SUMMONS_OPEN)
+    return (
+        SUMMONS_CLOCKS.annotate(qs, now)
+        .select_related("event", "event__category", "department")
+        .order_by("urgency", "report_due_at")
+    )
+
+
+RANKING_ROLES = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+
+
+@dataclass
+class DepartmentScore:
+    """One department's answer to whistles over a period (报到率, timeliness)."""
+
+    department: Any
+    summoned: int
+    reported: int
+    on_time: int
+    hours_to_report: float | None  # mean, over the reported rows
+
+    @property
+    def report_rate(self) -> float:
+        return self.reported / self.summoned if self.summoned else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return self.on_time / self.summoned if self.summoned else 0.0
+
+
+def whistle_ranking(*, actor: User, since: dt.date, until: dt.date) -> list[DepartmentScore]:
+    """Departments ranked by 报到率, then on-time rate, then mean time to report, over whistles blown on events in
+    the actor's jurisdiction from ``since`` to ``until`` (inclusive). On time: reported within the report clock."""
+    if not actor.has_role(*RANKING_ROLES):
+        return []
+    rows = scoping.scope(Summons.objects.all(), actor).filter(
+        summoned_at__date__gte=since, summoned_at__date__lte=until
+    )
+    counted = (
+        rows.values("department_id")
+        .annotate(
+            summoned=Count("id"),
+            reported=Count("id", filter=Q(state=SummonsState.REPORTED)),
+            timely=Count(
+                "id",
+                filter=Q(state=SummonsState.REPORTED)
+                & (Q(report_due_at__isnull=True) | Q(reported_at__lte=F("report_due_at"))),
+            ),
+        )
+        .order_by()
+    )
+    hours: dict[int, list[float]] = {}
+    for dept_id, summoned_at, reported_at in rows.filter(reported_at__isnull=False).values_list(
+        "department_id", "summoned_at", "reported_at"
+    ):
+        if reported_at is not None:
+            hours.setdefault(dept_id, []).append((reported_at - summoned_at).total_seconds() / 3600)
+    from fengqiao.accounts.models import Department
+
+    departments = Department.objects.select_related("node").in_bulk([row["department_id"] for row in counted])
+    scores = [
+        DepartmentScore(
+            department=departments[row["department_id"]],
+            summoned=row["summoned"],
+            reported=row["reported"],
+            on_time=row["timely"],
+            hours_to_report=(
+                sum(hours[row["department_id"]]) / len(hours[row["department_id"]])
+                if hours.get(row["department_id"])
+                else None
+            ),
+        )
+        for row in counted
+    ]
+    return sorted(
+        scores,
+        key=lambda s: (
+            -s.report_rate,
+            -s.on_time_rate,
+            s.hours_to_report if s.hours_to_report is not None else math.inf,
+            s.department.name,
+        ),
+    )
+
+
+# -- 即报即办 抽查 --------------------------------------------------------------------------------------------
+def spot_checks(*, actor: User) -> QuerySet[Event]:
+    """Events solved on the spot and drawn for 抽查 that the centre has still to check, in its jurisdiction."""
+    if not actor.has_role(Role.DISPATCHER, Role.ADMIN):
+        return Event.objects.none()
+    return (
+        visible_events(actor=actor)
+        .filter(on_the_spot=True, spot_check=SpotCheck.PENDING, state="closed")
+        .select_related("category", "grid", "reporter")
+        .order_by("closed_at")
+    )

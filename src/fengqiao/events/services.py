@@ -26,6 +26,7 @@ from fengqiao.core.validators import PhoneError, normalise_phone
 from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
+from fengqiao.events.whistles import summon
 from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES
 from fengqiao.grids import locator
 from fengqiao.grids.coords import PositionError, distance_metres, parse_position
@@ -413,8 +414,11 @@ def route_event(
             )
     with transaction.atomic():
         event = _apply(event, "route", actor=actor, now=now, note=note, department=department)
-        event.co_departments.set([d for d in co_departments if d.pk != department.pk])
-    recipients = handlers_of(department) + [u for d in co_departments for u in handlers_of(d)]
+        co = [d for d in co_departments if d.pk != department.pk]
+        event.co_departments.set(co)
+        if co:  # 吹哨报到: each co-handling department signs, comes and reports back on its own row
+            summon(actor=actor, event=event, departments=co, note=note, now=now)
+    recipients = handlers_of(department)
     transaction.on_commit(
         lambda: notify.send(
             sender=Event,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fengqiao.events import views, webhooks
+from fengqiao.events import views, views_whistle, webhooks
 
 app_name = "events"
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("track/<str:code>/", views.track, name="track"),
     path("iot/<str:device_code>/", webhooks.iot_alarm, name="iot"),
     path("extensions/<int:pk>/decide/", views.decide_extension, name="decide_extension"),
+    path("whistles/", views_whistle.my_whistles, name="whistles"),
+    path("whistles/ranking/", views_whistle.ranking, name="whistle_ranking"),
+    path("summons/<int:pk>/<str:step>/", views_whistle.summons_step, name="summons_step"),
+    path("spot/", views_whistle.solve_on_the_spot, name="spot"),
+    path("spot/checks/", views_whistle.spot_checks, name="spot_checks"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/act/<str:name>/", views.act, name="act"),
+    path("<str:code>/whistle/", views_whistle.whistle, name="whistle"),
 ]

@@ -25,7 +25,7 @@ from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
-from fengqiao.events import selectors, services, suggest
+from fengqiao.events import selectors, services, spot, suggest
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.forms import (
     ActionForm,
@@ -35,8 +35,9 @@ from fengqiao.events.forms import (
     RatingForm,
     ReportForm,
 )
-from fengqiao.events.models import Event, Extension, Source
-from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES
+from fengqiao.events.models import Event, Extension, Source, SpotCheck
+from fengqiao.events.whistles import may_whistle
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES, SUMMONS_FLOW
 from fengqiao.grids.models import GridNode
 from fengqiao.grids.selectors import visible_nodes
 
@@ -111,6 +112,10 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     duplicates = suggest.duplicates(event=event, actor=user) if "merge" in actions else []
     pending = event.extensions.filter(state=Extension.State.PENDING).first()
     suggestion = suggest.suggest(event.description) if "register" in actions else None
+    summonses = selectors.summonses_of(event=event)
+    for row in summonses:  # the steps this user may take on each department's row (吹哨报到)
+        row.steps = [t.name for t in SUMMONS_FLOW.available(row, user)]  # type: ignore[attr-defined]
+    can_whistle = may_whistle(user, event)
     return render(
         request,
         "events/detail.html",
@@ -129,6 +134,11 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "form": ActionForm(),
             "categories": selectors.leaf_categories() if "register" in actions else [],
             "states": STATES,
+            "summonses": summonses,
+            "whistle_answered": selectors.whistle_answered(event=event),
+            "can_whistle": can_whistle,
+            "whistle_departments": selectors.departments_for(event=event) if can_whistle else [],
+            "spot_check_label": SpotCheck(event.spot_check).label if event.spot_check in SpotCheck.values else "",
         },
     )
 
@@ -175,6 +185,8 @@ ACTIONS: dict[str, Callable[[AuthenticatedRequest, Event, dict[str, Any]], Any]]
     "supervise": lambda r, e, d: services.supervise_event(actor=r.user, event=e, note=d["note"]),
     "to_dispute": lambda r, e, d: services.convert_to_dispute(actor=r.user, event=e, note=d["note"]),
     "extension": lambda r, e, d: services.request_extension(actor=r.user, event=e, hours=d["hours"], reason=d["note"]),
+    "spot_confirm": lambda r, e, d: spot.confirm_spot_check(actor=r.user, event=e, note=d["note"]),
+    "spot_reopen": lambda r, e, d: spot.reopen_spot_check(actor=r.user, event=e, note=d["note"]),
 }
 
 # Page actions whose name differs from the verb the workflow table labels.

@@ -5,6 +5,8 @@ registered → handled (小事网格办) | routed (分流交办, 吹哨报到)
 routed → signed (签收) | registered (退回)
 signed → in_progress → handled | registered one tier up (escalate)
 handled → verified (核查, with acceptance for hazards) → closed (办结) ; handled/verified → registered (reopen)
+即报即办: reported → registered → handled → closed by the worker at once; a sampled one is confirmed or sent back
+(closed → registered) by the centre (抽查)
 closed → closed: rated by the reporter (评价), return visit (回访)
 Each stage's deadline is set on entering it; terminal states stop the clock.
 """
@@ -159,6 +161,41 @@ def on_to_dispute(event: Any, values: Mapping[str, Any]) -> None:
     event.closed_at = values["now"]
 
 
+def spot_worker(actor: Any, event: Any) -> bool:
+    """The grid worker or grid leader who reported the event as solved on the spot (即报即办), in its grid.
+
+    Not an informant; not once the centre has sent it back (抽查退回)."""
+    if not getattr(actor, "is_authenticated", False) or not event.on_the_spot or actor.pk != event.reporter_id:
+        return False
+    if event.spot_check == "reopened":  # sent back by the centre: it goes the ordinary way now
+        return False
+    return any(
+        m.role in WORKER_ROLES - {Role.INFORMANT} and event.grid_path.startswith(m.node.path)
+        for m in actor.active_memberships
+    )
+
+
+def spot_checker(actor: Any, event: Any) -> bool:
+    """The centre, on an event solved on the spot and drawn for verification (抽查)."""
+    return event.on_the_spot and event.spot_check == "pending" and dispatcher(actor, event)
+
+
+def on_spot_register(event: Any, values: Mapping[str, Any]) -> None:
+    event.registered_at = values["now"]
+    event.tier = "grid"
+
+
+def on_spot_confirm(event: Any, values: Mapping[str, Any]) -> None:
+    event.spot_check = "confirmed"
+
+
+def on_spot_reopen(event: Any, values: Mapping[str, Any]) -> None:
+    event.spot_check = "reopened"
+    event.reason = values.get("note", "")
+    event.closed_at = None
+    event.handled_at = None
+
+
 EVENT_FLOW = Workflow(
     name="event",
     states=STATES,
@@ -166,6 +203,7 @@ EVENT_FLOW = Workflow(
     verbs={
         "report": (_("上报事件"), _("已受理上报")),
         "supervise": (_("督办"), _("上级已督办")),
+        "whistle": (_("吹哨报到"), _("已吹哨，相关部门到场报到")),
         "extension.request": (_("申请延期"), None),
         "extension.approve": (_("批准延期"), None),
         "extension.reject": (_("驳回延期"), None),
@@ -210,6 +248,15 @@ EVENT_FLOW = Workflow(
             allowed=dispatcher_of_a_dispute,
             requires=["dispute"],
             effect=on_to_dispute,
+        ),
+        Transition(
+            "spot_register",
+            "reported",
+            "registered",
+            label=_("即报即办立案"),
+            public=_("网格员已现场处置"),
+            allowed=spot_worker,
+            effect=on_spot_register,
         ),
         Transition(
             "handle_in_grid",
@@ -297,6 +344,33 @@ EVENT_FLOW = Workflow(
             effect=on_reopen,
         ),
         Transition(
+            "spot_close",
+            "handled",
+            "closed",
+            label=_("即报即办办结"),
+            public=_("已办结"),
+            allowed=spot_worker,
+            effect=on_close,
+        ),
+        Transition(
+            "spot_confirm",
+            "closed",
+            "closed",
+            label=_("抽查通过"),
+            allowed=spot_checker,
+            effect=on_spot_confirm,
+        ),
+        Transition(
+            "spot_reopen",
+            "closed",
+            "registered",
+            label=_("抽查退回"),
+            public=_("重新办理中"),
+            allowed=spot_checker,
+            note_required=True,
+            effect=on_spot_reopen,
+        ),
+        Transition(
             "rate",
             "closed",
             "closed",
@@ -315,6 +389,75 @@ EVENT_FLOW = Workflow(
             allowed=dispatcher,
             note_required=True,
             effect=nothing,
+        ),
+    ],
+)
+
+
+# 吹哨报到: each department a whistle calls has its own row and its own three steps.
+SUMMONS_STATES = {
+    "summoned": _("待签收"),
+    "signed": _("已签收"),
+    "arranged": _("已安排到场"),
+    "reported": _("已报到反馈"),
+}
+SUMMONS_OPEN = ("summoned", "signed", "arranged")
+
+
+def summoned_handler(actor: Any, summons: Any) -> bool:
+    """A handler of the summoned department, for an event inside the department's area."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=actor, role=Role.HANDLER, department_id=summons.department_id, active=True
+    ).exists() and summons.grid_path.startswith(summons.department.node_path)
+
+
+def on_summons_sign(summons: Any, values: Mapping[str, Any]) -> None:
+    summons.signed_at = values["now"]
+
+
+def on_summons_arrange(summons: Any, values: Mapping[str, Any]) -> None:
+    summons.attendee = values["attendee"]
+    summons.arrive_at = values["arrive_at"]
+
+
+def on_summons_report(summons: Any, values: Mapping[str, Any]) -> None:
+    summons.report = values["report"]
+    summons.reported_at = values["now"]
+
+
+SUMMONS_FLOW = Workflow(
+    name="summons",
+    states=SUMMONS_STATES,
+    initial="summoned",
+    verbs={"summon": (_("吹哨"), None)},
+    transitions=[
+        Transition(
+            "sign",
+            "summoned",
+            "signed",
+            label=_("部门签收"),
+            allowed=summoned_handler,
+            effect=on_summons_sign,
+        ),
+        Transition(
+            "arrange",
+            ["signed", "arranged"],
+            "arranged",
+            label=_("安排到场"),
+            allowed=summoned_handler,
+            requires=["attendee", "arrive_at"],
+            effect=on_summons_arrange,
+        ),
+        Transition(
+            "report",
+            "arranged",
+            "reported",
+            label=_("报到反馈"),
+            allowed=summoned_handler,
+            requires=["report"],
+            effect=on_summons_report,
         ),
     ],
 )
