@@ -196,6 +196,24 @@ PAGES: dict[str, Endpoint] = {
     "dashboard:map": E("/dashboard/"),
     "dashboard:bigscreen": E("/dashboard/bigscreen/"),
     "dashboard:feed": E("/dashboard/feed/"),
+    "petitions:list": E("/petitions/"),
+    "petitions:new": E("/petitions/new/"),
+    "petitions:detail": E("/petitions/{c}/", c=_code("petition")),
+    "petitions:act": E("/petitions/{c}/act/accept/", "POST", c=_code("petition")),
+    "petitions:meetings": E("/petitions/meetings/"),
+    "petitions:meeting_new": E("/petitions/meetings/new/"),
+    "petitions:meeting_detail": E("/petitions/meetings/{p}/", p=_pk("petition_meeting")),
+    "petitions:order_complete": E("/petitions/meetings/orders/{p}/complete/", "POST", p=_pk("petition_order")),
+    "petitions:my_cases": E("/petitions/mine/"),
+    "petitions:case_new": E("/petitions/cases/new/"),
+    "petitions:case_detail": E("/petitions/cases/{p}/", p=_pk("leader_case")),
+    "petitions:case_milestone_done": E(
+        "/petitions/cases/{p}/milestones/{m}/done/",
+        "POST",
+        p=_pk("leader_case"),
+        m=lambda w, side: w.obj("leader_case", side).milestones.get().pk,
+    ),
+    "petitions:case_resolve": E("/petitions/cases/{p}/resolve/", "POST", p=_pk("leader_case")),
 }
 
 API: dict[str, Endpoint] = {

@@ -270,4 +270,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "petitions:meeting_new": {"in": "L 403 403 403 403 403 200 200 200"},
     "petitions:meeting_detail": {"in": "L 403 403 403 403 403 200 200 200", "out": "L 403 403 403 403 403 404 404 200"},
     "petitions:order_complete": {"in": "L 403 403 403 403 403 302 302 302", "out": "L 403 403 403 403 403 404 404 302"},
+    "petitions:my_cases": {"in": "L 403 403 403 403 403 403 200 403"},
+    "petitions:case_new": {"in": "L 403 403 403 403 403 200 200 200"},
+    "petitions:case_detail": {"in": "L 404 404 404 404 404 200 200 200", "out": "L 404 404 404 404 404 404 404 200"},
+    "petitions:case_milestone_done": {
+        "in": "L 404 404 404 404 404 302 302 302",
+        "out": "L 404 404 404 404 404 404 404 302",
+    },
+    "petitions:case_resolve": {"in": "L 404 404 404 404 404 302 302 302", "out": "L 404 404 404 404 404 404 404 302"},
 }

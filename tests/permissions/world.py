@@ -105,7 +105,52 @@ def build_world() -> World:
     worker_b = make_user("p_worker_b", password=None, role=Role.GRID_WORKER, node=grid_b)
     _base_data(w, {"in": (grid_a, w.users["worker"]), "out": (grid_b, worker_b)})
     _party_links(w)
+    _petitions(w, {"in": (grid_a, street_a, w.users["dispatcher"]), "out": (grid_b, street_b, dispatcher_b)})
     return w
+
+
+def _petitions(w: World, sides: dict[str, tuple[Any, Any, Any]]) -> None:
+    """A petition in each street, registered by its centre, and a joint meeting of the street with one order."""
+    from django.utils import timezone
+
+    from fengqiao.petitions import services as petitions
+
+    for side, (grid, street, centre) in sides.items():
+        w.objects.setdefault("petition", {})[side] = petitions.register_petition(
+            actor=centre,
+            grid=grid,
+            data=petitions.PetitionData(
+                form="visit",
+                name="王秀英",
+                category="land",
+                matter="征地补偿款未发放",
+                received_on=timezone.localdate(),
+            ),
+        )
+        office = Department.objects.create(node=street, name=f"{street.name}住建办", code=f"{street.code}-ZJ")
+        meeting = petitions.hold_meeting(
+            actor=centre,
+            node=street,
+            title="信访联席会议",
+            held_on=timezone.localdate(),
+            chair=centre,
+            attendees=[],
+            items=[petitions.ItemData(petition=w.obj("petition", side), decision="限期化解")],
+            orders=[petitions.OrderData(department=office, task="答复信访人", due_on=timezone.localdate())],
+        )
+        w.objects.setdefault("petition_meeting", {})[side] = meeting
+        w.objects.setdefault("petition_order", {})[side] = meeting.orders.get()
+        leader = w.users["leader"] if side == "in" else make_user(f"p_leader_{side}", password=None)
+        if side != "in":
+            Membership.objects.create(user=leader, node=street, role=Role.LEADER)
+        w.objects.setdefault("leader_case", {})[side] = petitions.assign_leader_case(
+            actor=centre,
+            leader=leader,
+            plan="约谈信访人，联合化解",
+            due_on=timezone.localdate(),
+            petition=w.obj("petition", side),
+            milestones=[petitions.MilestoneData(title="首次约谈", due_on=timezone.localdate())],
+        )
 
 
 def _base_data(w: World, sides: dict[str, tuple[Any, Any]]) -> None:

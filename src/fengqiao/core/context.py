@@ -30,6 +30,8 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("待抽查"), "events:spot_checks", {"dispatcher", "admin"}),
     (_("报到排名"), "events:whistle_ranking", STAFF),
     (_("矛盾纠纷"), "disputes:queue", STAFF | {"mediator"}),
+    (_("信访"), "petitions:list", STAFF | {"handler"}),  # the view admits only the petition office of handlers
+    (_("我的包案"), "petitions:my_cases", {"leader"}),
     (_("我的重点人员"), "people:key_mine", {"grid_worker"}),
     (_("重点人员"), "people:key_list", {"grid_leader", "dispatcher"}),
     (_("指挥调度"), "dispatch:inbox", None),

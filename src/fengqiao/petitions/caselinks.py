@@ -24,6 +24,7 @@ KINDS = {"event": ("events", "Event", "events:detail"), "dispute": ("disputes", 
 class Found:
     kind: str
     code: str
+    path: str = ""  # the case's grid path
 
 
 def find(code: str, actor: Caller) -> Found | None:
@@ -36,8 +37,13 @@ def find(code: str, actor: Caller) -> Found | None:
             model = apps.get_model(label, model_name)
         except LookupError:
             continue
-        if scoping.scope(model._default_manager.all(), actor).filter(tracking_code=code).exists():
-            return Found(kind=kind, code=code)
+        path = (
+            scoping.scope(model._default_manager.all(), actor)
+            .filter(tracking_code=code)
+            .values_list("grid_path", flat=True)
+        )
+        for found in path[:1]:
+            return Found(kind=kind, code=code, path=str(found))
     return None
 
 

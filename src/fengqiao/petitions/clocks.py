@@ -30,7 +30,7 @@ from fengqiao.core.deadlines import CREATE, CaseClocks, Clock, Duration, Signal
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.sla import Colour
 from fengqiao.petitions import workflow
-from fengqiao.petitions.models import FollowUpOrder, Petition
+from fengqiao.petitions.models import FollowUpOrder, LeaderCase, Petition
 
 DEFAULTS = {"acknowledge": "15d", "handle": "60d", "max_extension": "30d"}
 
@@ -174,6 +174,58 @@ ORDER_CLOCKS = deadlines.register(
                         Colour.ORANGE,
                         _("督办即将到期"),
                         _department,
+                        kind="deadline_orange",
+                        nearly=True,
+                    ),
+                ],
+            )
+        ],
+    )
+)
+
+
+def _case_time(case: Any) -> Duration:
+    day_after = dt.datetime.combine(case.due_on + dt.timedelta(days=1), dt.time.min)
+    end = timezone.make_aware(day_after) if timezone.is_naive(day_after) else day_after
+    return max((end - case.assigned_at).total_seconds() / 3600, 0.0), "hours"
+
+
+def _the_leader(case: Any) -> list[User]:
+    """The leader who owns the case."""
+    return [case.leader]
+
+
+def _leader_and_centre(case: Any) -> list[User]:
+    """The leader who owns the case, and the centre above its grid."""
+    return [case.leader, *members_above(case.grid_path, [Role.DISPATCHER])]
+
+
+def _case_url(case: Any) -> str:
+    return reverse("petitions:case_detail", args=[case.pk])
+
+
+CASE_CLOCKS = deadlines.register(
+    CaseClocks(
+        model=LeaderCase,
+        workflow=workflow.CASE_NAME,
+        noun=_("领导包案"),
+        url=_case_url,
+        code_field="code",
+        clocks=[
+            Clock(
+                "due",
+                due_field="due_at",
+                warn_field="warn_at",
+                starts={CREATE: _case_time},
+                stops=frozenset({"resolve"}),
+                running=Q(state=workflow.CASE_OPEN),
+                signals=[
+                    Signal("case_overdue", Colour.RED, _("包案超期"), _leader_and_centre, kind="deadline_red"),
+                    Signal(
+                        "case_nearly_due",
+                        Colour.ORANGE,
+                        _("包案即将到期"),
+                        _the_leader,
                         kind="deadline_orange",
                         nearly=True,
                     ),

@@ -26,3 +26,4 @@ class PetitionErrorCode(ErrorCode):
         "petition_order_invalid",
         "A follow-up order needs a department of the area and a due date.",
     )
+    PETITION_CASE_INVALID = "petition_case_invalid", "A leader's case needs a leader of the area, a plan and deadlines."

@@ -250,3 +250,64 @@ class FollowUpOrder(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.node_path = self.meeting.node_path
         super().save(*args, **kwargs)
+
+
+class LeaderCase(models.Model):
+    """领导包案: a petition, or a dispute or event named by its tracking code, owned by one leader with a plan
+    (一案一策), milestones and a deadline on its own clock."""
+
+    code = models.CharField(_("包案编号"), max_length=24, unique=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("包案领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("信访件"), null=True, blank=True, on_delete=models.PROTECT, related_name="leader_cases"
+    )
+    # Or a case of another app, by its tracking code (a small generic link: no import of events or disputes).
+    link_kind = models.CharField(_("案件类别"), max_length=8, choices=LinkedCase.Kind.choices, blank=True)
+    link_code = models.CharField(_("查询码"), max_length=20, blank=True)
+    grid_path = models.CharField(max_length=255, db_index=True, editable=False)
+    plan = models.TextField(_("化解方案（一案一策）"))
+    state = models.CharField(_("状态"), max_length=8, default="open", db_index=True)
+    due_on = models.DateField(_("化解期限"))
+    due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    assigned_at = models.DateTimeField(_("包案时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("化解时间"), null=True, blank=True)
+    result = models.TextField(_("化解结果"), blank=True)
+
+    jurisdiction_path_field = "grid_path"
+
+    class Meta:
+        verbose_name = _("领导包案")
+        verbose_name_plural = _("领导包案")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def subject(self) -> str:
+        if self.petition_id is not None:
+            return f"{_('信访件')} {self.petition}"
+        return f"{self.get_link_kind_display()} {self.link_code}"
+
+
+class Milestone(models.Model):
+    """A step of a leader's plan, due by a date, marked done by the leader."""
+
+    case = models.ForeignKey(LeaderCase, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("节点"), max_length=200)
+    due_on = models.DateField(_("节点期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("包案节点")
+        verbose_name_plural = _("包案节点")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -18,8 +18,8 @@ from django.utils import timezone
 from fengqiao.accounts.models import Department, Role
 from fengqiao.core import scoping
 from fengqiao.core.actors import Caller, signed_in
-from fengqiao.petitions.clocks import ORDER_CLOCKS, PETITION_CLOCKS
-from fengqiao.petitions.models import FollowUpOrder, Meeting, Petition
+from fengqiao.petitions.clocks import CASE_CLOCKS, ORDER_CLOCKS, PETITION_CLOCKS
+from fengqiao.petitions.models import FollowUpOrder, LeaderCase, Meeting, Petition
 
 
 def _petition_office(membership: Any) -> Q | None:
@@ -153,3 +153,35 @@ def meeting_candidates(*, actor: Caller) -> dict[str, Any]:
             visible_petitions(actor=actor).filter(state__in=OPEN_STATES).order_by("-registered_at")[:200]
         ),
     }
+
+
+def visible_leader_cases(*, actor: Caller) -> QuerySet[LeaderCase]:
+    """The leader's own cases, and those in the grids of the caller's leader, dispatcher or petition-office posts."""
+    if not signed_in(actor):
+        return LeaderCase.objects.none()
+    reached = scoping.reach(actor, field="grid_path", by_role=PETITION_REACH)
+    if reached is None:
+        return LeaderCase.objects.all()
+    return LeaderCase.objects.filter(reached | Q(leader_id=actor.pk))
+
+
+def my_leader_cases(*, actor: Caller, now: dt.datetime | None = None) -> QuerySet[LeaderCase]:
+    """我的包案: the caller's own cases, coloured, open ones most urgent first."""
+    if not signed_in(actor):
+        return LeaderCase.objects.none()
+    qs = CASE_CLOCKS.annotate(LeaderCase.objects.filter(leader_id=actor.pk).select_related("petition"), now)
+    return qs.order_by("urgency", "due_on")
+
+
+def leader_case_detail(*, actor: Caller, pk: int, now: dt.datetime | None = None) -> LeaderCase:
+    case = CASE_CLOCKS.annotate(visible_leader_cases(actor=actor), now).select_related("petition", "leader")
+    found = case.filter(pk=pk).first()
+    if found is None:
+        raise LeaderCase.DoesNotExist()
+    return found
+
+
+def leaders_covering(path: str) -> list[Any]:
+    from fengqiao.accounts.selectors import members_above
+
+    return members_above(path, [Role.LEADER])

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.accounts.models import Department, User
+from fengqiao.accounts.models import Department, Role, User
 from fengqiao.core import audit, codes, scoping
 from fengqiao.core.actors import Caller
 from fengqiao.core.deadlines import CREATE
@@ -19,18 +19,20 @@ from fengqiao.core.errors import CoreErrorCode, DomainError
 from fengqiao.core.validators import PhoneError, is_valid_id_number, normalise_phone
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.petitions import caselinks, workflow
-from fengqiao.petitions.clocks import ORDER_CLOCKS, PETITION_CLOCKS, max_extension_days
+from fengqiao.petitions.clocks import CASE_CLOCKS, ORDER_CLOCKS, PETITION_CLOCKS, max_extension_days
 from fengqiao.petitions.errors import PetitionErrorCode
 from fengqiao.petitions.models import (
     AgendaItem,
     Category,
     FollowUpOrder,
     Form,
+    LeaderCase,
     LinkedCase,
     Meeting,
+    Milestone,
     Petition,
 )
-from fengqiao.petitions.workflow import ORDER_FLOW, PETITION_FLOW
+from fengqiao.petitions.workflow import CASE_FLOW, ORDER_FLOW, PETITION_FLOW
 
 REPEAT_WINDOW = dt.timedelta(days=365)  # 重复信访: the same petitioner and category within 12 months
 MEETING_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)  # 县、乡、村三级
@@ -355,3 +357,99 @@ def complete_order(
 def visible_grid(actor: Caller, code: str) -> GridNode | None:
     """The grid node with ``code`` if the actor's area covers it (a forged code finds nothing)."""
     return scoping.scope(GridNode.objects.all(), actor, field="path").filter(code=code).first()
+
+
+# -- leaders' cases (领导包案) ----------------------------------------------------------------------------------------
+@dataclass
+class MilestoneData:
+    title: str
+    due_on: dt.date | None
+
+
+def assign_leader_case(
+    *,
+    actor: Caller,
+    leader: User | None,
+    plan: str,
+    due_on: dt.date | None,
+    petition: Petition | None = None,
+    code: str = "",
+    milestones: Sequence[MilestoneData] = (),
+    now: dt.datetime | None = None,
+) -> LeaderCase:
+    """领导包案: give a petition (or a dispute or event by its tracking code) in the caller's area to a leader covering
+    it, with a plan (一案一策), milestones and a deadline on its own clock."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    link = None
+    if petition is not None:
+        path = petition.grid_path
+    else:
+        link = caselinks.find(code, actor) if code.strip() else None
+        if link is None:
+            raise DomainError(
+                _("请选择信访件，或填写本辖区内事件或纠纷的查询码。"), code=PetitionErrorCode.PETITION_LINK_NOT_FOUND
+            )
+        path = link.path
+    if not (workflow.office_at(actor, path) or workflow.leader_at(actor, path)):
+        raise DomainError(_("该案件不在您的辖区内。"), code=PetitionErrorCode.PETITION_GRID_OUTSIDE)
+    if leader is None or not workflow.posts_at(leader, path, (Role.LEADER,)):
+        raise DomainError(_("包案领导须是覆盖该案件区域的领导。"), code=PetitionErrorCode.PETITION_CASE_INVALID)
+    plan = (plan or "").strip()
+    steps = [m for m in milestones if (m.title or "").strip()]
+    if (
+        not plan
+        or due_on is None
+        or due_on < today
+        or any(m.due_on is None or m.due_on < today or m.due_on > due_on for m in steps)
+    ):
+        raise DomainError(
+            _("包案须写明化解方案，给出不早于今天的化解期限，各节点期限须在化解期限之内。"),
+            code=PetitionErrorCode.PETITION_CASE_INVALID,
+        )
+    with transaction.atomic():
+        case = LeaderCase(
+            code=codes.tracking_code("XB"),
+            leader=leader,
+            petition=petition,
+            link_kind=link.kind if link else "",
+            link_code=link.code if link else "",
+            grid_path=path,
+            plan=plan,
+            due_on=due_on,
+            assigned_by=actor if isinstance(actor, User) else None,
+            assigned_at=now,
+        )
+        CASE_CLOCKS.start(case, CREATE, now)
+        case.save()
+        for step in steps:
+            assert step.due_on is not None
+            Milestone.objects.create(case=case, title=step.title.strip()[:200], due_on=step.due_on)
+        audit.record(
+            actor=actor,
+            verb="assign_leader",
+            target=case,
+            workflow=workflow.CASE_NAME,
+            to_state=workflow.CASE_OPEN,
+            data={"leader": leader.display_name, "subject": case.subject, "due_on": due_on.isoformat()},
+        )
+        if petition is not None:
+            audit.record(actor=actor, verb="assign_leader", target=petition, data={"leader": leader.display_name})
+    return case
+
+
+def complete_milestone(*, actor: Caller, milestone: Milestone, now: dt.datetime | None = None) -> Milestone:
+    """The owning leader marks one step of the plan done."""
+    case = milestone.case
+    if not workflow.the_leader(actor, case) or case.state != workflow.CASE_OPEN or milestone.done_at is not None:
+        raise DomainError(_("只有包案领导可以完成未完成的节点。"), code=PetitionErrorCode.PETITION_CASE_INVALID)
+    with transaction.atomic():
+        milestone.done_at = now or timezone.now()
+        milestone.save(update_fields=["done_at"])
+        audit.record(actor=actor, verb="milestone_done", target=case, note=milestone.title)
+    return milestone
+
+
+def resolve_leader_case(*, actor: Caller, case: LeaderCase, result: str, now: dt.datetime | None = None) -> LeaderCase:
+    """包案化解: the owning leader reports the case resolved; its clock stops."""
+    return CASE_FLOW.apply(case, "resolve", actor=actor, note=result, now=now)

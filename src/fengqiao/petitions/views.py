@@ -19,20 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.accounts.models import User
+from fengqiao.accounts.models import Role, User
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
 from fengqiao.core.errors import DomainError, show_error
-from fengqiao.core.permissions import only_for
+from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup
 from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.core.tracking import timeline
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.petitions import caselinks, selectors, services, workflow
-from fengqiao.petitions.clocks import FLAG_LABELS, ORDER_CLOCKS, max_extension_days
+from fengqiao.petitions.clocks import CASE_CLOCKS, FLAG_LABELS, ORDER_CLOCKS, max_extension_days
 from fengqiao.petitions.forms import ActionForm, CompleteForm, FilterForm, MeetingForm, PetitionForm
-from fengqiao.petitions.models import FollowUpOrder, Meeting, Petition
-from fengqiao.petitions.workflow import ORDER_FLOW, PETITION_FLOW
+from fengqiao.petitions.models import FollowUpOrder, LeaderCase, Meeting, Petition
+from fengqiao.petitions.workflow import CASE_FLOW, ORDER_FLOW, PETITION_FLOW
 
 STAFF_ONLY = gettext_lazy("只有综治中心、信访部门和领导可以查看信访件。")
 REGISTRAR_ONLY = gettext_lazy("只有综治中心和信访部门可以登记信访件。")
@@ -161,6 +161,8 @@ def petition_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "flag_labels": FLAG_LABELS,
             "max_extension": max_extension_days(),
             "agenda": petition.agenda.select_related("meeting"),
+            "leader_cases": petition.leader_cases.select_related("leader"),
+            "may_assign": selectors.is_meeting_staff(user),
         },
     )
 
@@ -338,3 +340,129 @@ def order_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("督办事项 %(code)s 已完成。") % {"code": order.code})
     return redirect(reverse("petitions:meeting_detail", args=[order.meeting_id]))
+
+
+# -- leaders' cases (领导包案) ----------------------------------------------------------------------------------------
+LEADER_ONLY = gettext_lazy("“我的包案”只对领导开放。")
+
+
+def _leader_choices(user: User, path: str) -> list[User]:
+    """Leaders who may own a case at ``path`` (or, with no case chosen yet, at any of the caller's posts)."""
+    paths = [path] if path else [m.node.path for m in user.active_memberships]
+    found: dict[int, User] = {}
+    for each in paths:
+        for leader in selectors.leaders_covering(each):
+            found.setdefault(leader.pk, leader)
+    return list(found.values())
+
+
+@login_required
+@only_for(holds(Role.LEADER), LEADER_ONLY)
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
+    """我的包案: the leader's own cases with their colours."""
+    cases = selectors.my_leader_cases(actor=request.user)
+    return render(request, "petitions/my_cases.html", {"cases": cases[:200], "labels": CASE_CLOCKS.labels})
+
+
+@login_required
+@only_for(selectors.is_meeting_staff, MEETING_ONLY)
+def case_new(request: AuthenticatedRequest) -> HttpResponse:
+    """Give a petition, or a dispute or event by its tracking code, to a leader with a plan and milestones."""
+    user = request.user
+    code = (request.POST.get("petition") or request.GET.get("petition") or "").strip()
+    petition = selectors.visible_petitions(actor=user).filter(tracking_code=code.upper()).first() if code else None
+    if request.method == "POST":
+        post = request.POST
+        leader = User.objects.filter(pk=_int(post.get("leader", "")) or 0, is_active=True).first()
+        try:
+            case = services.assign_leader_case(
+                actor=user,
+                leader=leader,
+                plan=post.get("plan", ""),
+                due_on=_date(post.get("due_on", "")),
+                petition=petition,
+                code="" if petition else post.get("code", ""),
+                milestones=[
+                    services.MilestoneData(
+                        title=post.get(f"milestone_{n}", ""), due_on=_date(post.get(f"milestone_due_{n}", ""))
+                    )
+                    for n in range(ITEM_ROWS)
+                ],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已交由 %(name)s 包案。") % {"name": case.leader.display_name})
+            return redirect("petitions:case_detail", pk=case.pk)
+    return render(
+        request,
+        "petitions/case_new.html",
+        {
+            "petition": petition,
+            "leaders": _leader_choices(user, petition.grid_path if petition else ""),
+            "rows": range(ITEM_ROWS),
+        },
+    )
+
+
+def _case_or_404(request: AuthenticatedRequest, pk: int) -> LeaderCase:
+    try:
+        return selectors.leader_case_detail(actor=request.user, pk=pk)
+    except LeaderCase.DoesNotExist:
+        raise Http404(pk) from None
+
+
+@login_required
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    subject_url = ""
+    if case.petition is not None:
+        if selectors.may_open_petition(actor=request.user, petition=case.petition):
+            subject_url = reverse("petitions:detail", args=[case.petition.tracking_code])
+    else:
+        subject_url = caselinks.url_of(case.link_kind, case.link_code)
+    return render(
+        request,
+        "petitions/case_detail.html",
+        {
+            "c": case,
+            "subject_url": subject_url,
+            "milestones": case.milestones.all(),
+            "is_leader": workflow.the_leader(request.user, case) and case.state == workflow.CASE_OPEN,
+            "labels": CASE_CLOCKS.labels,
+            "timeline": timeline(case, CASE_FLOW),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_milestone_done(request: AuthenticatedRequest, pk: int, milestone: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    row = case.milestones.filter(pk=milestone).first()
+    if row is None:
+        raise Http404(milestone)
+    try:
+        services.complete_milestone(actor=request.user, milestone=row)
+    except DomainError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, _("节点“%(title)s”已完成。") % {"title": row.title})
+    return redirect("petitions:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写化解结果。"))
+    else:
+        try:
+            services.resolve_leader_case(actor=request.user, case=case, result=form.cleaned_data["result"])
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, _("包案 %(code)s 已化解。") % {"code": case.code})
+    return redirect("petitions:case_detail", pk=case.pk)

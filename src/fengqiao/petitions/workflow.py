@@ -56,6 +56,11 @@ def petition_office_at(actor: Any, path: str) -> bool:
     )
 
 
+def posts_at(actor: Any, path: str, roles: Iterable[str]) -> bool:
+    """Whether ``actor`` holds one of ``roles`` on a node whose subtree contains ``path``."""
+    return _posts(actor, path, roles)
+
+
 def office_at(actor: Any, path: str) -> bool:
     """The centre (a dispatcher) or the petition office whose area contains ``path``; an administrator anywhere."""
     if not signed_in(actor):
@@ -249,4 +254,39 @@ ORDER_FLOW = Workflow(
         ),
     ],
     verbs={"order": (_("下达督办事项"), None), "hold_meeting": (_("召开信访联席会议"), None)},
+)
+
+
+# -- leaders' cases (领导包案) ----------------------------------------------------------------------------------------
+CASE_NAME = "leader_case"
+CASE_OPEN, CASE_CLOSED = "open", "closed"
+CASE_STATES = {CASE_OPEN: _("包案化解中"), CASE_CLOSED: _("已化解")}
+
+
+def the_leader(actor: Any, case: Any) -> bool:
+    """The leader who owns the case."""
+    return signed_in(actor) and case.leader_id == actor.pk
+
+
+def _case_closed(case: Any, values: Mapping[str, Any]) -> None:
+    case.closed_at = _now(values)
+    case.result = values["note"]
+
+
+CASE_FLOW = Workflow(
+    name=CASE_NAME,
+    states=CASE_STATES,
+    initial=CASE_OPEN,
+    transitions=[
+        Transition(
+            "resolve",
+            CASE_OPEN,
+            CASE_CLOSED,
+            label=_("包案化解"),
+            allowed=the_leader,
+            note_required=True,
+            effect=_case_closed,
+        ),
+    ],
+    verbs={"assign_leader": (_("领导包案"), None), "milestone_done": (_("完成包案节点"), None)},
 )

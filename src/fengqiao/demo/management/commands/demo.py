@@ -62,6 +62,7 @@ class Command(BaseCommand):
         self.add_disputes(DISPUTES_BY_SCALE.get(options["scale"], 0), options["months"], options["seed"])
         self.add_dispatch(DISPATCH_DAYS_BY_SCALE.get(options["scale"], 0), options["seed"])
         self.add_people(PEOPLE_GRIDS_BY_SCALE.get(options["scale"], 0), options["seed"])
+        self.add_petitions(options["seed"])
         self.rebuild_metrics()
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
@@ -93,6 +94,12 @@ class Command(BaseCommand):
         if grids > 0:
             self.stdout.write(f"生成演示基础数据（{grids} 个网格的楼栋、房屋、人员、场所和组织）…")
             generate_people(seed=seed, grids=grids, stdout=self.stdout)
+
+    def add_petitions(self, seed: int) -> None:
+        from fengqiao.petitions.demo import generate_petitions
+
+        self.stdout.write("生成演示信访件与信访联席会议…")
+        generate_petitions(seed=seed, stdout=self.stdout)
 
     def rebuild_metrics(self) -> None:
         """Demo rows are written in bulk, past the signals that keep the map's counters: count them once now."""

@@ -1,0 +1,25 @@
+"""The demo petitions: every flag and colour the pages explain is there to be seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from fengqiao.accounts.models import Department, Role
+from fengqiao.petitions.clocks import PETITION_CLOCKS
+from fengqiao.petitions.demo import generate_petitions
+from fengqiao.petitions.models import FollowUpOrder, Meeting, Petition
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_district_gets_a_repeat_a_group_an_overdue_petition_and_a_meeting_with_an_order(tree):
+    make_user("ddy", password=None, role=Role.DISPATCHER, node=tree["410105"])
+    make_user("ld", password=None, role=Role.LEADER, node=tree["410105"])
+    Department.objects.create(node=tree["410105"], name="金水区住建局", code="JS-ZJ", kind="housing")
+    assert generate_petitions(seed=7) == 7
+    assert Petition.objects.filter(is_repeat=True).exists()
+    assert Petition.objects.filter(is_group=True).exists()
+    colours = set(PETITION_CLOCKS.annotate(Petition.objects.all()).values_list("colour", flat=True))
+    assert {"red", "orange", "green"} <= colours
+    assert Meeting.objects.count() == 1 and FollowUpOrder.objects.count() == 1
