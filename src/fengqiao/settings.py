@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fengqiao.events",
     "fengqiao.disputes",
     "fengqiao.petitions",
+    "fengqiao.participation",
     "fengqiao.dispatch",
     "fengqiao.metrics",
     "fengqiao.dashboard",

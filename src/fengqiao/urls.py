@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", include("fengqiao.events.urls")),
     path("disputes/", include("fengqiao.disputes.urls")),
     path("petitions/", include("fengqiao.petitions.urls")),
+    path("participation/", include("fengqiao.participation.urls")),
     path("dispatch/", include("fengqiao.dispatch.urls")),
     path("metrics/", include("fengqiao.metrics.urls")),
     path("dashboard/", include("fengqiao.dashboard.urls")),

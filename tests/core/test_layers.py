@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "disputes": {"core", "accounts", "grids"},
     "dispatch": {"core", "accounts", "grids"},
     "petitions": {"core", "accounts", "grids"},
+    "participation": {"core", "accounts", "grids"},
     "metrics": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch"},
     "dashboard": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics"},
     "api": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics", "dashboard"},
@@ -40,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "metrics",
         "dashboard",
         "petitions",
+        "participation",
     },
 }
 APPS = set(ALLOWED)

@@ -1,0 +1,184 @@
+"""Queries of residents' participation, scoped to the communities the caller serves.
+
+Who serves a community: its centre (a dispatcher whose subtree holds it; a platform administrator everywhere) and
+the workers of its grids (grid leader, full- and part-time workers of a grid inside it). A community neither
+serves is answered like a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from fengqiao.accounts.models import Role
+from fengqiao.core import crypto, scoping
+from fengqiao.core.actors import Caller, signed_in
+from fengqiao.grids.models import GridNode, Level
+from fengqiao.participation.models import Entry, Item, Participant, Redemption, Rule, Scheme
+
+FIELD_ROLES = frozenset({Role.GRID_LEADER, Role.GRID_WORKER, Role.PART_TIME_WORKER})
+CENTRE_ROLES = frozenset({Role.DISPATCHER})
+CODE_PURPOSE = "participant-code"
+
+
+def centre_paths(actor: Caller) -> list[str] | None:
+    """The subtrees whose communities the actor serves as their centre; None: everywhere (the superuser)."""
+    if not signed_in(actor):
+        return []
+    if actor.is_superuser:
+        return None
+    return scoping.minimal_paths(m.node.path for m in actor.active_memberships if m.role in CENTRE_ROLES)
+
+
+def field_paths(actor: Caller) -> list[str]:
+    if not signed_in(actor):
+        return []
+    return [m.node.path for m in actor.active_memberships if m.role in FIELD_ROLES]
+
+
+def is_centre(actor: Caller, community_path: str) -> bool:
+    paths = centre_paths(actor)
+    return paths is None or any(community_path.startswith(p) for p in paths)
+
+
+def is_field(actor: Caller, community_path: str) -> bool:
+    return any(p.startswith(community_path) for p in field_paths(actor))
+
+
+def serves(actor: Caller, community_path: str) -> bool:
+    return is_centre(actor, community_path) or is_field(actor, community_path)
+
+
+def _community_q(actor: Caller, field: str, *, centre_only: bool = False) -> Q | None:
+    """The filter on ``field`` (a community's path) for the communities the actor serves; None: no filter."""
+    centre = centre_paths(actor)
+    if centre is None:
+        return None
+    query = scoping.path_q(centre, field)
+    if not centre_only:
+        ancestors = {a for p in field_paths(actor) for a in scoping.ancestor_paths(p)}
+        query |= Q(**{f"{field}__in": sorted(ancestors)})
+    return query
+
+
+def _scoped(queryset: QuerySet, actor: Caller, field: str, *, centre_only: bool = False) -> QuerySet:  # type: ignore[type-arg]
+    if not signed_in(actor):
+        return queryset.none()
+    query = _community_q(actor, field, centre_only=centre_only)
+    return queryset if query is None else queryset.filter(query)
+
+
+def communities_for(*, actor: Caller, centre_only: bool = False) -> QuerySet[GridNode]:
+    qs = GridNode.objects.filter(level=Level.COMMUNITY).select_related("points_scheme")
+    return _scoped(qs, actor, "path", centre_only=centre_only).order_by("path")
+
+
+def community_for(*, actor: Caller, code: str, centre_only: bool = False) -> GridNode | None:
+    return communities_for(actor=actor, centre_only=centre_only).filter(code=code).first()
+
+
+def scheme_of(community: GridNode) -> Scheme | None:
+    return Scheme.objects.filter(community=community).first()
+
+
+def scheme_for_token(token: str) -> Scheme | None:
+    if not token or len(token) > 40:
+        return None
+    return Scheme.objects.select_related("community").filter(token=token).first()
+
+
+def participants_for(*, actor: Caller) -> QuerySet[Participant]:
+    return _scoped(Participant.objects.select_related("scheme__community"), actor, "community_path")
+
+
+def participant_for(*, actor: Caller, pk: int) -> Participant | None:
+    return participants_for(actor=actor).filter(pk=pk).first()
+
+
+def entries_for(*, actor: Caller) -> QuerySet[Entry]:
+    return _scoped(Entry.objects.select_related("rule", "confirmer", "participant"), actor, "community_path")
+
+
+def rules_of(scheme: Scheme, *, active: bool = True) -> QuerySet[Rule]:
+    qs = Rule.objects.filter(scheme=scheme)
+    return qs.filter(active=True) if active else qs
+
+
+def items_of(scheme: Scheme, *, active: bool = True) -> QuerySet[Item]:
+    qs = Item.objects.filter(scheme=scheme)
+    return qs.filter(active=True) if active else qs
+
+
+def ledger(participant: Participant) -> QuerySet[Entry]:
+    return participant.entries.select_related("rule", "confirmer", "reversal").order_by("-at", "-id")
+
+
+def redemptions_of(participant: Participant) -> QuerySet[Redemption]:
+    return participant.redemptions.select_related("item").order_by("-at", "-id")
+
+
+def ranking(scheme: Scheme, *, limit: int = 50) -> list[tuple[str, int]]:
+    """积分榜: points earned (awards less their reversals; spending does not lower a rank), names masked."""
+    rows = (
+        Participant.objects.filter(scheme=scheme)
+        .annotate(earned=Sum("entries__points", filter=Q(entries__kind__in=[Entry.Kind.AWARD, Entry.Kind.REVERSAL])))
+        .filter(earned__gt=0)
+        .order_by("-earned", "id")[:limit]
+    )
+    return [(p.name_masked, int(p.earned)) for p in rows]
+
+
+# The personal code: a bearer secret of 128 random bits; only its digest is stored.
+
+
+def new_code() -> tuple[str, str]:
+    code = secrets.token_hex(16)
+    return code, code_digest(code)
+
+
+def _normal(code: str) -> str:
+    return "".join(code.split()).lower()
+
+
+def code_digest(code: str, provider: str | None = None) -> str:
+    return crypto.fingerprint(_normal(code), provider, purpose=CODE_PURPOSE)
+
+
+def participant_for_code(code: str, *, scheme: Scheme | None = None) -> Participant | None:
+    """The participant whose personal code is ``code`` (in ``scheme`` when given); the caller rate-limits."""
+    code = _normal(code or "")
+    if "k=" in code:  # a scanned link to the participant's page
+        code = code.rsplit("k=", 1)[1].split("&", 1)[0]
+    if not code or len(code) > 100:
+        return None
+    digests = [code_digest(code, name) for name in crypto.PROVIDERS]
+    qs = Participant.objects.select_related("scheme__community").filter(code_index__in=digests)
+    if scheme is not None:
+        qs = qs.filter(scheme=scheme)
+    return qs.first()
+
+
+# Periods of a rule's limit, in local time.
+
+
+def period_start(period: str, now: dt.datetime) -> dt.datetime:
+    today = timezone.localdate(now)
+    if period == Rule.Period.WEEK:
+        today -= dt.timedelta(days=today.weekday())
+    elif period == Rule.Period.MONTH:
+        today = today.replace(day=1)
+    return timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+
+
+def awards_in_period(participant: Participant, rule: Rule, now: dt.datetime) -> int:
+    """Awards under ``rule`` in the current period that were not reversed."""
+    return Entry.objects.filter(
+        participant=participant,
+        rule=rule,
+        kind=Entry.Kind.AWARD,
+        at__gte=period_start(rule.period, now),
+        reversal__isnull=True,
+    ).count()
