@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--crypto", choices=["sm", "aes"], default="sm")
     parser.add_argument("--revocation-only", action="store_true", help="only part 5, on the data already loaded")
+    parser.add_argument("--reads-only", action="store_true", help="only parts 3 and 4, on the data already loaded")
     args = parser.parse_args()
 
     os.environ["FENGQIAO_CRYPTO"] = args.crypto
@@ -71,6 +72,8 @@ def main() -> None:
         fsync, sync_commit, version = cursor.fetchone()
     print(f"server: fsync={fsync}, synchronous_commit={sync_commit}; {version.split(',')[0]}; crypto {args.crypto}")
 
+    if args.reads_only:
+        args.xlsx = args.persons = args.tenants = 0
     if args.revocation_only:
         revocation(args.tenants, random.Random(7))
         return
@@ -195,102 +198,107 @@ def main() -> None:
             f"{result.rooms_created:,} rooms, {result.residences_started:,} residences) — "
             f"{have + total_rows:,} in the district"
         )
-    # The same write with every ciphertext and keyed hash computed beforehand: what the database and the rest of
-    # the Python path allow without the cryptography.
-    batch_rows = make_batch(min(args.batch, 50_000))
-    sealed: dict[str, str] = {}
-    hashed: dict[str, str] = {}
-    for values in (
-        [r.name for r in batch_rows],
-        [r.id_number for r in batch_rows],
-        [r.phone for r in batch_rows],
-        [r.address for r in batch_rows],
-    ):
-        sealed.update(zip(values, crypto.encrypt_many(values), strict=True))
-    for values in ([r.id_number for r in batch_rows], [r.phone for r in batch_rows]):
-        hashed.update(zip(values, pii.blind_index_many(values), strict=True))
-    real_encrypt, real_hash = crypto.encrypt_many, pii.blind_index_many
-    crypto.encrypt_many = lambda values: [sealed[v] for v in values]  # type: ignore[assignment]
-    pii.blind_index_many = lambda values: [hashed[v] for v in values]  # type: ignore[assignment]
-    try:
-        start = time.perf_counter()
-        result = importer.write_rows(
-            actor=actor, checked=importer.Checked(sha256="bench", rows=batch_rows), now=timezone.now()
+    if total_rows:
+        # The same write with every ciphertext and keyed hash computed beforehand: what the database and the rest of
+        # the Python path allow without the cryptography.
+        batch_rows = make_batch(min(args.batch, 50_000))
+        sealed: dict[str, str] = {}
+        hashed: dict[str, str] = {}
+        for values in (
+            [r.name for r in batch_rows],
+            [r.id_number for r in batch_rows],
+            [r.phone for r in batch_rows],
+            [r.address for r in batch_rows],
+        ):
+            sealed.update(zip(values, crypto.encrypt_many(values), strict=True))
+        for values in ([r.id_number for r in batch_rows], [r.phone for r in batch_rows]):
+            hashed.update(zip(values, pii.blind_index_many(values), strict=True))
+        real_encrypt, real_hash = crypto.encrypt_many, pii.blind_index_many
+        crypto.encrypt_many = lambda values: [sealed[v] for v in values]  # type: ignore[assignment]
+        pii.blind_index_many = lambda values: [hashed[v] for v in values]  # type: ignore[assignment]
+        try:
+            start = time.perf_counter()
+            result = importer.write_rows(
+                actor=actor, checked=importer.Checked(sha256="bench", rows=batch_rows), now=timezone.now()
+            )
+            db_s = time.perf_counter() - start
+        finally:
+            crypto.encrypt_many, pii.blind_index_many = real_encrypt, real_hash
+        print(
+            f"limit, the same write with the ciphertexts and hashes computed beforehand (database and Python path "
+            f"only): {result.rows:,} persons in {db_s:.1f} s ({result.rows / db_s:,.0f} rows/s)"
         )
-        db_s = time.perf_counter() - start
-    finally:
-        crypto.encrypt_many, pii.blind_index_many = real_encrypt, real_hash
-    print(
-        f"limit, the same write with the ciphertexts and hashes computed beforehand (database and Python path "
-        f"only): {result.rows:,} persons in {db_s:.1f} s ({result.rows / db_s:,.0f} rows/s)"
-    )
     if total_rows:
         print(
             f"import through COPY, end to end: {total_rows:,} persons in {total_s:.1f} s "
             f"({total_rows / total_s:,.0f} rows/s)"
         )
-    sample = (
-        first_batch_rows
-        or [
-            importer._Row(0, "张某", "41010519800101001X", "", None, "13800000000", "某地址", 0, "", "", "", "", "", "")
-        ]
-        * 20_000
-    )
-    sample = sample[:20_000]
-    start = time.perf_counter()
-    for values in (
-        [r.name for r in sample],
-        [r.id_number for r in sample],
-        [r.phone for r in sample],
-        [r.address for r in sample],
-    ):
-        crypto.encrypt_many(values)
-    pii.blind_index_many([r.id_number for r in sample])
-    pii.blind_index_many([r.phone for r in sample])
-    crypt_s = time.perf_counter() - start
-    print(
-        f"limit, encryption and keyed hashes alone (4 fields + 2 hashes): {len(sample) / crypt_s:,.0f} rows/s, one core"
-    )
-    values = [r.id_number for r in sample]
-    start = time.perf_counter()
-    for v in values:
-        crypto.encrypt(v)
-    one_s = time.perf_counter() - start
-    start = time.perf_counter()
-    crypto.encrypt_many(values)
-    many_s = time.perf_counter() - start
-    print(
-        f"  SM4-GCM per value: crypto.encrypt {len(values) / one_s:,.0f} values/s, "
-        f"crypto.encrypt_many {len(values) / many_s:,.0f} values/s"
-    )
-    names = crypto.encrypt_many(r.name for r in sample)
-    with connection.cursor() as cursor, transaction.atomic():
-        cursor.execute(
-            "CREATE TEMP TABLE bench_copy (grid_id bigint, grid_path varchar(255), name text, id_number text, "
-            "id_index varchar(64), phone text, phone_index varchar(64), address text, kind varchar(10), "
-            "gender varchar(6), birth_year smallint)"
-        )
-        start = time.perf_counter()
-        with cursor.copy("COPY bench_copy FROM STDIN") as copy:
-            for i, r in enumerate(sample):
-                copy.write_row(
-                    (
-                        r.grid_id,
-                        r.grid_path,
-                        names[i],
-                        names[i],
-                        "x" * 64,
-                        names[i],
-                        "y" * 64,
-                        names[i],
-                        r.kind,
-                        r.gender,
-                        r.birth_year,
-                    )
+    if total_rows:
+        sample = (
+            first_batch_rows
+            or [
+                importer._Row(
+                    0, "张某", "41010519800101001X", "", None, "13800000000", "某地址", 0, "", "", "", "", "", ""
                 )
-        copy_s = time.perf_counter() - start
-        cursor.execute("DROP TABLE bench_copy")
-    print(f"limit, COPY alone of the same pre-encrypted rows: {len(sample) / copy_s:,.0f} rows/s")
+            ]
+            * 20_000
+        )
+        sample = sample[:20_000]
+        start = time.perf_counter()
+        for values in (
+            [r.name for r in sample],
+            [r.id_number for r in sample],
+            [r.phone for r in sample],
+            [r.address for r in sample],
+        ):
+            crypto.encrypt_many(values)
+        pii.blind_index_many([r.id_number for r in sample])
+        pii.blind_index_many([r.phone for r in sample])
+        crypt_s = time.perf_counter() - start
+        print(
+            f"limit, encryption and keyed hashes alone (4 fields + 2 hashes): {len(sample) / crypt_s:,.0f} rows/s, "
+            "one core"
+        )
+        values = [r.id_number for r in sample]
+        start = time.perf_counter()
+        for v in values:
+            crypto.encrypt(v)
+        one_s = time.perf_counter() - start
+        start = time.perf_counter()
+        crypto.encrypt_many(values)
+        many_s = time.perf_counter() - start
+        print(
+            f"  SM4-GCM per value: crypto.encrypt {len(values) / one_s:,.0f} values/s, "
+            f"crypto.encrypt_many {len(values) / many_s:,.0f} values/s"
+        )
+        names = crypto.encrypt_many(r.name for r in sample)
+        with connection.cursor() as cursor, transaction.atomic():
+            cursor.execute(
+                "CREATE TEMP TABLE bench_copy (grid_id bigint, grid_path varchar(255), name text, id_number text, "
+                "id_index varchar(64), phone text, phone_index varchar(64), address text, kind varchar(10), "
+                "gender varchar(6), birth_year smallint)"
+            )
+            start = time.perf_counter()
+            with cursor.copy("COPY bench_copy FROM STDIN") as copy:
+                for i, r in enumerate(sample):
+                    copy.write_row(
+                        (
+                            r.grid_id,
+                            r.grid_path,
+                            names[i],
+                            names[i],
+                            "x" * 64,
+                            names[i],
+                            "y" * 64,
+                            names[i],
+                            r.kind,
+                            r.gender,
+                            r.birth_year,
+                        )
+                    )
+            copy_s = time.perf_counter() - start
+            cursor.execute("DROP TABLE bench_copy")
+        print(f"limit, COPY alone of the same pre-encrypted rows: {len(sample) / copy_s:,.0f} rows/s")
 
     # 3. Find a person by ID number.
     with connection.cursor() as cursor:
