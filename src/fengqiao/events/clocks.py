@@ -82,6 +82,7 @@ EVENT_CLOCKS = deadlines.register(
                     "handle": _hours("verify_hours", 24),
                     "escalate": _REGISTER,
                     "verify": lambda event: (24.0, "hours"),
+                    "accept_on_site": lambda event: (24.0, "hours"),
                     "reopen": _handling,
                     "spot_reopen": _handling,
                 },

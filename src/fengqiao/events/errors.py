@@ -35,3 +35,7 @@ class EventErrorCode(ErrorCode):
     ATTENDEE_TOO_LONG = "attendee_too_long", "The names of who comes are over the length limit."
     BAD_ARRIVAL = "bad_arrival", "The arrival time is not a date and time."
     SPOT_PHOTOS_REQUIRED = "spot_photos_required", "Solving on the spot needs a photo before and a photo after."
+    NOT_A_HAZARD = "not_a_hazard", "Only a handled safety-hazard event can have its acceptance assigned on site."
+    WORKER_NOT_OF_GRID = "worker_not_of_grid", "The worker named is not a grid worker of the event's grid."
+    ACCEPTANCE_TOO_FAR = "acceptance_too_far", "The on-site acceptance was not made at the event's grid."
+    ACCEPTANCE_PHOTO_REQUIRED = "acceptance_photo_required", "The on-site acceptance needs a photo taken there."

@@ -158,6 +158,9 @@ class ActionForm(forms.Form):
     skip = forms.BooleanField(required=False)
     hours = forms.IntegerField(label=_("延长小时数"), required=False, min_value=1, max_value=720)
     photos = PhotosField(label=_("照片"), required=False)
+    worker = forms.IntegerField(required=False)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

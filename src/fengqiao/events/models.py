@@ -164,6 +164,15 @@ class Event(InGrid):
     # 即报即办 (小事网格办): reported by a grid worker as already solved, and closed at once; figures count it.
     on_the_spot = models.BooleanField(_("即报即办"), default=False, db_index=True)
     spot_check = models.CharField(_("抽查"), max_length=10, blank=True, default="")
+    # 现场验收: the grid worker a hazard's acceptance is assigned to, who confirms on site with a photo.
+    acceptance_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("验收网格员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acceptances",
+    )
 
     class Meta:
         verbose_name = _("事件")

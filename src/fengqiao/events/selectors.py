@@ -338,3 +338,11 @@ def spot_checks(*, actor: User) -> QuerySet[Event]:
         .select_related("category", "grid", "reporter")
         .order_by("closed_at")
     )
+
+
+def acceptance_workers(*, event: Event) -> list[User]:
+    """Grid workers and grid leaders (not informants) of the event's grid or above it: who may be sent to accept a
+    hazard on site, nearest post first."""
+    from fengqiao.accounts.selectors import members_above
+
+    return members_above(event.grid_path, [Role.GRID_WORKER, Role.PART_TIME_WORKER, Role.GRID_LEADER])

@@ -18,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fengqiao.accounts.models import Department, Role
+from fengqiao.accounts.models import Department, Role, User
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
-from fengqiao.events import selectors, services, spot, suggest
+from fengqiao.events import acceptance, selectors, services, spot, suggest
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.forms import (
     ActionForm,
@@ -116,6 +116,7 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     for row in summonses:  # the steps this user may take on each department's row (吹哨报到)
         row.steps = [t.name for t in SUMMONS_FLOW.available(row, user)]  # type: ignore[attr-defined]
     can_whistle = may_whistle(user, event)
+    can_assign_acceptance = acceptance.may_assign(user, event)
     return render(
         request,
         "events/detail.html",
@@ -138,6 +139,8 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "whistle_answered": selectors.whistle_answered(event=event),
             "can_whistle": can_whistle,
             "whistle_departments": selectors.departments_for(event=event) if can_whistle else [],
+            "can_assign_acceptance": can_assign_acceptance,
+            "acceptance_workers": selectors.acceptance_workers(event=event) if can_assign_acceptance else [],
             "spot_check_label": SpotCheck(event.spot_check).label if event.spot_check in SpotCheck.values else "",
         },
     )
@@ -187,10 +190,16 @@ ACTIONS: dict[str, Callable[[AuthenticatedRequest, Event, dict[str, Any]], Any]]
     "extension": lambda r, e, d: services.request_extension(actor=r.user, event=e, hours=d["hours"], reason=d["note"]),
     "spot_confirm": lambda r, e, d: spot.confirm_spot_check(actor=r.user, event=e, note=d["note"]),
     "spot_reopen": lambda r, e, d: spot.reopen_spot_check(actor=r.user, event=e, note=d["note"]),
+    "assign_acceptance": lambda r, e, d: acceptance.assign_acceptance(
+        actor=r.user, event=e, worker=User.objects.filter(pk=d["worker"]).first() if d["worker"] else None
+    ),
+    "accept_on_site": lambda r, e, d: acceptance.accept_on_site(
+        actor=r.user, event=e, acceptance=d["acceptance"], photos=d["photos"], lon=d["lon"], lat=d["lat"]
+    ),
 }
 
 # Page actions whose name differs from the verb the workflow table labels.
-VERBS = {"extension": "extension.request"}
+VERBS = {"extension": "extension.request", "assign_acceptance": "acceptance.assign"}
 
 
 @login_required

@@ -196,6 +196,20 @@ def on_spot_reopen(event: Any, values: Mapping[str, Any]) -> None:
     event.handled_at = None
 
 
+def acceptance_worker(actor: Any, event: Any) -> bool:
+    """The grid worker a hazard's on-site acceptance is assigned to, while posted to the event's grid."""
+    if not getattr(actor, "is_authenticated", False) or actor.pk != event.acceptance_worker_id:
+        return False
+    return any(
+        m.role in WORKER_ROLES - {Role.INFORMANT} and event.grid_path.startswith(m.node.path)
+        for m in actor.active_memberships
+    )
+
+
+def on_accept_on_site(event: Any, values: Mapping[str, Any]) -> None:
+    event.acceptance = values["acceptance"]
+
+
 EVENT_FLOW = Workflow(
     name="event",
     states=STATES,
@@ -204,6 +218,7 @@ EVENT_FLOW = Workflow(
         "report": (_("上报事件"), _("已受理上报")),
         "supervise": (_("督办"), _("上级已督办")),
         "whistle": (_("吹哨报到"), _("已吹哨，相关部门到场报到")),
+        "acceptance.assign": (_("指派现场验收"), None),
         "extension.request": (_("申请延期"), None),
         "extension.approve": (_("批准延期"), None),
         "extension.reject": (_("驳回延期"), None),
@@ -329,6 +344,16 @@ EVENT_FLOW = Workflow(
         ),
         Transition(
             "verify", "handled", "verified", label=_("核查"), public=_("已核查"), allowed=dispatcher, effect=on_verify
+        ),
+        Transition(
+            "accept_on_site",
+            "handled",
+            "verified",
+            label=_("现场验收"),
+            public=_("已现场验收"),
+            allowed=acceptance_worker,
+            requires=["acceptance"],
+            effect=on_accept_on_site,
         ),
         Transition(
             "close", "verified", "closed", label=_("办结"), public=_("已办结"), allowed=dispatcher, effect=on_close
