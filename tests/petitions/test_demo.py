@@ -23,3 +23,12 @@ def test_a_district_gets_a_repeat_a_group_an_overdue_petition_and_a_meeting_with
     colours = set(PETITION_CLOCKS.annotate(Petition.objects.all()).values_list("colour", flat=True))
     assert {"red", "orange", "green"} <= colours
     assert Meeting.objects.count() == 1 and FollowUpOrder.objects.count() == 1
+
+
+def test_the_demo_city_gets_petitions_in_its_districts():
+    from fengqiao.demo.generator import generate
+
+    generate(scale="small")
+    written = generate_petitions(seed=3)
+    assert written >= 7
+    assert Petition.objects.filter(is_repeat=True).exists() and Meeting.objects.exists()
