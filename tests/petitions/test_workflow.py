@@ -107,3 +107,27 @@ def test_the_page_offers_only_the_steps_the_guard_allows(register, office_a, lea
     assert response.status_code == 302
     p.refresh_from_db()
     assert p.state == "accepted"
+
+
+def test_the_history_names_meetings_and_leaders_cases_in_words(tree, register, centre_a, leader_a):
+    from django.utils import timezone
+
+    from fengqiao.accounts.models import Department
+    from fengqiao.core.tracking import timeline
+    from fengqiao.petitions.workflow import PETITION_FLOW
+
+    p = register(centre_a)
+    housing = Department.objects.create(node=tree["410105001"], name="住建办", code="A-ZJ2", kind="housing")
+    services.hold_meeting(
+        actor=leader_a,
+        node=tree["410105001"],
+        title="联席会议",
+        held_on=timezone.localdate(),
+        chair=leader_a,
+        attendees=[],
+        items=[services.ItemData(petition=p, decision="限期化解")],
+        orders=[services.OrderData(department=housing, task="答复", due_on=timezone.localdate())],
+    )
+    services.assign_leader_case(actor=centre_a, leader=leader_a, plan="包案", due_on=timezone.localdate(), petition=p)
+    labels = [row.verb_label for row in timeline(p, PETITION_FLOW)]
+    assert labels == ["登记信访件", "提交信访联席会议研究", "领导包案"]

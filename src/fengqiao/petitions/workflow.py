@@ -206,6 +206,8 @@ PETITION_FLOW = Workflow(
     verbs={
         "register": (_("登记信访件"), None),
         "link_case": (_("关联事件/纠纷"), None),
+        "hold_meeting": (_("提交信访联席会议研究"), None),
+        "assign_leader": (_("领导包案"), None),
     },
 )
 
