@@ -60,6 +60,7 @@ CAPABILITIES: dict[str, str] = {
     "grids.GridVersion":                   "-    -   -   -   -    -   -   -    -   v",
     "events.Category":                     "-    -   -   -   v    v   vac v    -   vacd",
     "people.KeyCategory":                  "-    -   -   -   v    v   vac v    -   vacd",
+    "people.Gate":                         "-    -   -   -   v    v   v   vac  -   vacd",
     "events.Event":                        "-    -   -   -   va   v   -   -    -   vad",
     "events.Supervision":                  "-    -   -   -   -    -   -   -    -   vacd",
     "events.Extension":                    "-    -   -   -   -    -   -   -    -   vacd",
