@@ -142,3 +142,20 @@ def test_the_pages_create_and_show_a_meeting(tree, leader_a, housing_a, register
     page = client.get(response["Location"]).content.decode()
     assert "由住建办牵头化解" in page and "一周内答复信访人" in page and petition.tracking_code in page
     assert client.get("/petitions/meetings/").content.decode().count("甲街道信访联席会议") == 1
+
+
+def test_the_responsible_department_opens_the_meeting_and_reports_its_order_done(tree, leader_a, housing_a):
+    meeting = hold(tree, leader_a, housing_a)
+    order = meeting.orders.get()
+    own = make_user("zj2", password=None)
+    Membership.objects.create(user=own, node=tree[STREET_A], role=Role.HANDLER, department=housing_a)
+    client = Client()
+    client.force_login(own)
+    page = client.get(f"/petitions/meetings/{meeting.pk}/").content.decode()
+    assert f"/petitions/meetings/orders/{order.pk}/complete/" in page
+    assert client.post(f"/petitions/meetings/orders/{order.pk}/complete/", {"result": "已答复"}).status_code == 302
+    order.refresh_from_db()
+    assert order.state == "done"
+    worker = make_user("w2", password=None, role=Role.GRID_WORKER, node=tree[GRID_A])
+    client.force_login(worker)
+    assert client.get(f"/petitions/meetings/{meeting.pk}/").status_code == 404

@@ -108,15 +108,18 @@ def may_open_petition(*, actor: Caller, petition: Petition | None) -> bool:
 
 
 def visible_meetings(*, actor: Caller) -> QuerySet[Meeting]:
-    """Meetings of the leaders' and dispatchers' areas; an administrator sees all."""
+    """Meetings of the leaders' and dispatchers' areas, and those that gave an order to the caller's department; an
+    administrator sees all."""
     if not signed_in(actor):
         return Meeting.objects.none()
     if actor.is_superuser:
         return Meeting.objects.all()
-    paths = [m.node.path for m in actor.active_memberships if m.role in (Role.LEADER, Role.DISPATCHER)]
-    if not paths:
-        return Meeting.objects.none()
-    return Meeting.objects.filter(scoping.path_q(scoping.minimal_paths(paths), "node_path"))
+    posts: list[Any] = list(actor.active_memberships)
+    paths = [m.node.path for m in posts if m.role in (Role.LEADER, Role.DISPATCHER)]
+    departments = [m.department_id for m in posts if m.role == Role.HANDLER and m.department_id]
+    # A department given an order sees the meeting that gave it (the order's warnings link there).
+    reached = scoping.path_q(scoping.minimal_paths(paths), "node_path") | Q(orders__department_id__in=departments)
+    return Meeting.objects.filter(pk__in=Meeting.objects.filter(reached).values("pk"))
 
 
 def meeting_detail(*, actor: Caller, pk: int) -> Meeting:

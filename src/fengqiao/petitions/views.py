@@ -291,7 +291,6 @@ def meeting_new(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@only_for(selectors.is_meeting_staff, MEETING_ONLY)
 def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         meeting = selectors.meeting_detail(actor=request.user, pk=pk)
@@ -319,7 +318,6 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@only_for(selectors.is_meeting_staff, MEETING_ONLY)
 def order_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Report a follow-up order done, with what was done."""
     order = (
