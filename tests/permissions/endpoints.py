@@ -214,6 +214,17 @@ PAGES: dict[str, Endpoint] = {
         m=lambda w, side: w.obj("leader_case", side).milestones.get().pk,
     ),
     "petitions:case_resolve": E("/petitions/cases/{p}/resolve/", "POST", p=_pk("leader_case")),
+    # Residents' points: the community's QR token and the personal code need no account; the rest is staff's.
+    "participation:index": E("/participation/"),
+    "participation:register": E("/participation/c/{t}/", t=lambda w, side: w.obj("points_scheme", side).token),
+    "participation:ranking": E("/participation/c/{t}/ranking/", t=lambda w, side: w.obj("points_scheme", side).token),
+    "participation:me": E("/participation/me/?k={s}", s=lambda w, side: w.obj("points_code", side)),
+    "participation:community": E("/participation/{c}/", c=_community),
+    "participation:award": E("/participation/{c}/award/", "POST", c=_community),
+    "participation:participant": E("/participation/{c}/p/{p}/", c=_community, p=_pk("points_participant")),
+    "participation:reverse": E("/participation/entries/{p}/reverse/", "POST", p=_pk("points_entry")),
+    "participation:shop": E("/participation/{c}/shop/", c=_community),
+    "participation:manage": E("/participation/{c}/manage/", c=_community),
 }
 
 API: dict[str, Endpoint] = {

@@ -278,4 +278,19 @@ EXPECTED: dict[str, dict[str, str]] = {
         "out": "L 404 404 404 404 404 404 404 302",
     },
     "petitions:case_resolve": {"in": "L 404 404 404 404 404 302 302 302", "out": "L 404 404 404 404 404 404 404 302"},
+    # Residents' points: field workers of the community's grids and its centre; the centre alone keeps rules and items.
+    # Registration, the ranking and the resident's own page are opened by the community's token or the personal code.
+    "participation:index": {"in": "L 200 200 403 403 403 200 403 200"},
+    "participation:register": {"in": "200 200 200 200 200 200 200 200 200"},
+    "participation:ranking": {"in": "200 200 200 200 200 200 200 200 200"},
+    "participation:me": {"in": "200 200 200 200 200 200 200 200 200"},
+    "participation:community": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "participation:award": {"in": "L 302 302 403 403 403 302 403 302", "out": "L 404 404 403 403 403 404 403 302"},
+    "participation:participant": {
+        "in": "L 200 200 403 403 403 200 403 200",
+        "out": "L 404 404 403 403 403 404 403 200",
+    },
+    "participation:reverse": {"in": "L 302 302 403 403 403 302 403 302", "out": "L 404 404 403 403 403 404 403 302"},
+    "participation:shop": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "participation:manage": {"in": "L 403 403 403 403 403 200 403 200", "out": "L 403 403 403 403 403 404 403 200"},
 }

@@ -106,6 +106,7 @@ def build_world() -> World:
     _base_data(w, {"in": (grid_a, w.users["worker"]), "out": (grid_b, worker_b)})
     _party_links(w)
     _petitions(w, {"in": (grid_a, street_a, w.users["dispatcher"]), "out": (grid_b, street_b, dispatcher_b)})
+    _participation(w, {"in": w.users["dispatcher"], "out": dispatcher_b})
     return w
 
 
@@ -252,3 +253,22 @@ def _photo_on(target: Any) -> Any:
         thumbnail=name,
         sha256="0" * 64,
     )
+
+
+def _participation(w: World, centres: dict[str, Any]) -> None:
+    """Each community's points scheme with a rule, a resident (and their personal code) and one award."""
+    from fengqiao.participation import services as points
+
+    for side, centre in centres.items():
+        scheme = points.open_scheme(actor=centre, community=w.obj("community", side))
+        rule = points.add_rule(
+            actor=centre, scheme=scheme, label="参与治安巡逻", points=10, confirmer="grid", period="day", limit=5
+        )
+        participant, code = points.register_participant(
+            scheme=scheme,
+            data=points.ParticipantForm(name="周志愿", phone="13700000001", kind="resident", party_unit="", consent=True),
+        )
+        w.objects.setdefault("points_scheme", {})[side] = scheme
+        w.objects.setdefault("points_participant", {})[side] = participant
+        w.objects.setdefault("points_code", {})[side] = code
+        w.objects.setdefault("points_entry", {})[side] = points.award(actor=centre, participant=participant, rule=rule)
