@@ -63,6 +63,7 @@ class Command(BaseCommand):
         self.add_dispatch(DISPATCH_DAYS_BY_SCALE.get(options["scale"], 0), options["seed"])
         self.add_people(PEOPLE_GRIDS_BY_SCALE.get(options["scale"], 0), options["seed"])
         self.add_petitions(options["seed"])
+        self.add_participation(options["seed"])
         self.rebuild_metrics()
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
@@ -100,6 +101,12 @@ class Command(BaseCommand):
 
         self.stdout.write("生成演示信访件与信访联席会议…")
         generate_petitions(seed=seed, stdout=self.stdout)
+
+    def add_participation(self, seed: int) -> None:
+        from fengqiao.participation.demo import generate_participation
+
+        self.stdout.write("生成演示居民积分与爱心超市…")
+        generate_participation(seed=seed, stdout=self.stdout)
 
     def rebuild_metrics(self) -> None:
         """Demo rows are written in bulk, past the signals that keep the map's counters: count them once now."""

@@ -1,0 +1,27 @@
+"""The demo city's points: every community with a centre gets rules, residents with ledgers and a supermarket."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Sum
+
+from fengqiao.participation.demo import generate_participation
+from fengqiao.participation.models import Entry, Item, Participant, Redemption, Rule, Scheme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_city_gets_points_and_supermarkets_in_its_communities():
+    from fengqiao.demo.generator import generate
+    from fengqiao.grids.models import GridNode, Level
+
+    generate(scale="small")
+    done = generate_participation(seed=3)
+    assert done == Scheme.objects.count() == GridNode.objects.filter(level=Level.COMMUNITY).count()
+    assert Rule.objects.filter(label="参与治安巡逻", points=10).count() == done
+    assert Item.objects.count() == 5 * done and Redemption.objects.exists()
+    for participant in Participant.objects.all():
+        total = participant.entries.aggregate(s=Sum("points"))["s"] or 0
+        assert participant.balance == total >= 0
+    assert Entry.objects.filter(kind=Entry.Kind.AWARD).exists()
+    assert generate_participation(seed=3) == 0  # a second run adds nothing
