@@ -255,3 +255,14 @@ def test_timezone_aware_arrival(registered, dispatcher, urban, handler):
     with pytest.raises(WorkflowError) as err:
         whistles.arrange_summons(actor=handler, summons=row, attendee="赵强", arrive_at="明天下午")
     assert err.value.code == "bad_arrival"
+
+
+def test_the_demo_city_gets_whistles_through_the_services(registered, dispatcher, urban, water, handler, water_handler):
+    from fengqiao.events.demo import generate_whistles
+
+    services.route_event(actor=dispatcher, event=registered, department=urban)
+    assert generate_whistles(seed=1, limit=5) == 1
+    (row,) = Summons.objects.filter(event=registered)
+    assert row.department == water and row.summoned_by == dispatcher
+    assert Action.objects.for_object(row).filter(verb="summon").exists()
+    assert generate_whistles(seed=1, limit=5) == 0  # an event is whistled once

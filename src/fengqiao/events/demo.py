@@ -232,4 +232,52 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
         written += size
         if written % 50_000 == 0 or written == count:
             say(f"  演示事件 {written:,}/{count:,}（{time.monotonic() - started:.0f} s）\n")
+    whistled = generate_whistles(seed=seed, limit=min(30, max(1, count // 100)), now=now)
+    if whistled:
+        say(f"  吹哨报到 {whistled} 条\n")
+    return written
+
+
+def generate_whistles(*, seed: int, limit: int = 30, now: dt.datetime | None = None) -> int:
+    """吹哨报到 on some open routed demo events: another department of the area is called to each through the real
+    services, and has signed, come and reported back as far as its clock allows; returns the rows written."""
+    from fengqiao.accounts.selectors import handlers_of, members_above
+    from fengqiao.events import whistles
+
+    rng = random.Random(seed + 130)
+    now = now or timezone.now()
+    written = 0
+    candidates = (
+        Event.objects.filter(state__in=whistles.WHISTLE_STATES, lead_department__isnull=False, summonses__isnull=True)
+        .exclude(registered_at__isnull=True)
+        .select_related("grid", "category")
+        .order_by("-reported_at")[: limit * 4]
+    )
+    for event in candidates:
+        if written >= limit:
+            break
+        others = [
+            d
+            for d in Department.objects.filter(active=True, node_path__in=ancestor_paths(event.grid_path)).order_by(
+                "pk"
+            )
+            if d.pk != event.lead_department_id and handlers_of(d)
+        ]
+        centre = members_above(event.grid_path, [Role.DISPATCHER])
+        if not others or not centre:
+            continue
+        dept = rng.choice(others)
+        handler = handlers_of(dept)[0]
+        blown = min(now, (event.registered_at or event.reported_at) + dt.timedelta(hours=rng.uniform(0.2, 2)))
+        (row,) = whistles.blow_whistle(actor=centre[0], event=event, departments=[dept], now=blown)
+        written += 1
+        signed = blown + dt.timedelta(hours=rng.expovariate(1 / 1.5))
+        if signed > now or rng.random() < 0.15:
+            continue
+        whistles.sign_summons(actor=handler, summons=row, now=signed)
+        whistles.arrange_summons(actor=handler, summons=row, attendee=handler.display_name, arrive_at=signed)
+        reported = signed + dt.timedelta(hours=rng.expovariate(1 / 10))
+        if reported > now or rng.random() < 0.2:
+            continue
+        whistles.report_summons(actor=handler, summons=row, report="已到场配合处置", now=reported)
     return written
