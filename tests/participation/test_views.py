@@ -149,3 +149,24 @@ def test_the_centre_manages_rules_and_items_and_a_worker_may_not(client, worker_
     assert client.get(reverse("participation:manage", args=["410105002001"])).status_code == 403
     assert client.get(reverse("participation:community", args=["410105001001"])).status_code == 200
     assert client.get(reverse("participation:community", args=["410105002001"])).status_code == 404
+
+
+def test_the_centre_reissues_a_lost_code_and_the_old_one_stops_working(client, centre_a, worker_a, resident_a):
+    participant, old = resident_a
+    url = reverse("participation:reissue", args=["410105001001", participant.pk])
+    client.force_login(worker_a)
+    assert client.post(url).status_code == 403
+    client.force_login(centre_a)
+    answer = client.post(url)
+    assert answer.status_code == 200 and answer["Referrer-Policy"] == "same-origin"
+    new = answer.context["code"]
+    client.logout()
+    assert client.get(reverse("participation:me"), {"k": old}).status_code == 404
+    assert client.get(reverse("participation:me"), {"k": new}).status_code == 200
+
+
+def test_another_centre_cannot_reissue(client, centre_b, resident_a):
+    participant, code = resident_a
+    client.force_login(centre_b)
+    assert client.post(reverse("participation:reissue", args=["410105001001", participant.pk])).status_code == 404
+    assert client.get(reverse("participation:me"), {"k": code}).status_code == 200

@@ -222,6 +222,7 @@ PAGES: dict[str, Endpoint] = {
     "participation:community": E("/participation/{c}/", c=_community),
     "participation:award": E("/participation/{c}/award/", "POST", c=_community),
     "participation:participant": E("/participation/{c}/p/{p}/", c=_community, p=_pk("points_participant")),
+    "participation:reissue": E("/participation/{c}/p/{p}/reissue/", "POST", c=_community, p=_pk("points_participant")),
     "participation:reverse": E("/participation/entries/{p}/reverse/", "POST", p=_pk("points_entry")),
     "participation:shop": E("/participation/{c}/shop/", c=_community),
     "participation:manage": E("/participation/{c}/manage/", c=_community),

@@ -266,7 +266,9 @@ def _participation(w: World, centres: dict[str, Any]) -> None:
         )
         participant, code = points.register_participant(
             scheme=scheme,
-            data=points.ParticipantForm(name="周志愿", phone="13700000001", kind="resident", party_unit="", consent=True),
+            data=points.ParticipantForm(
+                name="周志愿", phone="13700000001", kind="resident", party_unit="", consent=True
+            ),
         )
         w.objects.setdefault("points_scheme", {})[side] = scheme
         w.objects.setdefault("points_participant", {})[side] = participant

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fengqiao.accounts.models import Membership, Role
 from fengqiao.core import scoping
+from fengqiao.core.errors import DomainError
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.participation import selectors, services
 from fengqiao.participation.models import Participant, Rule
@@ -88,7 +89,7 @@ def _community(rnd: random.Random, community: GridNode, centre: Any, worker: Any
             when = now - dt.timedelta(days=30 - days * 5, hours=rnd.randint(0, 8))
             try:
                 services.award(actor=worker, participant=participant, rule=rule, note="", now=when)
-            except services.DomainError:  # the rule's period limit: a real confirmer would be refused too
+            except DomainError:  # the rule's period limit: a real confirmer would be refused too
                 continue
         if i == 0:
             services.award(actor=centre, participant=participant, rule=rules[3], now=now - dt.timedelta(days=3))

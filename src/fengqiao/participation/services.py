@@ -40,6 +40,7 @@ audit.register_verbs(
         "points_item_add": gettext_lazy("爱心超市上架商品"),
         "points_item_restock": gettext_lazy("爱心超市补货"),
         "points_register": gettext_lazy("居民扫码登记积分"),
+        "points_reissue": gettext_lazy("补办个人积分码"),
         "points_award": gettext_lazy("确认积分"),
         "points_reverse": gettext_lazy("冲正积分"),
         "points_redeem": gettext_lazy("爱心超市兑换"),
@@ -189,6 +190,17 @@ def register_participant(
             code=Code.PARTICIPANT_EXISTS,
         ) from None
     return participant, code
+
+
+def reissue_code(*, actor: Caller, participant: Participant) -> str:
+    """补办积分码: the centre gives a resident who lost their code a new one (shown once); the old one stops working."""
+    _require_centre(actor, participant.community_path)
+    code, digest = selectors.new_code()
+    with transaction.atomic():
+        Participant.objects.filter(pk=participant.pk).update(code_index=digest)
+        participant.code_index = digest
+        audit.record(actor=actor, verb="points_reissue", target=participant)
+    return code
 
 
 # The ledger.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<str:code>/", views.community, name="community"),
     path("<str:code>/award/", views.award, name="award"),
     path("<str:code>/p/<int:pk>/", views.participant, name="participant"),
+    path("<str:code>/p/<int:pk>/reissue/", views.reissue, name="reissue"),
     path("<str:code>/shop/", views.shop, name="shop"),
     path("<str:code>/manage/", views.manage, name="manage"),
 ]

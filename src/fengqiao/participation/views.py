@@ -231,8 +231,28 @@ def participant(request: AuthenticatedRequest, code: str, pk: int) -> HttpRespon
         raise Http404
     entries = list(selectors.ledger(p)[:200])
     rules = [r for r in selectors.rules_of(p.scheme) if services.may_confirm(request.user, r)]
-    context = {"community": node, "p": p, "entries": entries, "rules": rules}
+    centre = selectors.is_centre(request.user, node.path)
+    context = {"community": node, "p": p, "entries": entries, "rules": rules, "centre": centre}
     return render(request, "participation/participant.html", context)
+
+
+@login_required
+@only_for(may_manage, REFUSED_MANAGE)
+@require_POST
+def reissue(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    """补办积分码: the centre hands the resident a new personal code, shown once on this answer."""
+    node = _community(request, code, centre_only=True)
+    p = selectors.participant_for(actor=request.user, pk=pk)
+    if p is None or p.community_path != node.path:
+        raise Http404
+    try:
+        secret = services.reissue_code(actor=request.user, participant=p)
+    except DomainError as exc:
+        show_error(request, exc)
+        return redirect("participation:participant", code=code, pk=pk)
+    url = request.build_absolute_uri(f"{reverse('participation:me')}?{urlencode({'k': secret})}")
+    context = {"participant": p, "scheme": p.scheme, "code": secret, "url": url, "qr_svg": _qr(url)}
+    return _private(render(request, "participation/registered.html", context))
 
 
 @login_required
