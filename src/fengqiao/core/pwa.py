@@ -35,6 +35,7 @@ QUEUED_FORMS: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("dispatch:acknowledge", (0,)),
     ("dispatch:screening", ()),
     ("people:key_visit", (0,)),  # resent with its idempotency key, recorded once
+    ("events:spot", ()),  # 即报即办 with its two photos, resent with its idempotency key
 )
 # JSON writes the pages' scripts may queue (patrol points).
 QUEUED_API = (r"^/api/v1/dispatch/patrols/\d+/points$",)
