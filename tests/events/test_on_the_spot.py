@@ -164,3 +164,11 @@ def test_the_centre_sees_the_sampled_event_and_its_buttons(client, worker_a, dis
     client.post(reverse("events:act", args=[event.tracking_code, "spot_reopen"]), {"note": "复核不合格"})
     event.refresh_from_db()
     assert event.state == "registered"
+
+
+def test_an_event_not_drawn_or_not_solved_on_the_spot_carries_no_check_badge(client, worker_a, dispatcher, settings):
+    settings.FENGQIAO_SPOT_CHECK_SHARE = 0.0
+    event = solve(worker_a)
+    client.force_login(dispatcher)
+    page = client.get(reverse("events:detail", args=[event.tracking_code])).content.decode()
+    assert 'id="spot-check"' not in page and "不抽查" not in page

@@ -141,7 +141,10 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "whistle_departments": selectors.departments_for(event=event) if can_whistle else [],
             "can_assign_acceptance": can_assign_acceptance,
             "acceptance_workers": selectors.acceptance_workers(event=event) if can_assign_acceptance else [],
-            "spot_check_label": SpotCheck(event.spot_check).label if event.spot_check in SpotCheck.values else "",
+            # Only an on-the-spot event drawn for the check carries a label; every other event has none.
+            "spot_check_label": SpotCheck(event.spot_check).label
+            if event.spot_check and event.spot_check in SpotCheck.values
+            else "",
         },
     )
 
