@@ -27,8 +27,6 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("我的上报"), "events:mine", WORKERS),
     (_("即报即办"), "events:spot", WORKERS - {"informant"}),
     (_("吹哨报到"), "events:whistles", {"handler"}),
-    (_("待抽查"), "events:spot_checks", {"dispatcher", "admin"}),
-    (_("报到排名"), "events:whistle_ranking", STAFF),
     (_("矛盾纠纷"), "disputes:queue", STAFF | {"mediator"}),
     (_("信访"), "petitions:list", STAFF | {"handler"}),  # the view admits only the petition office of handlers
     (_("我的包案"), "petitions:my_cases", {"leader"}),
