@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Department
 from fengqiao.core.admin import SECURITY_ADMIN, ConfigAdmin, JurisdictionAdmin, ReadOnlyAdmin, RoleAdmin, name_model
-from fengqiao.events.models import ApiClient, Category, Device, DeviceNonce, Event, Extension, Supervision
+from fengqiao.events.models import ApiClient, Category, Device, DeviceNonce, Event, Extension, Summons, Supervision
 
 
 @admin.register(Category)
@@ -50,6 +50,14 @@ class SupervisionAdmin(RoleAdmin):
 
     list_display = ["event", "issued_by", "issued_at"]
     raw_id_fields = ["event", "issued_by"]
+
+
+@admin.register(Summons)
+class SummonsAdmin(ReadOnlyAdmin):
+    """吹哨报到: written by the whistle's workflow and shown on the event's page; the superuser alone reads it here."""
+
+    list_display = ["event", "department", "state", "summoned_at", "reported_at"]
+    raw_id_fields = ["event", "department"]
 
 
 @admin.register(Extension)
