@@ -273,6 +273,12 @@ FENGQIAO_PETITION_CLOCKS = {
     "handle": os.environ.get("FENGQIAO_PETITION_CLOCK_HANDLE", "60d"),
     "max_extension": os.environ.get("FENGQIAO_PETITION_CLOCK_MAX_EXTENSION", "30d"),
 }
+# 吹哨报到: a whistled department signs within FENGQIAO_WHISTLE_SIGN and reports back within FENGQIAO_WHISTLE_REPORT
+# (empty: the event's own handling time from its category). 即报即办: the share of events solved on the spot drawn
+# for the centre's check (抽查).
+FENGQIAO_WHISTLE_SIGN = os.environ.get("FENGQIAO_WHISTLE_SIGN", "2h")
+FENGQIAO_WHISTLE_REPORT = os.environ.get("FENGQIAO_WHISTLE_REPORT", "")
+FENGQIAO_SPOT_CHECK_SHARE = float(os.environ.get("FENGQIAO_SPOT_CHECK_SHARE", "0.10"))
 # A party's private link (join online sessions, sign on the phone) works this many days at most, and never after
 # the case is closed, withdrawn or referred.
 FENGQIAO_PARTY_LINK_DAYS = int(os.environ.get("FENGQIAO_PARTY_LINK_DAYS", "30"))
