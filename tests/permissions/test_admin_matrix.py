@@ -66,7 +66,7 @@ CAPABILITIES: dict[str, str] = {
     "events.Extension":                    "-    -   -   -   -    -   -   -    -   vacd",
     "events.Device":                       "-    -   -   -   vac  v   -   -    -   vacD",
     "events.DeviceNonce":                  "-    -   -   -   -    -   -   -    -   v",
-    "events.Summons":                      "-    -   -   -   -    -   -   -    -   v",
+    "events.Summons":                      "-    -   -   -   -    -   -   -    -   vacd",
     "events.ApiClient":                    "-    -   -   -   -    -   -   vc   -   vacd",
     "disputes.DisputeType":                "-    -   -   -   v    v   vac v    -   vacd",
     "disputes.Organisation":               "-    -   -   -   v    v   vac v    -   vacd",

@@ -53,8 +53,9 @@ class SupervisionAdmin(RoleAdmin):
 
 
 @admin.register(Summons)
-class SummonsAdmin(ReadOnlyAdmin):
-    """吹哨报到: written by the whistle's workflow and shown on the event's page; the superuser alone reads it here."""
+class SummonsAdmin(RoleAdmin):
+    """吹哨报到: written by the whistle's workflow and shown on the event's page; the superuser alone sees it here (and
+    may delete it with its event, as with supervision orders)."""
 
     list_display = ["event", "department", "state", "summoned_at", "reported_at"]
     raw_id_fields = ["event", "department"]
