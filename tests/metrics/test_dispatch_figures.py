@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from fengqiao.accounts.models import Role
@@ -72,9 +74,18 @@ def figures_since(tree, code: str, moment: dt.datetime) -> Figures:
     return stats([path], Period("custom", days[0], days[1]))[path]
 
 
+# Midday in China: the minutes before the deadline and after it fall on one local day, whatever the real clock says.
+MIDDAY = dt.datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 def test_who_never_acknowledges_counts_against_the_on_time_rate_once_the_deadline_passes(
     tree, dispatcher, worker, fold
 ):
+    with time_machine.travel(MIDDAY, tick=True):
+        _never_acknowledged(tree, dispatcher, worker, fold)
+
+
+def _never_acknowledged(tree, dispatcher, worker, fold) -> None:
     punctual = make_user("wa2", role=Role.GRID_WORKER, node=tree[GRID_A2])
     make_user("wa3", role=Role.GRID_WORKER, node=tree[GRID_A2])  # never acknowledges: leaves no receipt
     now = timezone.now()
