@@ -55,7 +55,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         if not may_open(user, url):
             continue
-        items.append(
-            {"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))}
-        )
+        items.append({"label": label, "url": url, "active": False})
+    # One entry is the current one: the longest whose address starts the page's (信访 /petitions/ and 我的包案
+    # /petitions/mine/ both match the latter's pages).
+    matching = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}
