@@ -312,6 +312,10 @@ CACHES = {
 }
 # The one map remembers open-event figures above the community level this long (0 turns it off).
 FENGQIAO_OPEN_FIGURES_SECONDS = float(os.environ.get("FENGQIAO_OPEN_FIGURES_SECONDS", "15"))
+# 四事分办 targets (metrics.selectors.tier_shares): the share of closed events handled inside the village (grid and
+# community tiers), and the share of those leaving the village that the township (street tier) handles.
+FENGQIAO_TIER_TARGET_VILLAGE = float(os.environ.get("FENGQIAO_TIER_TARGET_VILLAGE", "0.70"))
+FENGQIAO_TIER_TARGET_TOWNSHIP = float(os.environ.get("FENGQIAO_TIER_TARGET_TOWNSHIP", "0.30"))
 # Uploads, request bodies and uploaded files (core.uploads, core.middleware.LimitRequestBody, core.media).
 # Largest accepted upload, in bytes, and the most pixels an image may claim in its header (decompression bombs).
 FENGQIAO_MAX_UPLOAD_BYTES = int(os.environ.get("FENGQIAO_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

@@ -26,7 +26,7 @@ from fengqiao.events.models import Category, Event
 from fengqiao.events.workflow import OPEN_STATES
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode, Level, full_names
-from fengqiao.metrics.counters import COUNTERS, DUTY_DONE
+from fengqiao.metrics.counters import COUNTERS, DUTY_DONE, TIER_COUNTERS
 from fengqiao.metrics.models import DailyGridStat, Indicator
 
 PERIODS = {"day": _("本日"), "week": _("本周"), "month": _("本月"), "year": _("本年")}
@@ -118,6 +118,10 @@ class Figures:
         }
 
     @property
+    def tiers(self) -> TierShares:
+        return TierShares.of(self.counts)
+
+    @property
     def average_hours(self) -> float | None:
         return round(self.counts["handling_hours"] / self.counts["closed"], 1) if self.counts["closed"] else None
 
@@ -126,7 +130,125 @@ class Figures:
         out.update(open=self.open, orange=self.orange, red=self.red, average_hours=self.average_hours)
         out["duty_due"] = round(sum(self.duty_due.values()), 1)
         out.update({f"{k}_rate": (round(v, 4) if v is not None else None) for k, v in self.rates.items()})
+        village = self.tiers.village_share
+        out["village_rate"] = round(village, 4) if village is not None else None  # 村内化解率 (四事分办)
         return out
+
+
+# --- 四事分办: where closed events were handled -----------------------------------------------------------------
+
+TIER_LABELS = {
+    "grid": _("网格"),
+    "community": _("社区（村）"),
+    "street": _("街道（乡镇）"),
+    "county": _("区县"),
+}
+
+
+def tier_targets() -> tuple[float, float]:
+    """(village, township): FENGQIAO_TIER_TARGET_VILLAGE (default 0.70) and FENGQIAO_TIER_TARGET_TOWNSHIP (0.30)."""
+    village = float(getattr(settings, "FENGQIAO_TIER_TARGET_VILLAGE", 0.70))
+    township = float(getattr(settings, "FENGQIAO_TIER_TARGET_TOWNSHIP", 0.30))
+    return village, township
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def tier_target_text() -> str:
+    """The targets as printed on the page: 村内化解 ≥70%，出村事件中乡镇化解 ≥30%."""
+    village, township = tier_targets()
+    return str(_("村内化解 ≥%(village)s，出村事件中乡镇化解 ≥%(township)s")) % {
+        "village": _percent(village),
+        "township": _percent(township),
+    }
+
+
+@dataclass(frozen=True)
+class TierShares:
+    """四事分办 of the events closed in a period (see docs/decisions/0155-tier-shares.md).
+
+    The village share is (grid + community) / closed; the township share is the street tier's part of what left the
+    village, street / (street + county). Each is None when there is nothing to divide, and so is its "met".
+    """
+
+    grid: int = 0
+    community: int = 0
+    street: int = 0
+    county: int = 0
+
+    @classmethod
+    def of(cls, counts: dict[str, float]) -> TierShares:
+        return cls(*(int(counts.get(counter, 0)) for counter in TIER_COUNTERS.values()))
+
+    @property
+    def closed(self) -> int:
+        return self.grid + self.community + self.street + self.county
+
+    @property
+    def village(self) -> int:
+        return self.grid + self.community
+
+    @property
+    def leaving(self) -> int:
+        """Closed outside the village: at the street or the county tier."""
+        return self.street + self.county
+
+    def share(self, tier: str) -> float | None:
+        return getattr(self, tier) / self.closed if self.closed else None
+
+    @property
+    def village_share(self) -> float | None:
+        return self.village / self.closed if self.closed else None
+
+    @property
+    def township_share(self) -> float | None:
+        return self.street / self.leaving if self.leaving else None
+
+    @property
+    def village_met(self) -> bool | None:
+        share = self.village_share
+        return None if share is None else share >= tier_targets()[0] - 1e-9
+
+    @property
+    def township_met(self) -> bool | None:
+        share = self.township_share
+        return None if share is None else share >= tier_targets()[1] - 1e-9
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the one map: each tier's count and share, the two targets, met or not, and the words for each."""
+        village_target, township_target = tier_targets()
+
+        def verdict(met: bool | None) -> str:
+            return str(_("暂无数据") if met is None else _("达标") if met else _("未达标"))
+
+        return {
+            "closed": self.closed,
+            "segments": [
+                {"key": tier, "label": str(label), "count": getattr(self, tier), "share": self.share(tier)}
+                for tier, label in TIER_LABELS.items()
+            ],
+            "village": {
+                "label": str(_("村内化解")),
+                "count": self.village,
+                "of": self.closed,
+                "share": self.village_share,
+                "target": village_target,
+                "met": self.village_met,
+                "verdict": verdict(self.village_met),
+            },
+            "township": {
+                "label": str(_("出村事件中乡镇化解")),
+                "count": self.street,
+                "of": self.leaving,
+                "share": self.township_share,
+                "target": township_target,
+                "met": self.township_met,
+                "verdict": verdict(self.township_met),
+            },
+            "target_text": tier_target_text(),
+        }
 
 
 def stats(paths: list[str], period: Period, *, now: dt.datetime | None = None) -> dict[str, Figures]:
@@ -427,6 +549,13 @@ def rank(items: list[Ranked]) -> list[Ranked]:
         item.rank = items[i - 2].rank if i > 1 and item.score == previous and item.score is not None else i
         previous = item.score
     return items
+
+
+def by_village_share(items: list[Ranked]) -> list[Ranked]:
+    """The same units, highest village share (四事分办 村内化解率) first; units that closed nothing last."""
+    return sorted(
+        items, key=lambda r: (r.figures.tiers.village_share is None, -(r.figures.tiers.village_share or 0), r.rank)
+    )
 
 
 def children_ranking(*, actor: User, node: GridNode, period: Period) -> list[Ranked]:
