@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fengqiao.disputes",
     "fengqiao.petitions",
     "fengqiao.participation",
+    "fengqiao.deliberation",
     "fengqiao.dispatch",
     "fengqiao.metrics",
     "fengqiao.dashboard",
@@ -268,6 +269,8 @@ FENGQIAO_DISPUTE_CLOCKS = {
 }
 # The statutory petition clocks of 《信访工作条例》 (core.deadlines): tell the petitioner whether the petition is
 # accepted within 15 days of registration, handle it within 60 days of acceptance, extend that once by at most 30 days.
+# Deliberation: the default promised answer date, in days after the centre accepts a topic.
+FENGQIAO_DELIBERATION_ANSWER_DAYS = int(os.environ.get("FENGQIAO_DELIBERATION_ANSWER_DAYS", "15"))
 FENGQIAO_PETITION_CLOCKS = {
     "acknowledge": os.environ.get("FENGQIAO_PETITION_CLOCK_ACKNOWLEDGE", "15d"),
     "handle": os.environ.get("FENGQIAO_PETITION_CLOCK_HANDLE", "60d"),

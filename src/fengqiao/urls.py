@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("disputes/", include("fengqiao.disputes.urls")),
     path("petitions/", include("fengqiao.petitions.urls")),
     path("participation/", include("fengqiao.participation.urls")),
+    path("deliberation/", include("fengqiao.deliberation.urls")),
     path("dispatch/", include("fengqiao.dispatch.urls")),
     path("metrics/", include("fengqiao.metrics.urls")),
     path("dashboard/", include("fengqiao.dashboard.urls")),
