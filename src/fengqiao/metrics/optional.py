@@ -40,3 +40,12 @@ def dispatch_models() -> dict[str, Any] | None:
         "visit": Visit,
         "diary": Diary,
     }
+
+
+def group_patrol_model() -> Any | None:
+    """participation.Task (volunteer tasks and group patrol slots) if the participation app provides it, else None."""
+    try:
+        from fengqiao.participation.models import Task
+    except ImportError:
+        return None
+    return Task

@@ -60,7 +60,7 @@ def _source(model: Any, fields: tuple[str, ...], contribution: Callable[..., Con
 def sources() -> tuple[Source, ...]:
     """Every installed source of figures: events, then disputes and dispatch where their apps provide them."""
     from fengqiao.events.models import Event
-    from fengqiao.metrics.optional import dispatch_models, dispute_model
+    from fengqiao.metrics.optional import dispatch_models, dispute_model, group_patrol_model
 
     found = [_source(Event, counters.EVENT_FIELDS, counters.event_contribution)]
     dispute = dispute_model()
@@ -82,6 +82,9 @@ def sources() -> tuple[Source, ...]:
             _source(dispatch["visit"], counters.VISIT_FIELDS, counters.visit_contribution),
             _source(dispatch["diary"], counters.DIARY_FIELDS, counters.diary_contribution),
         ]
+    group_patrol = group_patrol_model()
+    if group_patrol is not None:
+        found.append(_source(group_patrol, counters.GROUP_PATROL_FIELDS, counters.group_patrol_contribution))
     return tuple(found)
 
 

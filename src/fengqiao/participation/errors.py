@@ -1,4 +1,5 @@
-"""Stable error codes of residents' participation: the points ledger and the love supermarket."""
+"""Stable error codes of residents' participation: the points ledger, the love supermarket, teams, tasks and patrols
+and the party members' reviews."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ class ParticipationErrorCode(ErrorCode):
     INSUFFICIENT_POINTS = "points_insufficient", "The participant's balance does not cover the points asked for."
     OUT_OF_STOCK = "points_out_of_stock", "The love supermarket has too few of the item left."
     BAD_QUANTITY = "points_bad_quantity", "The quantity or points are out of range."
+    TASK_FULL = "points_task_full", "Every place of the task or patrol slot is taken."
+    ALREADY_CLAIMED = "points_already_claimed", "The participant has already claimed this task."
+    TASK_STARTED = "points_task_started", "The task has started or was recorded: claims can no longer change."
+    TASK_NOT_STARTED = "points_task_not_started", "A task is recorded only once it has started."
+    ALREADY_RECORDED = "points_already_recorded", "The task or patrol has already been recorded."
+    NOT_A_CLAIMANT = "points_not_a_claimant", "The attendance names someone who did not claim the task."
+    NOT_A_PARTY_MEMBER = "points_not_party_member", "Only party members who reported to the community are reviewed."
+    BAD_PERIOD = "points_bad_period", "The year or quarter is out of range."

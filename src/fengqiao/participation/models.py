@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -240,3 +240,186 @@ class Entry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("ledger entries are append-only")
+
+
+class Team(models.Model):
+    """队伍: one of a community's volunteer teams (红袖章巡逻队, 义警队, 五老调解队 …), its leader and members, all
+    participants of that community."""
+
+    class Kind(models.TextChoices):
+        PATROL = "patrol", _("红袖章巡逻队")
+        POLICE = "police", _("义警队")
+        ELDERS = "elders", _("五老调解队")
+        WORTHY = "worthy", _("乡贤理事会")
+        PARTY = "party", _("党员志愿服务队")
+        OTHER = "other", _("其他志愿服务队")
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("积分方案"), on_delete=models.PROTECT, related_name="teams")
+    community_path = models.CharField(max_length=255, db_index=True, editable=False)
+    name = models.CharField(_("队伍名称"), max_length=60)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.PATROL)
+    leader = models.ForeignKey(
+        Participant, verbose_name=_("队长"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    members = models.ManyToManyField(Participant, verbose_name=_("队员"), related_name="teams", blank=True)
+    created_at = models.DateTimeField(_("组建时间"), default=timezone.now)
+
+    jurisdiction_path_field = "community_path"
+
+    class Meta:
+        verbose_name = _("志愿队伍")
+        verbose_name_plural = _("志愿队伍")
+        ordering = ["scheme", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "name"], name="participation_team_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.community_path = self.scheme.community_path
+        super().save(*args, **kwargs)
+
+
+class Task(models.Model):
+    """志愿任务或巡逻班次: posted by the community's staff in one of its grids, with a number of places that residents
+    claim. ``claimed`` counts the live claims; it moves only by conditional UPDATEs and a CHECK keeps it within the
+    places, so two claims on the last place cannot both win. Recording (``recorded_at``) happens once."""
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("志愿任务")
+        PATROL = "patrol", _("群防巡逻")
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("积分方案"), on_delete=models.PROTECT, related_name="tasks")
+    community_path = models.CharField(max_length=255, db_index=True, editable=False)
+    grid = models.ForeignKey(
+        "grids.GridNode", verbose_name=_("网格"), on_delete=models.PROTECT, related_name="participation_tasks"
+    )
+    grid_path = models.CharField(max_length=255, db_index=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.TASK)
+    title = models.CharField(_("标题"), max_length=100)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    places = models.PositiveSmallIntegerField(_("名额"))
+    claimed = models.PositiveSmallIntegerField(_("已认领"), default=0, editable=False)
+    rule = models.ForeignKey(Rule, verbose_name=_("积分规则"), on_delete=models.PROTECT, related_name="tasks")
+    team = models.ForeignKey(
+        Team, verbose_name=_("队伍"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    posted_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    seen = models.TextField(_("巡逻或任务情况"), blank=True)
+
+    jurisdiction_path_field = "community_path"
+
+    class Meta:
+        verbose_name = _("志愿任务和巡逻班次")
+        verbose_name_plural = _("志愿任务和巡逻班次")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(claimed__lte=F("places")), name="participation_task_within_places"),
+            models.CheckConstraint(condition=Q(places__gt=0), name="participation_task_places_positive"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="participation_task_window"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.community_path = self.scheme.community_path
+        self.grid_path = self.grid.path
+        super().save(*args, **kwargs)
+
+    @property
+    def left(self) -> int:
+        return max(self.places - self.claimed, 0)
+
+
+class Claim(models.Model):
+    """认领: a participant takes one place of a task; cancelled before it starts, or marked present or absent when
+    it is recorded. One live claim per participant and task; the award for coming is linked once."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="claims")
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("参与者"), on_delete=models.PROTECT, related_name="claims"
+    )
+    community_path = models.CharField(max_length=255, db_index=True, editable=False)
+    claimed_at = models.DateTimeField(_("认领时间"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    present = models.BooleanField(_("到场"), null=True, blank=True)
+    entry = models.OneToOneField(
+        Entry, verbose_name=_("积分记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="claim"
+    )
+
+    jurisdiction_path_field = "community_path"
+
+    class Meta:
+        verbose_name = _("任务认领")
+        verbose_name_plural = _("任务认领")
+        ordering = ["claimed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "participant"],
+                condition=Q(cancelled_at__isnull=True),
+                name="participation_one_live_claim",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.participant}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.community_path = self.task.community_path
+        super().save(*args, **kwargs)
+
+
+class Review(models.Model):
+    """季度议: the community centre's quarterly review of a party member who reported to the community (双报到)."""
+
+    class Grade(models.TextChoices):
+        GOOD = "good", _("好")
+        FAIR_GOOD = "fair_good", _("较好")
+        AVERAGE = "average", _("一般")
+        POOR = "poor", _("差")
+
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    community_path = models.CharField(max_length=255, db_index=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    grade = models.CharField(_("评价等次"), max_length=10, choices=Grade.choices)
+    comment = models.CharField(_("评语"), max_length=300, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评议人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("评议时间"), default=timezone.now)
+
+    jurisdiction_path_field = "community_path"
+
+    class Meta:
+        verbose_name = _("党员季度评议")
+        verbose_name_plural = _("党员季度评议")
+        ordering = ["-year", "-quarter", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "year", "quarter"], name="participation_one_review"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="participation_review_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter} {self.get_grade_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.community_path = self.participant.community_path
+        super().save(*args, **kwargs)

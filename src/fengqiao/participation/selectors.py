@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -17,7 +18,18 @@ from fengqiao.accounts.models import Role
 from fengqiao.core import crypto, scoping
 from fengqiao.core.actors import Caller, signed_in
 from fengqiao.grids.models import GridNode, Level
-from fengqiao.participation.models import Entry, Item, Participant, Redemption, Rule, Scheme
+from fengqiao.participation.models import (
+    Claim,
+    Entry,
+    Item,
+    Participant,
+    Redemption,
+    Review,
+    Rule,
+    Scheme,
+    Task,
+    Team,
+)
 
 FIELD_ROLES = frozenset({Role.GRID_LEADER, Role.GRID_WORKER, Role.PART_TIME_WORKER})
 CENTRE_ROLES = frozenset({Role.DISPATCHER})
@@ -182,3 +194,122 @@ def awards_in_period(participant: Participant, rule: Rule, now: dt.datetime) -> 
         at__gte=period_start(rule.period, now),
         reversal__isnull=True,
     ).count()
+
+
+# Teams, tasks and patrol slots.
+
+
+def teams_of(scheme: Scheme) -> QuerySet[Team]:
+    return Team.objects.filter(scheme=scheme).select_related("leader").prefetch_related("members")
+
+
+def tasks_for(*, actor: Caller) -> QuerySet[Task]:
+    """Tasks of the communities the caller serves (read: the centre and every grid worker of the community)."""
+    return _scoped(Task.objects.select_related("grid", "rule", "team", "scheme__community"), actor, "community_path")
+
+
+def may_record(actor: Caller, task: Task) -> bool:
+    """Who records a task or group patrol: the community's centre, or a grid worker of the task's own grid."""
+    if not signed_in(actor):
+        return False
+    return is_centre(actor, task.community_path) or any(task.grid_path.startswith(p) for p in field_paths(actor))
+
+
+def task_to_record(*, actor: Caller, pk: int) -> Task | None:
+    """The task the caller may record; a task of another grid answers like a missing one."""
+    task = tasks_for(actor=actor).filter(pk=pk).first()
+    return task if task is not None and may_record(actor, task) else None
+
+
+def live_claims(task: Task) -> QuerySet[Claim]:
+    return task.claims.filter(cancelled_at__isnull=True).select_related("participant", "entry")
+
+
+def open_tasks(participant: Participant, now: dt.datetime) -> QuerySet[Task]:
+    """What the resident may still claim: their community's tasks that have not started."""
+    return Task.objects.filter(scheme_id=participant.scheme_id, starts_at__gt=now, recorded_by=None).select_related(
+        "grid", "rule"
+    )
+
+
+def claims_of(participant: Participant) -> QuerySet[Claim]:
+    return participant.claims.filter(cancelled_at__isnull=True).select_related("task__grid", "task__rule", "entry")
+
+
+def task_of_participant(participant: Participant, pk: int) -> Task | None:
+    """A task of the participant's own community; another community's answers like a missing one."""
+    return Task.objects.filter(scheme_id=participant.scheme_id, pk=pk).first()
+
+
+# Party members (党员双报到).
+
+
+def quarter_of(moment: dt.datetime) -> tuple[int, int]:
+    day = timezone.localdate(moment)
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+    return (
+        timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+        timezone.make_aware(dt.datetime.combine(end, dt.time.min)),
+    )
+
+
+def party_members(scheme: Scheme) -> QuerySet[Participant]:
+    return Participant.objects.filter(scheme=scheme, kind=Participant.Kind.PARTY_MEMBER).order_by("registered_at", "id")
+
+
+def done_claims(participant: Participant, start: dt.datetime, end: dt.datetime) -> QuerySet[Claim]:
+    """The tasks and patrols the participant came to, by when they took place."""
+    return participant.claims.filter(present=True, task__starts_at__gte=start, task__starts_at__lt=end).select_related(
+        "task", "entry"
+    )
+
+
+@dataclass
+class YearRow:
+    participant: Participant
+    quarters: list[Review | None] = field(default_factory=list)
+    done: list[int] = field(default_factory=list)
+    points: int = 0
+
+    @property
+    def total_done(self) -> int:
+        return sum(self.done)
+
+    @property
+    def score(self) -> int:
+        """好 4, 较好 3, 一般 2, 差 1, summed over the reviewed quarters."""
+        return sum(SCORES[str(r.grade)] for r in self.quarters if r is not None)
+
+
+SCORES: dict[str, int] = {
+    Review.Grade.GOOD: 4,
+    Review.Grade.FAIR_GOOD: 3,
+    Review.Grade.AVERAGE: 2,
+    Review.Grade.POOR: 1,
+}
+
+
+def party_year(scheme: Scheme, year: int, *, members: list[Participant] | None = None) -> list[YearRow]:
+    """年底评: for each party member the four quarters' reviews and the tasks done in each, and the year's points
+    earned by them."""
+    members = list(party_members(scheme)) if members is None else members
+    reviews = {
+        (r.participant_id, r.quarter): r
+        for r in Review.objects.filter(participant__in=members, year=year).select_related("reviewer")
+    }
+    rows = []
+    for p in members:
+        row = YearRow(participant=p)
+        for q in range(1, 5):
+            start, end = quarter_bounds(year, q)
+            row.quarters.append(reviews.get((p.pk, q)))
+            claims = list(done_claims(p, start, end))
+            row.done.append(len(claims))
+            row.points += sum(c.entry.points for c in claims if c.entry is not None)
+        rows.append(row)
+    return rows

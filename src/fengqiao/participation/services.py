@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,12 +22,24 @@ from django.utils.translation import gettext_lazy
 
 from fengqiao.core import audit
 from fengqiao.core.actors import Caller, signed_in
+from fengqiao.core.attachments import attach, read_uploads
 from fengqiao.core.errors import CoreErrorCode, DomainError, NotFound, OutsideJurisdiction
 from fengqiao.core.validators import PhoneError, normalise_phone
 from fengqiao.grids.models import GridNode, Level
 from fengqiao.participation import selectors
 from fengqiao.participation.errors import ParticipationErrorCode as Code
-from fengqiao.participation.models import Entry, Item, Participant, Redemption, Rule, Scheme
+from fengqiao.participation.models import (
+    Claim,
+    Entry,
+    Item,
+    Participant,
+    Redemption,
+    Review,
+    Rule,
+    Scheme,
+    Task,
+    Team,
+)
 
 PURPOSE_TEXT = gettext_lazy(
     "您填写的姓名和手机号仅用于本社区居民积分登记、积分兑换和积分榜（积分榜只显示姓氏），"
@@ -44,6 +58,13 @@ audit.register_verbs(
         "points_award": gettext_lazy("确认积分"),
         "points_reverse": gettext_lazy("冲正积分"),
         "points_redeem": gettext_lazy("爱心超市兑换"),
+        "points_team_add": gettext_lazy("组建志愿队伍"),
+        "points_team_members": gettext_lazy("调整志愿队伍队员"),
+        "points_task_post": gettext_lazy("发布志愿任务或巡逻班次"),
+        "points_task_claim": gettext_lazy("居民认领任务"),
+        "points_task_cancel": gettext_lazy("居民取消认领"),
+        "points_task_record": gettext_lazy("记录群防巡逻或志愿任务"),
+        "points_party_review": gettext_lazy("党员双报到季度评议"),
     }
 )
 
@@ -217,6 +238,27 @@ def _credit(participant: Participant, points: int) -> None:
         )
 
 
+def _award_entry(*, participant: Participant, rule: Rule, confirmer_id: int, note: str, now: dt.datetime) -> Entry:
+    """The award's ledger entry and balance, within the rule's period limit (call inside a transaction)."""
+    # The balance update first: it locks the participant's row, so two awards at once count each other.
+    _credit(participant, rule.points)
+    if selectors.awards_in_period(participant, rule, now) >= rule.limit:
+        raise DomainError(
+            _("“%(rule)s”%(period)s最多 %(n)s 次，本周期已达上限。")
+            % {"rule": rule.label, "period": rule.get_period_display(), "n": rule.limit},
+            code=Code.PERIOD_LIMIT,
+        )
+    return Entry.objects.create(
+        participant=participant,
+        kind=Entry.Kind.AWARD,
+        points=rule.points,
+        rule=rule,
+        note=" ".join((note or "").split())[:200],
+        confirmer_id=confirmer_id,
+        at=now,
+    )
+
+
 def award(
     *, actor: Caller, participant: Participant, rule: Rule, note: str = "", now: dt.datetime | None = None
 ) -> Entry:
@@ -229,23 +271,7 @@ def award(
         raise OutsideJurisdiction(_("这条规则须由社区综治中心确认。"), code=Code.NOT_COMMUNITY_STAFF)
     assert signed_in(actor)
     with transaction.atomic():
-        # The balance update first: it locks the participant's row, so two awards at once count each other.
-        _credit(participant, rule.points)
-        if selectors.awards_in_period(participant, rule, now) >= rule.limit:
-            raise DomainError(
-                _("“%(rule)s”%(period)s最多 %(n)s 次，本周期已达上限。")
-                % {"rule": rule.label, "period": rule.get_period_display(), "n": rule.limit},
-                code=Code.PERIOD_LIMIT,
-            )
-        entry = Entry.objects.create(
-            participant=participant,
-            kind=Entry.Kind.AWARD,
-            points=rule.points,
-            rule=rule,
-            note=" ".join((note or "").split())[:200],
-            confirmer_id=actor.pk,
-            at=now,
-        )
+        entry = _award_entry(participant=participant, rule=rule, confirmer_id=actor.pk, note=note, now=now)
         audit.record(
             actor=actor, verb="points_award", target=participant, data={"entry": entry.pk, "points": rule.points}
         )
@@ -342,3 +368,270 @@ def redeem(
     participant.refresh_from_db(fields=["balance"])
     item.refresh_from_db(fields=["stock"])
     return redemption
+
+
+# Teams (队伍).
+
+
+def add_team(*, actor: Caller, scheme: Scheme, name: str, kind: str) -> Team:
+    """组建队伍: the community's staff set up a volunteer team."""
+    _require_staff(actor, scheme.community_path)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 60:
+        raise DomainError(_("请填写队伍名称（60 字以内）。"))
+    if kind not in Team.Kind.values:
+        raise DomainError(_("请选择队伍类型。"))
+    try:
+        with transaction.atomic():
+            team = Team(scheme=scheme, name=name, kind=kind)
+            team.save()
+            audit.record(actor=actor, verb="points_team_add", target=team, data={"kind": kind})
+    except IntegrityError:
+        raise DomainError(_("本社区已有同名的队伍。")) from None
+    return team
+
+
+def set_team_members(*, actor: Caller, team: Team, members: Sequence[int], leader: int | None) -> Team:
+    """队员和队长: every member must be a participant of the team's community; the leader is one of them."""
+    _require_staff(actor, team.community_path)
+    wanted = set(members) | ({leader} if leader else set())
+    found = {p.pk: p for p in Participant.objects.filter(scheme_id=team.scheme_id, pk__in=wanted)}
+    if set(found) != wanted:
+        raise NotFound(_("没有找到所选的参与者。"))
+    with transaction.atomic():
+        team.members.set(list(found.values()))
+        Team.objects.filter(pk=team.pk).update(leader_id=leader or None)
+        team.leader_id = leader or None
+        audit.record(
+            actor=actor, verb="points_team_members", target=team, data={"members": len(found), "leader": leader}
+        )
+    return team
+
+
+# Tasks and patrol slots (志愿任务、巡逻班次).
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    kind: str
+    title: str
+    place: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    places: int
+    grid: GridNode
+    rule: Rule
+    team: Team | None = None
+
+
+def post_task(*, actor: Caller, scheme: Scheme, data: TaskForm, now: dt.datetime | None = None) -> Task:
+    """发布: the community's staff post a volunteer task or a patrol slot (十人一组、三天一巡) in one of its grids."""
+    now = now or timezone.now()
+    _require_staff(actor, scheme.community_path)
+    if data.grid.level != Level.GRID or not data.grid.path.startswith(scheme.community_path):
+        raise NotFound(_("没有找到这个网格。"))
+    if data.rule.scheme_id != scheme.pk or not data.rule.active:
+        raise NotFound(_("没有找到这条积分规则。"))
+    if data.team is not None and data.team.scheme_id != scheme.pk:
+        raise NotFound(_("没有找到这支队伍。"))
+    if data.kind not in Task.Kind.values:
+        raise DomainError(_("请选择任务类型。"))
+    title = " ".join((data.title or "").split())
+    if not title or len(title) > 100:
+        raise DomainError(_("请填写标题（100 字以内）。"))
+    if not 1 <= data.places <= 200:
+        raise DomainError(_("名额应在 1 到 200 之间。"), code=Code.BAD_QUANTITY)
+    if data.ends_at <= data.starts_at or data.ends_at - data.starts_at > dt.timedelta(days=7):
+        raise DomainError(_("结束时间应晚于开始时间，且不超过 7 天。"))
+    if data.starts_at <= now:
+        raise DomainError(_("开始时间应晚于现在。"))
+    assert signed_in(actor)
+    with transaction.atomic():
+        task = Task(
+            scheme=scheme,
+            grid=data.grid,
+            kind=data.kind,
+            title=title,
+            place=" ".join((data.place or "").split())[:100],
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            places=data.places,
+            rule=data.rule,
+            team=data.team,
+            posted_by_id=actor.pk,
+            posted_at=now,
+        )
+        task.save()
+        audit.record(actor=actor, verb="points_task_post", target=task, data={"kind": data.kind, "places": data.places})
+    return task
+
+
+def claim_task(*, participant: Participant, task: Task, now: dt.datetime | None = None) -> Claim:
+    """认领: a resident takes a place on their own page; never past the places, never twice, only before the start
+    and only in their own community. The place is taken by a conditional UPDATE on the task's row (two claims on
+    the last place: one wins), the second live claim of the same resident is refused by a unique index."""
+    now = now or timezone.now()
+    if task.scheme_id != participant.scheme_id:
+        raise NotFound(_("没有找到这项任务。"))
+    if task.starts_at <= now or task.recorded_by_id is not None:
+        raise DomainError(_("任务已经开始，不能再认领或取消。"), code=Code.TASK_STARTED)
+    taken = DomainError(_("您已认领过这项任务。"), code=Code.ALREADY_CLAIMED)
+    if Claim.objects.filter(task=task, participant=participant, cancelled_at__isnull=True).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            rows = Task.objects.filter(pk=task.pk, claimed__lt=F("places"), starts_at__gt=now, recorded_by=None)
+            if not rows.update(claimed=F("claimed") + 1):
+                raise DomainError(_("名额已满。"), code=Code.TASK_FULL)
+            claim = Claim(task=task, participant=participant, claimed_at=now)
+            claim.save()
+            audit.record(actor=None, verb="points_task_claim", target=task, data={"participant": participant.pk})
+    except IntegrityError:  # the same resident's other claim got there first
+        raise taken from None
+    task.refresh_from_db(fields=["claimed"])
+    return claim
+
+
+def cancel_claim(*, participant: Participant, task: Task, now: dt.datetime | None = None) -> Claim:
+    """取消认领: only the resident's own live claim, only before the task starts; the place is free again."""
+    now = now or timezone.now()
+    claim = Claim.objects.filter(task=task, participant=participant, cancelled_at__isnull=True).first()
+    if claim is None:
+        raise NotFound(_("没有找到您的认领。"))
+    if task.starts_at <= now or task.recorded_by_id is not None:
+        raise DomainError(_("任务已经开始，不能再认领或取消。"), code=Code.TASK_STARTED)
+    with transaction.atomic():
+        if not Claim.objects.filter(pk=claim.pk, cancelled_at__isnull=True).update(cancelled_at=now):
+            raise NotFound(_("没有找到您的认领。"))
+        Task.objects.filter(pk=task.pk, claimed__gt=0).update(claimed=F("claimed") - 1)
+        audit.record(actor=None, verb="points_task_cancel", target=task, data={"participant": participant.pk})
+    claim.cancelled_at = now
+    task.refresh_from_db(fields=["claimed"])
+    return claim
+
+
+@dataclass(frozen=True)
+class Recorded:
+    task: Task
+    present: int
+    awarded: int
+    over_limit: list[str]
+
+
+def record_task(
+    *,
+    actor: Caller,
+    task: Task,
+    present: Iterable[int],
+    seen: str,
+    photos: Sequence[Any] = (),
+    now: dt.datetime | None = None,
+) -> Recorded:
+    """记录群防巡逻 / 确认志愿任务: the grid worker of the task's grid (or the centre) marks every claimant present or
+    absent, writes what was seen, may add a photo; each one present earns the rule's points on the ledger (the
+    confirmer is the recorder; the rule's period limit holds). Once only: the first recording claims the row."""
+    now = now or timezone.now()
+    if not selectors.may_record(actor, task):
+        raise NotFound(_("没有找到这项任务。"))
+    if not may_confirm(actor, task.rule):
+        raise OutsideJurisdiction(_("这条规则须由社区综治中心确认。"), code=Code.NOT_COMMUNITY_STAFF)
+    if task.recorded_by_id is not None:
+        raise DomainError(_("这项任务已经记录过，不能重复记录。"), code=Code.ALREADY_RECORDED)
+    if task.starts_at > now:
+        raise DomainError(_("任务开始后才能记录。"), code=Code.TASK_NOT_STARTED)
+    seen = (seen or "").strip()
+    if len(seen) > 2000:
+        raise DomainError(_("情况说明不超过 2000 字。"))
+    if task.kind == Task.Kind.PATROL and len(seen) < 2:
+        raise DomainError(_("请填写巡逻中看到的情况，至少 2 个字（没有发现问题也请写明）。"))
+    claims = list(task.claims.filter(cancelled_at__isnull=True).select_related("participant"))
+    by_participant = {c.participant_id: c for c in claims}
+    came = set(present)
+    if not came <= set(by_participant):
+        raise DomainError(_("到场名单中有未认领本任务的人员，请刷新后重新勾选。"), code=Code.NOT_A_CLAIMANT)
+    if len(photos) > 3:
+        raise DomainError(_("最多上传 3 张照片。"))
+    images = read_uploads(photos)
+    assert signed_in(actor)
+    over_limit: list[str] = []
+    awarded = 0
+    with transaction.atomic():
+        # The guard: of two recordings at once, the second finds recorded_by set and changes nothing.
+        if not Task.objects.filter(pk=task.pk, recorded_by=None).update(recorded_by_id=actor.pk):
+            raise DomainError(_("这项任务已经记录过，不能重复记录。"), code=Code.ALREADY_RECORDED)
+        task.recorded_by_id = actor.pk
+        task.recorded_at = now
+        task.seen = seen
+        task.save(update_fields=["recorded_at", "seen"])  # a save, so the grid's patrol figures see it
+        label = f"{task.get_kind_display()}：{task.title}"
+        for claim in claims:
+            claim.present = claim.participant_id in came
+            if claim.present:
+                try:
+                    with transaction.atomic():
+                        claim.entry = _award_entry(
+                            participant=claim.participant,
+                            rule=task.rule,
+                            confirmer_id=actor.pk,
+                            note=label,
+                            now=now,
+                        )
+                    awarded += 1
+                except DomainError:  # the rule's limit for the period is reached: present, but no points
+                    over_limit.append(claim.participant.name_masked)
+            claim.save(update_fields=["present", "entry"])
+        if images:
+            attach(actor=actor, target=task, images=images, purpose="record")
+        audit.record(
+            actor=actor,
+            verb="points_task_record",
+            target=task,
+            data={"present": len(came), "absent": len(claims) - len(came), "awarded": awarded},
+        )
+    return Recorded(task=task, present=len(came), awarded=awarded, over_limit=over_limit)
+
+
+# Party members' 双报到 reviews (季度议、年底评).
+
+
+def review_party_member(
+    *,
+    actor: Caller,
+    participant: Participant,
+    year: int,
+    quarter: int,
+    grade: str,
+    comment: str,
+    now: dt.datetime | None = None,
+) -> Review:
+    """季度议: the community's centre grades a party member who reported to it for one quarter, with a comment; a
+    second review of the same quarter revises the first (both are in the audit trail)."""
+    now = now or timezone.now()
+    _require_centre(actor, participant.community_path)
+    if participant.kind != Participant.Kind.PARTY_MEMBER:
+        raise DomainError(_("只评议到社区报到的党员。"), code=Code.NOT_A_PARTY_MEMBER)
+    today = timezone.localdate(now)
+    current = (today.year, (today.month - 1) // 3 + 1)
+    if not 1 <= quarter <= 4 or not year >= 2000 or (year, quarter) > current:
+        raise DomainError(_("请选择已经开始的季度。"), code=Code.BAD_PERIOD)
+    if grade not in Review.Grade.values:
+        raise DomainError(_("请选择评价等次。"))
+    comment = " ".join((comment or "").split())
+    if len(comment) > 300:
+        raise DomainError(_("评语不超过 300 字。"))
+    assert signed_in(actor)
+    with transaction.atomic():
+        review, created = Review.objects.update_or_create(
+            participant=participant,
+            year=year,
+            quarter=quarter,
+            defaults={"grade": grade, "comment": comment, "reviewer_id": actor.pk, "at": now},
+        )
+        audit.record(
+            actor=actor,
+            verb="points_party_review",
+            target=participant,
+            note=comment,
+            data={"year": year, "quarter": quarter, "grade": grade, "revised": not created},
+        )
+    return review
