@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "dispatch": {"core", "accounts", "grids"},
     "petitions": {"core", "accounts", "grids"},
     "participation": {"core", "accounts", "grids"},
+    "deliberation": {"core", "accounts", "grids", "people", "participation"},
     "metrics": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "participation"},
     "dashboard": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics"},
     "api": {"core", "accounts", "grids", "people", "events", "disputes", "dispatch", "metrics", "dashboard"},
@@ -42,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
         "dashboard",
         "petitions",
         "participation",
+        "deliberation",
     },
 }
 APPS = set(ALLOWED)

@@ -16,6 +16,13 @@ from django.utils import timezone
 
 from fengqiao.core import scoping, sla
 
+# Where a closed event was handled (events.models.Tier) -> the counter of events closed at that tier.
+TIER_COUNTERS = {
+    "grid": "closed_grid",
+    "community": "closed_community",
+    "street": "closed_street",
+    "county": "closed_county",
+}
 # The counters kept per node per day, in the order of the model's columns.
 EVENT_COUNTERS = (
     "reported",  # events reported that day
@@ -24,6 +31,10 @@ EVENT_COUNTERS = (
     "handled",  # events handled (处置) that day
     "closed",  # events closed (办结) that day
     "closed_on_time",  # of which handled within the category's handling limit
+    "closed_grid",  # of which handled at the grid tier (四事分办: 小事网格办; every event solved on the spot)
+    "closed_community",  # of which at the community/village tier (急事村(社区)办)
+    "closed_street",  # of which at the street/township tier (大事乡镇党委办)
+    "closed_county",  # of which at the county tier (难事县级层面协调办)
     "handling_hours",  # sum of hours from report to closure over the events closed that day
     "rated",  # closed events with a rating, counted on their closing day
     "satisfied",  # of which rated 4 or 5 stars
@@ -107,6 +118,7 @@ def event_contribution(
     closed_at: Any,
     stars: int | None,
     category_id: int | None,
+    tier: str = "",
 ) -> Contribution:
     out: Contribution = defaultdict(dict)
     if not grid_path or reported_at is None:
@@ -122,6 +134,8 @@ def event_contribution(
     if closed_at is not None:
         cell = out[(grid_path, day_of(closed_at))]
         cell["closed"] = 1
+        if tier in TIER_COUNTERS:  # the tier it was closed at: an escalated event counts where it ended
+            cell[TIER_COUNTERS[tier]] = 1
         if on_time(registered_at=registered_at, handled_at=handled_at, closed_at=closed_at, category_id=category_id):
             cell["closed_on_time"] = 1
         cell["handling_hours"] = round((closed_at - reported_at).total_seconds() / 3600.0, 4)
@@ -141,6 +155,7 @@ EVENT_FIELDS = (
     "closed_at",
     "stars",
     "category_id",
+    "tier",
 )
 
 
