@@ -43,5 +43,5 @@ class PetitionsConfig(AppConfig):
         import_module("fengqiao.petitions.clocks")  # declares the petition and order clocks to core.deadlines
         from fengqiao.core import audit, links
 
-        audit.register_verbs({"reveal_pii": _("查看完整个人信息")})
+        audit.register_verbs({"reveal_pii": _("查看完整个人信息"), "set_duty": _("值班排班")})
         links.register("petitions", cases=cases_naming, open_count=open_cases_naming)  # the person page's 事

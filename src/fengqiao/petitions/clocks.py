@@ -10,6 +10,11 @@ sets the durations in ``settings.FENGQIAO_PETITION_CLOCKS`` ("15d", "60d", "30d"
 
 A joint meeting's follow-up order (会议督办事项) runs one clock too: due at the end of its due date, orange near it
 (the responsible department is told), red when missed (the leaders above the meeting's node and its chair).
+
+A supervision order (督导督办) runs the rectification clock (整改期限):
+``settings.FENGQIAO_SUPERVISION_CLOCKS["rectify"]`` (default "15d") from the order; orange tells the responsible unit
+and person, red tells them and the leaders above the unit. The unit's assessment deducts
+``settings.FENGQIAO_SUPERVISION_POINTS`` per outcome (约谈, 通报, 问责) and per late or missing rectification.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from fengqiao.core.deadlines import CREATE, CaseClocks, Clock, Duration, Signal
 from fengqiao.core.scoping import ancestor_paths
 from fengqiao.core.sla import Colour
 from fengqiao.petitions import workflow
-from fengqiao.petitions.models import FollowUpOrder, LeaderCase, Petition
+from fengqiao.petitions.models import FollowUpOrder, LeaderCase, Outcome, Petition, SupervisionOrder
 
 DEFAULTS = {"acknowledge": "15d", "handle": "60d", "max_extension": "30d"}
 
@@ -226,6 +231,73 @@ CASE_CLOCKS = deadlines.register(
                         Colour.ORANGE,
                         _("包案即将到期"),
                         _the_leader,
+                        kind="deadline_orange",
+                        nearly=True,
+                    ),
+                ],
+            )
+        ],
+    )
+)
+
+
+# -- supervision orders (督导督办) ---------------------------------------------------------------------------------
+SUPERVISION_DEFAULTS = {"rectify": "15d"}
+POINTS_DEFAULTS = {Outcome.TALK: 1.0, Outcome.NOTICE: 2.0, Outcome.ACCOUNT: 5.0, "late": 0.5}
+
+
+def supervision_setting(name: str) -> Duration:
+    own = getattr(settings, "FENGQIAO_SUPERVISION_CLOCKS", {}) or {}
+    return deadlines.parse_duration(own.get(name, SUPERVISION_DEFAULTS[name]))
+
+
+def deduction_points() -> dict[str, float]:
+    """Points deducted from a unit's assessment per outcome and per late (or missing) rectification."""
+    own = getattr(settings, "FENGQIAO_SUPERVISION_POINTS", {}) or {}
+    return {key: float(own.get(key, default)) for key, default in POINTS_DEFAULTS.items()}
+
+
+def _rectify(order: Any) -> Duration:
+    return supervision_setting("rectify")
+
+
+def _unit(order: Any) -> list[User]:
+    """The responsible person and the unit: its department's handlers, or the centre's dispatchers."""
+    unit = handlers_of(order.department) if order.department_id else members_above(order.node_path, [Role.DISPATCHER])
+    return [order.person, *unit]
+
+
+def _unit_and_leaders(order: Any) -> list[User]:
+    return [*_unit(order), *members_above(order.node_path, [Role.LEADER])]
+
+
+def _supervision_url(order: Any) -> str:
+    return reverse("petitions:supervision_detail", args=[order.pk])
+
+
+SUPERVISION_CLOCKS = deadlines.register(
+    CaseClocks(
+        model=SupervisionOrder,
+        workflow=workflow.SUPERVISION_NAME,
+        noun=_("督导督办"),
+        url=_supervision_url,
+        code_field="code",
+        idle="",
+        clocks=[
+            Clock(
+                "rectify",
+                due_field="due_at",
+                warn_field="warn_at",
+                starts={CREATE: _rectify},
+                stops=frozenset({"rectify"}),
+                running=Q(state=workflow.SUP_OPEN),
+                signals=[
+                    Signal("rectify_overdue", Colour.RED, _("整改超期"), _unit_and_leaders, kind="deadline_red"),
+                    Signal(
+                        "rectify_nearly_due",
+                        Colour.ORANGE,
+                        _("整改即将到期"),
+                        _unit,
                         kind="deadline_orange",
                         nearly=True,
                     ),

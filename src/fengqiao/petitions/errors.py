@@ -27,3 +27,20 @@ class PetitionErrorCode(ErrorCode):
         "A follow-up order needs a department of the area and a due date.",
     )
     PETITION_CASE_INVALID = "petition_case_invalid", "A leader's case needs a leader of the area, a plan and deadlines."
+    PETITION_DUTY_OUTSIDE = (
+        "petition_duty_outside",
+        "The centre is missing, not a centre, or outside the caller's area.",
+    )
+    PETITION_DUTY_LEADER = "petition_duty_leader", "The duty leader must be a leader posted at the centre or above."
+    PETITION_DUTY_DATE = "petition_duty_date", "A duty day must be today or later, within the rota's horizon."
+    PETITION_NO_DUTY_LEADER = "petition_no_duty_leader", "Nobody is on duty today at a centre covering the case."
+    SUPERVISION_INVALID = "supervision_invalid", "A supervision order needs a unit of the area, a person and a finding."
+    SUPERVISION_OUTCOME_SET = "supervision_outcome_set", "The outcome is decided once; only a correction may change it."
+    SUPERVISION_OUTCOME_INVALID = (
+        "supervision_outcome_invalid",
+        "An outcome needs a leader, a declared value and a reason.",
+    )
+    RISK_INVALID = "risk_invalid", "A risk assessment needs a matter, a deciding unit of the area and a centre node."
+    RISK_CONDITION_INVALID = "risk_condition_invalid", "A condition needs a measure, an owner and a due date."
+    RISK_HIGH_GRADE = "risk_high_grade", "A high-risk matter may not be decided; postpone it or reassess."
+    RISK_CONDITIONS_OPEN = "risk_conditions_open", "The decision waits until every condition is met."

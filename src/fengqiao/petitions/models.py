@@ -278,6 +278,7 @@ class LeaderCase(models.Model):
     assigned_at = models.DateTimeField(_("包案时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("化解时间"), null=True, blank=True)
     result = models.TextField(_("化解结果"), blank=True)
+    on_duty = models.BooleanField(_("值班接案"), default=False)  # given to the leader on duty (交值班领导)
 
     jurisdiction_path_field = "grid_path"
 
@@ -311,3 +312,215 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# -- duty rota (坐班) -------------------------------------------------------------------------------------------------
+class DutyShift(models.Model):
+    """坐班: the leader on duty at a centre (a district, street or community node) on one date."""
+
+    node = models.ForeignKey("grids.GridNode", verbose_name=_("综治中心"), on_delete=models.PROTECT, related_name="+")
+    node_path = models.CharField(max_length=255, db_index=True, editable=False)
+    day = models.DateField(_("值班日期"))
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("值班领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    set_at = models.DateTimeField(_("排班时间"), default=timezone.now)
+
+    jurisdiction_path_field = "node_path"
+
+    class Meta:
+        verbose_name = _("值班排班")
+        verbose_name_plural = _("值班排班")
+        ordering = ["day", "node_path"]
+        constraints = [models.UniqueConstraint(fields=["node", "day"], name="petitions_one_duty_leader_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.node_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.node_path = self.node.path
+        super().save(*args, **kwargs)
+
+
+# -- supervision with accountability (联合督导 + 追责问责) -------------------------------------------------------------
+class Outcome(models.TextChoices):
+    NONE = "none", _("不追责")
+    TALK = "talk", _("约谈")
+    NOTICE = "notice", _("通报")
+    ACCOUNT = "account", _("问责")
+
+
+class SupervisionOrder(models.Model):
+    """督导/督办: a finding about a case or a unit in general, the responsible unit (a department, or the centre of a
+    grid node) and person, a rectification deadline on its own clock, the unit's rectification report, and the
+    accountability outcome a leader decides (kept, with every correction, in ``AccountabilityDecision``)."""
+
+    class Subject(models.TextChoices):
+        EVENT = "event", _("事件")
+        DISPUTE = "dispute", _("矛盾纠纷")
+        PETITION = "petition", _("信访件")
+
+    code = models.CharField(_("督导编号"), max_length=24, unique=True)
+    node = models.ForeignKey("grids.GridNode", verbose_name=_("责任区域"), on_delete=models.PROTECT, related_name="+")
+    node_path = models.CharField(max_length=255, db_index=True, editable=False)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    link_kind = models.CharField(_("案件类别"), max_length=8, choices=Subject.choices, blank=True)
+    link_code = models.CharField(_("查询码"), max_length=20, blank=True)
+    finding = models.TextField(_("发现问题"))
+    state = models.CharField(_("状态"), max_length=10, default="open", db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    ordered_at = models.DateTimeField(_("下达时间"), default=timezone.now, db_index=True)
+    due_at = models.DateTimeField(_("整改期限"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deadline_at = models.DateTimeField(_("整改截止"), null=True, blank=True, editable=False)  # kept after it stops
+    rectification = models.TextField(_("整改报告"), blank=True)
+    rectified_at = models.DateTimeField(_("整改时间"), null=True, blank=True)
+    outcome = models.CharField(_("追责结果"), max_length=8, choices=Outcome.choices, blank=True, db_index=True)
+
+    jurisdiction_path_field = "node_path"
+
+    class Meta:
+        verbose_name = _("督导督办")
+        verbose_name_plural = _("督导督办")
+        ordering = ["-ordered_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.node_path = self.department.node_path if self.department_id and self.department else self.node.path
+        super().save(*args, **kwargs)
+
+    @property
+    def unit_name(self) -> str:
+        if self.department is not None:
+            return self.department.name
+        return f"{self.node.name}{_('综治中心')}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.rectified_at is not None and self.deadline_at is not None and self.rectified_at <= self.deadline_at
+
+    @property
+    def subject(self) -> str:
+        if not self.link_kind:
+            return str(_("单位工作"))
+        return f"{self.get_link_kind_display()} {self.link_code}"
+
+
+class AccountabilityDecision(models.Model):
+    """One accountability decision on a supervision order: the first one, or a correction of the one before (never
+    an edit: the rows are only ever added)."""
+
+    order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(_("追责结果"), max_length=8, choices=Outcome.choices)
+    reason = models.TextField(_("理由"))
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("更正"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("决定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("追责问责决定")
+        verbose_name_plural = _("追责问责决定")
+        ordering = ["decided_at", "id"]
+        constraints = [
+            # One first decision per order; each decision corrected at most once (a chain, never a fork).
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(corrects__isnull=True), name="petitions_outcome_decided_once"
+            ),
+            models.UniqueConstraint(fields=["corrects"], name="petitions_outcome_corrected_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_outcome_display()}"
+
+
+# -- social stability risk assessment (社会稳定风险评估, 稳评) ------------------------------------------------------
+class RiskGrade(models.TextChoices):
+    HIGH = "high", _("高风险")
+    MEDIUM = "medium", _("中风险")
+    LOW = "low", _("低风险")
+
+
+class RiskAssessment(models.Model):
+    """稳评: before a decision or project, the four standard dimensions with their findings, a risk grade and the
+    conditions (整改/化解 measures) that must be met before the decision may be recorded as taken."""
+
+    code = models.CharField(_("稳评编号"), max_length=24, unique=True)
+    node = models.ForeignKey("grids.GridNode", verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="+")
+    node_path = models.CharField(max_length=255, db_index=True, editable=False)
+    matter = models.CharField(_("评估事项"), max_length=200)
+    description = models.TextField(_("事项说明"), blank=True)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("决策单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    legality = models.TextField(_("合法性"), blank=True)
+    rationality = models.TextField(_("合理性"), blank=True)
+    feasibility = models.TextField(_("可行性"), blank=True)
+    controllability = models.TextField(_("可控性"), blank=True)
+    grade = models.CharField(_("风险等级"), max_length=8, choices=RiskGrade.choices, blank=True)
+    state = models.CharField(_("状态"), max_length=10, default="draft", db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    assessed_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决策时间"), null=True, blank=True)
+    decision = models.TextField(_("决策情况"), blank=True)
+
+    jurisdiction_path_field = "node_path"
+
+    class Meta:
+        verbose_name = _("社会稳定风险评估")
+        verbose_name_plural = _("社会稳定风险评估")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.node_path = self.node.path
+        super().save(*args, **kwargs)
+
+
+class RiskCondition(models.Model):
+    """A measure (整改/化解) the assessment sets before the decision, tracked to completion: who and by when."""
+
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="conditions")
+    measure = models.CharField(_("措施"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("落实人"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("落实期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_note = models.TextField(_("落实情况"), blank=True)
+
+    class Meta:
+        verbose_name = _("稳评化解措施")
+        verbose_name_plural = _("稳评化解措施")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.measure[:40]

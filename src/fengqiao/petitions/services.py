@@ -18,7 +18,7 @@ from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError
 from fengqiao.core.validators import PhoneError, is_valid_id_number, normalise_phone
 from fengqiao.grids.models import GridNode, Level
-from fengqiao.petitions import caselinks, workflow
+from fengqiao.petitions import caselinks, duty, workflow
 from fengqiao.petitions.clocks import CASE_CLOCKS, ORDER_CLOCKS, PETITION_CLOCKS, max_extension_days
 from fengqiao.petitions.errors import PetitionErrorCode
 from fengqiao.petitions.models import (
@@ -375,10 +375,12 @@ def assign_leader_case(
     petition: Petition | None = None,
     code: str = "",
     milestones: Sequence[MilestoneData] = (),
+    to_duty: bool = False,
     now: dt.datetime | None = None,
 ) -> LeaderCase:
     """领导包案: give a petition (or a dispute or event by its tracking code) in the caller's area to a leader covering
-    it, with a plan (一案一策), milestones and a deadline on its own clock."""
+    it, with a plan (一案一策), milestones and a deadline on its own clock. ``to_duty`` (交值班领导) gives it to the
+    leader on duty today at the centre instead of a named one; with nobody on duty nothing is written."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     link = None
@@ -393,6 +395,15 @@ def assign_leader_case(
         path = link.path
     if not (workflow.office_at(actor, path) or workflow.leader_at(actor, path)):
         raise DomainError(_("该案件不在您的辖区内。"), code=PetitionErrorCode.PETITION_GRID_OUTSIDE)
+    on_duty = False
+    if to_duty:  # 交值班领导: the leader on duty today at the nearest centre the caller works for
+        shift = duty.on_duty_for(actor=actor, path=path, day=today)
+        if shift is None:
+            raise DomainError(
+                _("今天本中心没有排班的值班领导，请先排班或指定包案领导。"),
+                code=PetitionErrorCode.PETITION_NO_DUTY_LEADER,
+            )
+        leader, on_duty = shift.leader, True
     if leader is None or not workflow.posts_at(leader, path, (Role.LEADER,)):
         raise DomainError(_("包案领导须是覆盖该案件区域的领导。"), code=PetitionErrorCode.PETITION_CASE_INVALID)
     plan = (plan or "").strip()
@@ -419,6 +430,7 @@ def assign_leader_case(
             due_on=due_on,
             assigned_by=actor if isinstance(actor, User) else None,
             assigned_at=now,
+            on_duty=on_duty,
         )
         CASE_CLOCKS.start(case, CREATE, now)
         case.save()
@@ -431,7 +443,12 @@ def assign_leader_case(
             target=case,
             workflow=workflow.CASE_NAME,
             to_state=workflow.CASE_OPEN,
-            data={"leader": leader.display_name, "subject": case.subject, "due_on": due_on.isoformat()},
+            data={
+                "leader": leader.display_name,
+                "subject": case.subject,
+                "due_on": due_on.isoformat(),
+                "on_duty": on_duty,
+            },
         )
         if petition is not None:
             audit.record(actor=actor, verb="assign_leader", target=petition, data={"leader": leader.display_name})

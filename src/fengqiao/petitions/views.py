@@ -28,7 +28,7 @@ from fengqiao.core.ratelimit import answers_429, check_lookup
 from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.core.tracking import timeline
 from fengqiao.grids.models import GridNode, Level
-from fengqiao.petitions import caselinks, selectors, services, workflow
+from fengqiao.petitions import caselinks, duty, selectors, services, workflow
 from fengqiao.petitions.clocks import CASE_CLOCKS, FLAG_LABELS, ORDER_CLOCKS, max_extension_days
 from fengqiao.petitions.forms import ActionForm, CompleteForm, FilterForm, MeetingForm, PetitionForm
 from fengqiao.petitions.models import FollowUpOrder, LeaderCase, Meeting, Petition
@@ -77,6 +77,7 @@ def petition_list(request: AuthenticatedRequest) -> HttpResponse:
             "flag_labels": FLAG_LABELS,
             "may_register": selectors.is_registrar(request.user),
             "may_meet": selectors.is_meeting_staff(request.user),
+            "duty_today": duty.today_for(actor=request.user),
         },
     )
 
@@ -359,7 +360,11 @@ def _leader_choices(user: User, path: str) -> list[User]:
 def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     """我的包案: the leader's own cases with their colours."""
     cases = selectors.my_leader_cases(actor=request.user)
-    return render(request, "petitions/my_cases.html", {"cases": cases[:200], "labels": CASE_CLOCKS.labels})
+    return render(
+        request,
+        "petitions/my_cases.html",
+        {"cases": cases[:200], "labels": CASE_CLOCKS.labels, "duty_today": duty.today_for(actor=request.user)},
+    )
 
 
 @login_required
@@ -371,11 +376,13 @@ def case_new(request: AuthenticatedRequest) -> HttpResponse:
     petition = selectors.visible_petitions(actor=user).filter(tracking_code=code.upper()).first() if code else None
     if request.method == "POST":
         post = request.POST
-        leader = User.objects.filter(pk=_int(post.get("leader", "")) or 0, is_active=True).first()
+        to_duty = post.get("leader", "") == "duty"  # 交值班领导
+        leader = None if to_duty else User.objects.filter(pk=_int(post.get("leader", "")) or 0, is_active=True).first()
         try:
             case = services.assign_leader_case(
                 actor=user,
                 leader=leader,
+                to_duty=to_duty,
                 plan=post.get("plan", ""),
                 due_on=_date(post.get("due_on", "")),
                 petition=petition,

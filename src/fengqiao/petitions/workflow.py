@@ -292,3 +292,156 @@ CASE_FLOW = Workflow(
     ],
     verbs={"assign_leader": (_("领导包案"), None), "milestone_done": (_("完成包案节点"), None)},
 )
+
+
+# -- supervision orders (督导督办) with accountability (追责问责) -----------------------------------------------------
+SUPERVISION_NAME = "supervision_order"
+SUP_OPEN, SUP_RECTIFIED = "open", "rectified"
+SUPERVISION_STATES = {SUP_OPEN: _("整改中"), SUP_RECTIFIED: _("已整改")}
+
+
+def supervisor_at(actor: Any, path: str) -> bool:
+    """The centre (a dispatcher) or a leader whose area contains ``path``; an administrator anywhere."""
+    if not signed_in(actor):
+        return False
+    return bool(actor.is_superuser) or _posts(actor, path, (Role.LEADER, Role.DISPATCHER))
+
+
+def responsible_unit(actor: Any, order: Any) -> bool:
+    """The responsible unit: a handler of its department, the responsible person, or (a centre as the unit) the
+    dispatchers of that centre's area."""
+    if not signed_in(actor):
+        return False
+    if actor.pk == order.person_id or actor.is_superuser:
+        return True
+    posts: list[Any] = list(actor.active_memberships)
+    if order.department_id is not None:
+        return any(m.role == Role.HANDLER and m.department_id == order.department_id for m in posts)
+    return _posts(actor, order.node_path, (Role.DISPATCHER,))
+
+
+def _rectified(order: Any, values: Mapping[str, Any]) -> None:
+    order.rectified_at = _now(values)
+    order.rectification = values["note"]
+
+
+SUPERVISION_FLOW = Workflow(
+    name=SUPERVISION_NAME,
+    states=SUPERVISION_STATES,
+    initial=SUP_OPEN,
+    transitions=[
+        Transition(
+            "rectify",
+            SUP_OPEN,
+            SUP_RECTIFIED,
+            label=_("报送整改情况"),
+            allowed=responsible_unit,
+            note_required=True,
+            effect=_rectified,
+        ),
+    ],
+    verbs={
+        "supervise": (_("下达督导"), None),
+        "decide_outcome": (_("作出追责决定"), None),
+        "correct_outcome": (_("更正追责决定"), None),
+    },
+)
+
+
+# -- social stability risk assessments (稳评) --------------------------------------------------------------------
+RISK_NAME = "risk_assessment"
+RISK_DRAFT, RISK_ASSESSED, RISK_DECIDED, RISK_POSTPONED = "draft", "assessed", "decided", "postponed"
+RISK_STATES = {
+    RISK_DRAFT: _("评估中"),
+    RISK_ASSESSED: _("已定级"),
+    RISK_DECIDED: _("已决策"),
+    RISK_POSTPONED: _("暂缓决策"),
+}
+DIMENSIONS = ("legality", "rationality", "feasibility", "controllability")  # 合法性 合理性 可行性 可控性
+
+
+def risk_staff(actor: Any, assessment: Any) -> bool:
+    """The centre or a leader whose area contains the assessment's node; an administrator anywhere."""
+    return supervisor_at(actor, assessment.node_path)
+
+
+def open_conditions(assessment: Any) -> int:
+    return int(assessment.conditions.filter(done_at__isnull=True).count())
+
+
+def may_decide(actor: Any, assessment: Any) -> bool:
+    """A leader covering the node, once the grade is not high and no condition is open (the rule of the grade)."""
+    return (
+        leader_at(actor, assessment.node_path)
+        and assessment.grade in ("low", "medium")
+        and open_conditions(assessment) == 0
+    )
+
+
+def leader_of_area(actor: Any, assessment: Any) -> bool:
+    """A leader covering the assessment's node."""
+    return leader_at(actor, assessment.node_path)
+
+
+def _assessed(a: Any, values: Mapping[str, Any]) -> None:
+    a.assessed_at = _now(values)
+
+
+def _decided(a: Any, values: Mapping[str, Any]) -> None:
+    a.decided_at = _now(values)
+    a.decision = values["note"]
+
+
+def _reopened(a: Any, values: Mapping[str, Any]) -> None:
+    a.assessed_at = None
+    a.grade = ""
+
+
+RISK_FLOW = Workflow(
+    name=RISK_NAME,
+    states=RISK_STATES,
+    initial=RISK_DRAFT,
+    transitions=[
+        Transition(
+            "assess",
+            RISK_DRAFT,
+            RISK_ASSESSED,
+            label=_("评定风险等级"),
+            allowed=risk_staff,
+            requires=("grade", *DIMENSIONS),
+            sets=("grade", *DIMENSIONS),
+            effect=_assessed,
+        ),
+        Transition(
+            "decide",
+            RISK_ASSESSED,
+            RISK_DECIDED,
+            label=_("作出决策"),
+            allowed=may_decide,
+            note_required=True,
+            effect=_decided,
+        ),
+        Transition(
+            "postpone",
+            RISK_ASSESSED,
+            RISK_POSTPONED,
+            label=_("暂缓决策"),
+            allowed=leader_of_area,
+            note_required=True,
+        ),
+        Transition(
+            "reassess",
+            (RISK_ASSESSED, RISK_POSTPONED),
+            RISK_DRAFT,
+            label=_("重新评估"),
+            allowed=risk_staff,
+            note_required=True,
+            effect=_reopened,
+        ),
+    ],
+    verbs={
+        "register_risk": (_("登记稳评事项"), None),
+        "add_condition": (_("增加化解措施"), None),
+        "condition_done": (_("落实化解措施"), None),
+    },
+)
