@@ -226,6 +226,20 @@ PAGES: dict[str, Endpoint] = {
     "participation:reverse": E("/participation/entries/{p}/reverse/", "POST", p=_pk("points_entry")),
     "participation:shop": E("/participation/{c}/shop/", c=_community),
     "participation:manage": E("/participation/{c}/manage/", c=_community),
+    # Deliberation: the public pages open by the community's QR token (or the personal code); the rest is staff's.
+    "deliberation:index": E("/deliberation/"),
+    "deliberation:public": E("/deliberation/c/{t}/", t=lambda w, side: w.obj("points_scheme", side).token),
+    "deliberation:public_topic": E(
+        "/deliberation/c/{t}/t/{c}/",
+        t=lambda w, side: w.obj("points_scheme", side).token,
+        c=lambda w, side: w.obj("topic", side).code,
+    ),
+    "deliberation:board": E("/deliberation/c/{t}/board/", t=lambda w, side: w.obj("points_scheme", side).token),
+    "deliberation:me": E("/deliberation/me/?k={s}", s=lambda w, side: w.obj("points_code", side)),
+    "deliberation:topic": E("/deliberation/t/{c}/", c=lambda w, side: w.obj("topic", side).code),
+    "deliberation:community": E("/deliberation/{c}/", c=_community),
+    "deliberation:households": E("/deliberation/{c}/households/", c=_community),
+    "deliberation:notices": E("/deliberation/{c}/notices/", c=_community),
 }
 
 API: dict[str, Endpoint] = {

@@ -288,4 +288,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "participation:reverse": {"in": "L 302 302 403 403 403 302 403 302", "out": "L 404 404 403 403 403 404 403 302"},
     "participation:shop": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
     "participation:manage": {"in": "L 403 403 403 403 403 200 403 200", "out": "L 403 403 403 403 403 404 403 200"},
+    # Deliberation: the community's grid workers and centre; the centre alone publishes notices. The public pages
+    # are opened by the community's token, the resident's page by the personal code.
+    "deliberation:index": {"in": "L 200 200 403 403 403 200 403 200"},
+    "deliberation:public": {"in": "200 200 200 200 200 200 200 200 200"},
+    "deliberation:public_topic": {"in": "200 200 200 200 200 200 200 200 200"},
+    "deliberation:board": {"in": "200 200 200 200 200 200 200 200 200"},
+    "deliberation:me": {"in": "200 200 200 200 200 200 200 200 200"},
+    "deliberation:topic": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "deliberation:community": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "deliberation:households": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "deliberation:notices": {"in": "L 403 403 403 403 403 200 403 200", "out": "L 403 403 403 403 403 404 403 200"},
 }

@@ -107,6 +107,7 @@ def build_world() -> World:
     _party_links(w)
     _petitions(w, {"in": (grid_a, street_a, w.users["dispatcher"]), "out": (grid_b, street_b, dispatcher_b)})
     _participation(w, {"in": w.users["dispatcher"], "out": dispatcher_b})
+    _deliberation(w, {"in": w.users["dispatcher"], "out": dispatcher_b})
     return w
 
 
@@ -274,3 +275,38 @@ def _participation(w: World, centres: dict[str, Any]) -> None:
         w.objects.setdefault("points_participant", {})[side] = participant
         w.objects.setdefault("points_code", {})[side] = code
         w.objects.setdefault("points_entry", {})[side] = points.award(actor=centre, participant=participant, rule=rule)
+
+
+def _deliberation(w: World, centres: dict[str, Any]) -> None:
+    """In each community a topic about its grid taken through every step by its centre and its points resident (bound
+    to a household of the grid), and a notice on its board."""
+    from django.utils import timezone
+
+    from fengqiao.deliberation import services as deliberation
+    from fengqiao.people.models import Building, Household, Room
+
+    for side, centre in centres.items():
+        community, grid, resident = w.obj("community", side), w.obj("grid", side), w.obj("points_participant", side)
+        building = Building.objects.create(grid=grid, code=f"YS-{side}", name="议事楼")
+        room = Room.objects.create(grid=grid, building=building, code=f"YS-{side}-101", number="101")
+        deliberation.bind(actor=centre, participant=resident, household=Household.objects.create(grid=grid, room=room))
+        topic = deliberation.raise_topic(
+            actor=centre, community=community, title="加装电梯", body="3号楼加装电梯", grids=[grid]
+        )
+        deliberation.accept(actor=centre, topic=topic)
+        meeting = deliberation.add_meeting(
+            actor=centre, topic=topic, kind="offline", at=timezone.now(), place="阳光议事厅"
+        )
+        deliberation.record_attendance(actor=centre, meeting=meeting, participant=resident)
+        deliberation.set_options(actor=centre, topic=topic, labels=["同意", "不同意"])
+        deliberation.open_vote(actor=centre, topic=topic)
+        deliberation.vote(participant=resident, topic=topic, option=topic.options.first())
+        deliberation.decide(actor=centre, topic=topic, text="同意加装")
+        deliberation.start(actor=centre, topic=topic, carry_on=timezone.localdate())
+        deliberation.add_progress(actor=centre, topic=topic, note="施工队进场")
+        deliberation.finish(actor=centre, topic=topic)
+        deliberation.rate(participant=resident, topic=topic, score=5)
+        w.objects.setdefault("topic", {})[side] = topic
+        w.objects.setdefault("notice", {})[side] = deliberation.publish_notice(
+            actor=centre, community=community, category="finance", title="财务收支", body="收入 12 万元"
+        )

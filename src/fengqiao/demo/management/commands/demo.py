@@ -64,6 +64,7 @@ class Command(BaseCommand):
         self.add_people(PEOPLE_GRIDS_BY_SCALE.get(options["scale"], 0), options["seed"])
         self.add_petitions(options["seed"])
         self.add_participation(options["seed"])
+        self.add_deliberation(options["seed"])
         self.rebuild_metrics()
         if not options["if_empty"]:  # `make run` passes --if-empty and prints the logins when the server starts
             self.print_logins()
@@ -107,6 +108,12 @@ class Command(BaseCommand):
 
         self.stdout.write("生成演示居民积分与爱心超市…")
         generate_participation(seed=seed, stdout=self.stdout)
+
+    def add_deliberation(self, seed: int) -> None:
+        from fengqiao.deliberation.demo import generate_deliberation
+
+        self.stdout.write("生成演示议事协商与三务公开…")
+        generate_deliberation(seed=seed, stdout=self.stdout)
 
     def rebuild_metrics(self) -> None:
         """Demo rows are written in bulk, past the signals that keep the map's counters: count them once now."""
