@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "fengqiao.accounts.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: it runs the read-heavy pages with replica reads allowed (core/dbrouting.py).
+    "fengqiao.core.dbrouting.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "fengqiao.urls"
@@ -142,6 +144,29 @@ else:
             "TEST": {"NAME": str(VAR_DIR / "test-fengqiao.sqlite3")},
         }
     }
+
+# A PostgreSQL hot standby for the read-heavy pages (core/dbrouting.py); without it everything uses the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL)
+    # No pool: a stopped standby must fail fast so the page is answered from the primary, not wait for a slot.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["fengqiao.core.dbrouting.ReplicaRouter"]
+FENGQIAO_REPLICA_VIEWS = [
+    v.strip()
+    for v in os.environ.get(
+        "FENGQIAO_REPLICA_VIEWS",
+        "dashboard:map,dashboard:bigscreen,api:dashboard_map,grids:map,metrics:ranking,metrics:efficiency,"
+        "api:metrics_ranking,events:queue,events:whistle_ranking,disputes:queue,disputes:figures,"
+        "metrics:export_events,people:tenancy_queue",
+    ).split(",")
+    if v.strip()
+]
+FENGQIAO_REPLICA_STICKY_SECONDS = float(os.environ.get("FENGQIAO_REPLICA_STICKY_SECONDS", "5"))
+FENGQIAO_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("FENGQIAO_REPLICA_MAX_LAG_SECONDS", "5"))
+FENGQIAO_REPLICA_CHECK_SECONDS = float(os.environ.get("FENGQIAO_REPLICA_CHECK_SECONDS", "2"))
+FENGQIAO_REPLICA_BACKOFF_SECONDS = float(os.environ.get("FENGQIAO_REPLICA_BACKOFF_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -275,6 +300,15 @@ FENGQIAO_PETITION_CLOCKS = {
     "acknowledge": os.environ.get("FENGQIAO_PETITION_CLOCK_ACKNOWLEDGE", "15d"),
     "handle": os.environ.get("FENGQIAO_PETITION_CLOCK_HANDLE", "60d"),
     "max_extension": os.environ.get("FENGQIAO_PETITION_CLOCK_MAX_EXTENSION", "30d"),
+}
+# 督导督办: the responsible unit rectifies within FENGQIAO_SUPERVISION_CLOCK_RECTIFY; the unit's assessment deducts
+# these points per accountability outcome (约谈/通报/问责) and per late or missing rectification.
+FENGQIAO_SUPERVISION_CLOCKS = {"rectify": os.environ.get("FENGQIAO_SUPERVISION_CLOCK_RECTIFY", "15d")}
+FENGQIAO_SUPERVISION_POINTS = {
+    "talk": float(os.environ.get("FENGQIAO_SUPERVISION_POINTS_TALK", "1")),
+    "notice": float(os.environ.get("FENGQIAO_SUPERVISION_POINTS_NOTICE", "2")),
+    "account": float(os.environ.get("FENGQIAO_SUPERVISION_POINTS_ACCOUNT", "5")),
+    "late": float(os.environ.get("FENGQIAO_SUPERVISION_POINTS_LATE", "0.5")),
 }
 # 吹哨报到: a whistled department signs within FENGQIAO_WHISTLE_SIGN and reports back within FENGQIAO_WHISTLE_REPORT
 # (empty: the event's own handling time from its category). 即报即办: the share of events solved on the spot drawn
