@@ -49,6 +49,7 @@ FIGURES = [
     ("disputes_entered", gettext_lazy("排查纠纷")),
     ("disputes_resolved", gettext_lazy("化解纠纷")),
     ("resolution_rate", gettext_lazy("化解率")),
+    ("village_rate", gettext_lazy("村内化解率")),
 ]
 # Base-data layers, as counts per area: offered only to whoever may read them there.
 PEOPLE_FIGURES = [
@@ -160,6 +161,8 @@ def map_payload(*, actor: User, code: str | None, period: Period, now: dt.dateti
             "parent": ancestors[-1].code if ancestors else None,
             "figures": {**total.as_dict(), "score": metrics.score(total, weights), **layers.get(node.path, {})},
             "links": _links(node.code, period),
+            # 四事分办: where the events closed in the period were handled, against the 70/30 targets.
+            "tiers": total.tiers.as_dict(),
         },
         "ancestors": [{"code": a.code, "name": a.name} for a in ancestors],
         "period": {

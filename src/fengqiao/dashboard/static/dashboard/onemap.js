@@ -22,14 +22,15 @@
     return fmt.replace(/%\((\w+)\)s/g, function (_m, k) { return String(obj[k]); });
   };
   var GOOD = { score: 1, closure_rate: 1, satisfaction_rate: 1, closed: 1, ack_on_time_rate: 1, duty_rate: 1,
-    disputes_resolved: 1, resolution_rate: 1, protections: 1 };
-  var RATE = { closure_rate: 1, satisfaction_rate: 1, ack_on_time_rate: 1, duty_rate: 1, resolution_rate: 1 };
+    disputes_resolved: 1, resolution_rate: 1, protections: 1, village_rate: 1 };
+  var RATE = { closure_rate: 1, satisfaction_rate: 1, ack_on_time_rate: 1, duty_rate: 1, resolution_rate: 1, village_rate: 1 };
   // The figures' names; the map's data brings them translated (figure_choices), these are for before it arrives.
   var LABELS = { red: gettext("超期事件"), orange: gettext("临期事件"), open: gettext("未办结事件"),
     reported: gettext("上报事件"), closed: gettext("办结事件"), score: gettext("综合得分"),
     closure_rate: gettext("办结率"), satisfaction_rate: gettext("满意率"),
     ack_on_time_rate: gettext("指令按时签收率"), duty_rate: gettext("巡查履职率"),
-    disputes_entered: gettext("排查纠纷"), disputes_resolved: gettext("化解纠纷"), resolution_rate: gettext("化解率") };
+    disputes_entered: gettext("排查纠纷"), disputes_resolved: gettext("化解纠纷"), resolution_rate: gettext("化解率"),
+    village_rate: gettext("村内化解率") };
   var text = dark ? "#cfe3ff" : "#1f2d3d";
   var esc = function (s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); };
@@ -186,7 +187,7 @@
     }
     var fl = $("fq-figure-label"); if (fl) fl.textContent = "· " + (LABELS[state.figure] || "");
     var up = $("fq-up"); if (up) up.hidden = !data.node.parent;
-    crumbs(data); kpis(data); table(data); drawMap(data); trend(data); categories(data); ranking(data);
+    crumbs(data); kpis(data); tiersPanel(data); table(data); drawMap(data); trend(data); categories(data); ranking(data);
     var feed = $("fq-feed");
     if (feed && window.htmx) {
       var src = feed.getAttribute("hx-get").replace(/node=[^&]*/, "node=" + encodeURIComponent(data.node.code));
@@ -226,6 +227,42 @@
         '<div class="card-body py-2 px-3"><div class="label"><i class="bi ' + t[5] + ' me-1" aria-hidden="true"></i>' + t[1] + "</div>" +
         '<div class="value">' + fmt(t[0], t[2]) + "</div></div></" + (t[3] ? "a" : "div") + "></div>";
     }).join("");
+  }
+
+  // 四事分办: the node's closed events by the tier that handled them, one stacked bar against the village target,
+  // each share with its count, and each target's verdict in words as well as colour.
+  function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%"; }
+  function tiersPanel(data) {
+    var el = $("fq-tiers-body"), t = data.node.tiers; if (!el || !t) return;
+    var head = $("fq-tiers-target"); if (head) head.textContent = t.target_text;
+    if (!t.closed) {
+      el.innerHTML = '<div class="text-muted small" role="status" id="fq-tiers-empty"><i class="bi bi-inbox me-1" aria-hidden="true"></i>' +
+        esc(interpolate(gettext("%(period)s暂无办结事件"), { period: data.period.label }, true)) + "</div>";
+      return;
+    }
+    var v = t.village, w = t.township;
+    var bar = t.segments.filter(function (s) { return s.count; }).map(function (s) {
+      return '<div class="fq-tier fq-tier-' + esc(s.key) + '" style="width:' + (s.share * 100).toFixed(2) + '%" title="' +
+        esc(s.label + " " + pct(s.share) + "（" + s.count + "）") + '"></div>';
+    }).join("");
+    var legend = t.segments.map(function (s) {
+      return '<li data-tier="' + esc(s.key) + '"><span class="fq-swatch fq-tier-' + esc(s.key) + '" aria-hidden="true"></span>' + esc(s.label) +
+        ' <b>' + pct(s.share) + "</b> <span class=\"text-muted\">" + esc(interpolate(gettext("%(n)s 件"), { n: s.count }, true)) + "</span></li>";
+    }).join("");
+    var verdict = function (x, key) {
+      var cls = x.met === null ? "text-bg-secondary" : x.met ? "text-bg-success" : "text-bg-danger";
+      var icon = x.met === null ? "bi-dash-circle" : x.met ? "bi-check-circle" : "bi-x-circle";
+      return '<div class="fq-tier-verdict" data-k="' + key + '" data-met="' + (x.met === null ? "" : x.met ? "1" : "0") + '">' +
+        esc(x.label) + ' <b>' + pct(x.share) + "</b> <span class=\"text-muted small\">" +
+        esc(interpolate(gettext("%(count)s/%(of)s 件，目标 ≥%(target)s"), { count: x.count, of: x.of, target: (x.target * 100).toFixed(0) + "%" }, true)) +
+        '</span> <span class="badge ' + cls + '"><i class="bi ' + icon + ' me-1" aria-hidden="true"></i>' + esc(x.verdict) + "</span></div>";
+    };
+    el.innerHTML =
+      '<div class="fq-tierbar" role="img" aria-label="' + esc(t.segments.map(function (s) { return s.label + " " + pct(s.share); }).join("，")) + '">' + bar +
+      '<div class="fq-tier-target" style="left:' + (v.target * 100).toFixed(2) + '%"><span>' +
+      esc(interpolate(gettext("目标 %(target)s"), { target: (v.target * 100).toFixed(0) + "%" }, true)) + "</span></div></div>" +
+      '<ul class="fq-tier-legend list-unstyled small mb-2">' + legend + "</ul>" +
+      '<div class="d-flex flex-wrap gap-2 column-gap-4">' + verdict(v, "village") + verdict(w, "township") + "</div>";
   }
 
   function table(data) {
