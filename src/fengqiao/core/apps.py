@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("平台内核")
 
     def ready(self) -> None:
-        from fengqiao.core import auditchain, checks, deadlines, periodic, ratelimit
+        from fengqiao.core import auditchain, checks, deadlines, logs, periodic, ratelimit
 
         checks.register()
+        logs.install_redaction()  # bearer codes in addresses never reach the access log
 
         periodic.register("core.prune_rate_counters", 3600, ratelimit.prune)
         periodic.register("core.seal_audit_trail", 5, auditchain.seal_job)
