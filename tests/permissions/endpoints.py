@@ -226,6 +226,11 @@ PAGES: dict[str, Endpoint] = {
     "participation:reverse": E("/participation/entries/{p}/reverse/", "POST", p=_pk("points_entry")),
     "participation:shop": E("/participation/{c}/shop/", c=_community),
     "participation:manage": E("/participation/{c}/manage/", c=_community),
+    "participation:me_task": E("/participation/me/task/", "POST"),
+    "participation:tasks": E("/participation/{c}/tasks/", c=_community),
+    "participation:task": E("/participation/{c}/tasks/{p}/", c=_community, p=_pk("points_task")),
+    "participation:team": E("/participation/{c}/teams/{p}/", c=_community, p=_pk("points_team")),
+    "participation:party": E("/participation/{c}/party/", c=_community),
     # Deliberation: the public pages open by the community's QR token (or the personal code); the rest is staff's.
     "deliberation:index": E("/deliberation/"),
     "deliberation:public": E("/deliberation/c/{t}/", t=lambda w, side: w.obj("points_scheme", side).token),

@@ -288,6 +288,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "participation:reverse": {"in": "L 302 302 403 403 403 302 403 302", "out": "L 404 404 403 403 403 404 403 302"},
     "participation:shop": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
     "participation:manage": {"in": "L 403 403 403 403 403 200 403 200", "out": "L 403 403 403 403 403 404 403 200"},
+    # Tasks and teams: the community's grid staff and centre; a task is recorded by the workers of its own grid
+    # (grid A here) or the centre. The party members' reviews are the centre's. The resident's claim carries their
+    # personal code in the form: without it, nobody is found.
+    "participation:me_task": {"in": "404 404 404 404 404 404 404 404 404"},
+    "participation:tasks": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "participation:task": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "participation:team": {"in": "L 200 200 403 403 403 200 403 200", "out": "L 404 404 403 403 403 404 403 200"},
+    "participation:party": {"in": "L 403 403 403 403 403 200 403 200", "out": "L 403 403 403 403 403 404 403 200"},
     # Deliberation: the community's grid workers and centre; the centre alone publishes notices. The public pages
     # are opened by the community's token, the resident's page by the personal code.
     "deliberation:index": {"in": "L 200 200 403 403 403 200 403 200"},

@@ -258,6 +258,10 @@ def _photo_on(target: Any) -> Any:
 
 def _participation(w: World, centres: dict[str, Any]) -> None:
     """Each community's points scheme with a rule, a resident (and their personal code) and one award."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from fengqiao.participation import services as points
 
     for side, centre in centres.items():
@@ -275,6 +279,26 @@ def _participation(w: World, centres: dict[str, Any]) -> None:
         w.objects.setdefault("points_participant", {})[side] = participant
         w.objects.setdefault("points_code", {})[side] = code
         w.objects.setdefault("points_entry", {})[side] = points.award(actor=centre, participant=participant, rule=rule)
+        # A patrol slot tomorrow in the community's first grid (grid A inside), and a volunteer team.
+        grid = w.obj("grid", side)
+        starts = timezone.now() + dt.timedelta(days=1)
+        w.objects.setdefault("points_task", {})[side] = points.post_task(
+            actor=centre,
+            scheme=scheme,
+            data=points.TaskForm(
+                kind="patrol",
+                title="夜间巡逻",
+                place="",
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=2),
+                places=10,
+                grid=grid,
+                rule=rule,
+            ),
+        )
+        w.objects.setdefault("points_team", {})[side] = points.add_team(
+            actor=centre, scheme=scheme, name="红袖章巡逻队", kind="patrol"
+        )
 
 
 def _deliberation(w: World, centres: dict[str, Any]) -> None:

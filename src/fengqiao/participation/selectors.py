@@ -277,6 +277,10 @@ class YearRow:
     points: int = 0
 
     @property
+    def cells(self) -> list[tuple[Review | None, int]]:
+        return list(zip(self.quarters, self.done, strict=True))
+
+    @property
     def total_done(self) -> int:
         return sum(self.done)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("c/<str:token>/", views.register, name="register"),
     path("c/<str:token>/ranking/", views.ranking, name="ranking"),
     path("me/", views.me, name="me"),
+    path("me/task/", views.me_task, name="me_task"),
     path("entries/<int:pk>/reverse/", views.reverse_entry, name="reverse"),
     path("<str:code>/", views.community, name="community"),
     path("<str:code>/award/", views.award, name="award"),
@@ -17,4 +18,8 @@ urlpatterns = [
     path("<str:code>/p/<int:pk>/reissue/", views.reissue, name="reissue"),
     path("<str:code>/shop/", views.shop, name="shop"),
     path("<str:code>/manage/", views.manage, name="manage"),
+    path("<str:code>/tasks/", views.tasks, name="tasks"),
+    path("<str:code>/tasks/<int:pk>/", views.task, name="task"),
+    path("<str:code>/teams/<int:pk>/", views.team, name="team"),
+    path("<str:code>/party/", views.party, name="party"),
 ]

@@ -9,6 +9,7 @@ at the shop answers like a missing one.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,9 +32,9 @@ from fengqiao.core import ratelimit, receipts
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import limit
-from fengqiao.grids.models import GridNode
+from fengqiao.grids.models import GridNode, Level
 from fengqiao.participation import selectors, services
-from fengqiao.participation.models import Participant, Rule, Scheme
+from fengqiao.participation.models import Participant, Review, Rule, Scheme, Task, Team
 
 may_staff = holds(*selectors.FIELD_ROLES, *selectors.CENTRE_ROLES, Role.ADMIN)
 may_manage = holds(*selectors.CENTRE_ROLES, Role.ADMIN)
@@ -134,10 +136,19 @@ def me(request: HttpRequest) -> HttpResponse:
             receipts.count_miss(request)
         return _private(render(request, "participation/invalid.html", status=404))
     url = request.build_absolute_uri(f"{reverse('participation:me')}?{urlencode({'k': code})}")
+    now = timezone.now()
+    claims = list(selectors.claims_of(participant).order_by("-task__starts_at")[:50])
+    mine = {c.task_id for c in claims}
     context = {
         "p": participant,
+        "code": code,
+        "now": now,
         "entries": list(selectors.ledger(participant)[:100]),
         "redemptions": list(selectors.redemptions_of(participant)[:50]),
+        "claims": claims,
+        "open_tasks": [t for t in selectors.open_tasks(participant, now)[:50] if t.pk not in mine],
+        "teams": list(participant.teams.all()),
+        "reviews": list(participant.reviews.all()[:8]),
         "qr_svg": _qr(url, 5),
     }
     return _private(render(request, "participation/me.html", context))
@@ -408,3 +419,261 @@ def _manage(
         services.restock(actor=actor, item=item, quantity=quantity)
         return _("已补货。")
     return ""
+
+
+# Tasks and patrol slots: the resident claims on their own page (no login, the personal code in the form).
+
+
+@never_cache
+@limit("track", "FENGQIAO_RATE_TRACK")
+@require_POST
+def me_task(request: HttpRequest) -> HttpResponse:
+    """认领 / 取消认领 from the resident's page: the personal code names the resident, the task must be of their
+    community (another community's answers like a missing one)."""
+    code = (request.POST.get("k") or "").strip()
+    if not receipts.allowed_to_try(request):
+        return _private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
+    participant = selectors.participant_for_code(code)
+    if participant is None:
+        if code:
+            receipts.count_miss(request)
+        return _private(render(request, "participation/invalid.html", status=404))
+    try:
+        task = selectors.task_of_participant(participant, int(request.POST.get("task", "")))
+    except ValueError:
+        task = None
+    if task is None:
+        raise Http404
+    try:
+        if request.POST.get("action") == "cancel":
+            services.cancel_claim(participant=participant, task=task)
+            messages.success(request, _("已取消认领“%(title)s”。") % {"title": task.title})
+        else:
+            services.claim_task(participant=participant, task=task)
+            messages.success(request, _("已认领“%(title)s”，请按时参加。") % {"title": task.title})
+    except DomainError as exc:
+        show_error(request, exc)
+    return redirect(f"{reverse('participation:me')}?{urlencode({'k': code})}")
+
+
+class TaskPostForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Task.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
+    place = forms.CharField(label=gettext_lazy("地点"), max_length=100, required=False)
+    grid = forms.IntegerField(label=gettext_lazy("网格"), widget=forms.Select)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    hours = forms.IntegerField(label=gettext_lazy("时长（小时）"), min_value=1, max_value=72, initial=2)
+    places = forms.IntegerField(label=gettext_lazy("名额"), min_value=1, max_value=200, initial=10)
+    rule = forms.IntegerField(label=gettext_lazy("积分规则"), widget=forms.Select)
+    team = forms.IntegerField(label=gettext_lazy("队伍（可选）"), required=False, widget=forms.Select)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("队伍名称"), max_length=60)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Team.Kind.choices)
+
+
+def _task_form(request: AuthenticatedRequest, node: GridNode, scheme: Scheme) -> forms.Form:
+    form = _styled(TaskPostForm(request.POST if request.POST.get("action") == "task" else None))
+    grids = GridNode.objects.filter(path__startswith=node.path, level=Level.GRID).order_by("path")
+    choices = {
+        "grid": [(g.pk, g.name) for g in grids],
+        "rule": [(r.pk, str(r)) for r in selectors.rules_of(scheme)],
+        "team": [("", "—")] + [(t.pk, t.name) for t in selectors.teams_of(scheme)],
+    }
+    for name, options in choices.items():
+        form.fields[name].widget.choices = options
+    return form
+
+
+@login_required
+@only_for(may_staff, REFUSED)
+def tasks(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """任务和巡逻: the community's teams, tasks and patrol slots; its staff post new ones here."""
+    node = _community(request, code)
+    scheme = _scheme(node)
+    task_form = _task_form(request, node, scheme)
+    team_form = _styled(TeamForm(request.POST if request.POST.get("action") == "team" else None))
+    if request.method == "POST":
+        try:
+            done = _post_task_or_team(request, node, scheme, task_form, team_form)
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            if done:
+                messages.success(request, done)
+                return redirect("participation:tasks", code=code)
+    now = timezone.now()
+    rows = selectors.tasks_for(actor=request.user).filter(scheme=scheme)
+    context = {
+        "community": node,
+        "scheme": scheme,
+        "upcoming": list(rows.filter(ends_at__gte=now - dt.timedelta(days=1)).order_by("starts_at")[:100]),
+        "past": list(rows.filter(ends_at__lt=now - dt.timedelta(days=1)).order_by("-starts_at")[:50]),
+        "teams": list(selectors.teams_of(scheme)),
+        "task_form": task_form,
+        "team_form": team_form,
+        "now": now,
+    }
+    return render(request, "participation/tasks.html", context)
+
+
+def _post_task_or_team(
+    request: AuthenticatedRequest, node: GridNode, scheme: Scheme, task_form: forms.Form, team_form: forms.Form
+) -> str:
+    action = request.POST.get("action", "")
+    if action == "team" and team_form.is_valid():
+        services.add_team(actor=request.user, scheme=scheme, **team_form.cleaned_data)
+        return _("已组建队伍。")
+    if action == "task" and task_form.is_valid():
+        data = task_form.cleaned_data
+        grid = GridNode.objects.filter(pk=data["grid"]).first()
+        rule = selectors.rules_of(scheme).filter(pk=data["rule"]).first()
+        team = selectors.teams_of(scheme).filter(pk=data["team"]).first() if data["team"] else None
+        if grid is None or rule is None or (data["team"] and team is None):
+            raise Http404
+        starts = data["starts_at"]
+        services.post_task(
+            actor=request.user,
+            scheme=scheme,
+            data=services.TaskForm(
+                kind=data["kind"],
+                title=data["title"],
+                place=data["place"],
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=data["hours"]),
+                places=data["places"],
+                grid=grid,
+                rule=rule,
+                team=team,
+            ),
+        )
+        return _("已发布。居民可在“我的积分”页面认领。")
+    if action in ("team", "task"):
+        raise DomainError(_("请检查填写的内容。"))
+    return ""
+
+
+@login_required
+@only_for(may_staff, REFUSED)
+def team(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    """队员: the team's members and leader, picked from the community's participants."""
+    node = _community(request, code)
+    scheme = _scheme(node)
+    t = selectors.teams_of(scheme).filter(pk=pk).first()
+    if t is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            members = [int(v) for v in request.POST.getlist("members")]
+            leader = int(request.POST["leader"]) if request.POST.get("leader") else None
+        except ValueError:
+            raise Http404 from None
+        try:
+            services.set_team_members(actor=request.user, team=t, members=members, leader=leader)
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, _("已更新队员。"))
+            return redirect("participation:tasks", code=code)
+    context = {
+        "community": node,
+        "team": t,
+        "participants": list(selectors.participants_for(actor=request.user).filter(scheme=scheme)[:300]),
+        "members": {m.pk for m in t.members.all()},
+    }
+    return render(request, "participation/team.html", context)
+
+
+@login_required
+@only_for(may_staff, REFUSED)
+def task(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    """记录群防巡逻 / 确认志愿任务: the task's claimants; the grid worker of its grid (or the centre) records who came
+    and what was seen. A worker of another grid gets a 404, as for a missing task."""
+    node = _community(request, code)
+    t = selectors.task_to_record(actor=request.user, pk=pk)
+    if t is None or t.community_path != node.path:
+        raise Http404
+    if request.method == "POST":
+        try:
+            present = [int(v) for v in request.POST.getlist("present")]
+        except ValueError:
+            present = [-1]  # not an id: refused as a name outside the claimants
+        try:
+            done = services.record_task(
+                actor=request.user,
+                task=t,
+                present=present,
+                seen=request.POST.get("seen", ""),
+                photos=request.FILES.getlist("photo"),
+            )
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            text = _("已记录：到场 %(n)s 人，%(a)s 人获得积分。") % {"n": done.present, "a": done.awarded}
+            if done.over_limit:
+                text += _("%(names)s 本周期已达该规则上限，未再记分。") % {"names": "、".join(done.over_limit)}
+            messages.success(request, text)
+        return redirect("participation:task", code=code, pk=pk)
+    from fengqiao.core.attachments import attachments_of
+
+    context = {
+        "community": node,
+        "task": t,
+        "claims": list(selectors.live_claims(t)),
+        "photos": list(attachments_of(t, "record")),
+        "started": t.starts_at <= timezone.now(),
+    }
+    return render(request, "participation/task.html", context)
+
+
+# Party members (党员双报到): the centre's quarterly review and the year-end view.
+
+
+@login_required
+@only_for(may_manage, REFUSED_MANAGE)
+def party(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """季度议 / 年底评: the community's party members who reported to it, with the tasks they did per quarter; the
+    centre grades each quarter; the year's view sums the four."""
+    node = _community(request, code, centre_only=True)
+    scheme = _scheme(node)
+    year, quarter = selectors.quarter_of(timezone.now())
+    try:
+        year = int(request.GET.get("year", year))
+        quarter = int(request.GET.get("quarter", quarter))
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100 or not 1 <= quarter <= 4:
+        raise Http404
+    if request.method == "POST":
+        p = selectors.party_members(scheme).filter(pk=request.POST.get("participant") or 0).first()
+        if p is None:
+            raise Http404
+        try:
+            services.review_party_member(
+                actor=request.user,
+                participant=p,
+                year=year,
+                quarter=quarter,
+                grade=request.POST.get("grade", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except DomainError as exc:
+            show_error(request, exc)
+        else:
+            messages.success(request, _("已保存 %(name)s 的季度评议。") % {"name": p.name_masked})
+        return redirect(
+            f"{reverse('participation:party', args=[code])}?{urlencode({'year': year, 'quarter': quarter})}"
+        )
+    rows = selectors.party_year(scheme, year)
+    context = {
+        "community": node,
+        "year": year,
+        "quarter": quarter,
+        "quarters": [1, 2, 3, 4],
+        "rows": [(row, row.quarters[quarter - 1], row.done[quarter - 1]) for row in rows],
+        "grades": Review.Grade.choices,
+    }
+    return render(request, "participation/party.html", context)
