@@ -33,7 +33,16 @@ class EventAdmin(JurisdictionAdmin):
     list_display = ["tracking_code", "category", "state", "source", "grid", "reported_at", "due_at"]
     list_filter = ["state", "source", "tier"]
     search_fields = ["tracking_code", "description"]
-    raw_id_fields = ["grid", "category", "lead_department", "merged_into", "reporter"]
+    raw_id_fields = [
+        "grid",
+        "category",
+        "lead_department",
+        "merged_into",
+        "reporter",
+        "owner_node",
+        "first_receiver",
+        "first_receiver_node",
+    ]
     exclude = ["reporter_phone"]
     readonly_fields = ["state", "tracking_code", "due_at", "warn_at", "stage_started_at"]
     list_select_related = ["category", "grid"]

@@ -223,6 +223,8 @@ class ListFilters(PageQuery):
     grid: str = ""
     source: str = ""
     open_only: bool = False
+    # 四事分办: for a dispatcher, "own" lists what their own centre owns (本级待办); "all" the whole jurisdiction.
+    scope: str = "own"
 
 
 @router.get("", response=list[EventOut], summary="Events in the caller's jurisdiction, most urgent first")
@@ -234,6 +236,7 @@ def list_events(request: AuthenticatedRequest, filters: Query[ListFilters]) -> l
         grid=filters.grid,
         source=filters.source,
         open_only=filters.open_only,
+        scope=filters.scope,
     )
     rows = filters.page(selectors.event_queue(actor=request.user, filters=f))
     return [EventOut.of(e) for e in rows]

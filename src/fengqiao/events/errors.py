@@ -39,3 +39,4 @@ class EventErrorCode(ErrorCode):
     WORKER_NOT_OF_GRID = "worker_not_of_grid", "The worker named is not a grid worker of the event's grid."
     ACCEPTANCE_TOO_FAR = "acceptance_too_far", "The on-site acceptance was not made at the event's grid."
     ACCEPTANCE_PHOTO_REQUIRED = "acceptance_photo_required", "The on-site acceptance needs a photo taken there."
+    TIER_ABOVE_YOU = "tier_above_you", "The event's tier belongs to a centre above the caller's: read-only here."

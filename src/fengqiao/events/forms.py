@@ -141,6 +141,8 @@ class QueueFilterForm(forms.Form):
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     open_only = forms.BooleanField(label=_("仅未办结"), required=False)
+    # 四事分办: a centre's own level by default; the whole jurisdiction on request (read-only above the centre).
+    scope = forms.ChoiceField(label=_("范围"), required=False, choices=[("own", _("本级待办")), ("all", _("辖区全部"))])
 
 
 class ActionForm(forms.Form):

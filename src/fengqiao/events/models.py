@@ -136,6 +136,33 @@ class Event(InGrid):
     co_departments = models.ManyToManyField(
         "accounts.Department", verbose_name=_("协办部门"), blank=True, related_name="co_events"
     )
+    # 四事分办: the centre whose queue the event is in and which acts on it (events.tiers); higher centres may step in.
+    owner_node = models.ForeignKey(
+        "grids.GridNode",
+        verbose_name=_("责任中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # 首接负责制: whoever first received the matter (the window, the hotline, the worker on patrol) and the post they
+    # received it at; empty for residents' reports, Open311 and sensors, which the owning centre answers for (兜底).
+    first_receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首接责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="first_received_events",
+    )
+    first_receiver_node = models.ForeignKey(
+        "grids.GridNode",
+        verbose_name=_("首接岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
@@ -182,6 +209,7 @@ class Event(InGrid):
             models.Index(fields=["grid_path", "state"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["lead_department", "state"]),
+            models.Index(fields=["owner_node", "state"]),
             models.Index(fields=["category", "state", "reported_at"]),
             # The workbench reads open events in deadline order: red first, then orange, then green.
             models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="event_open_due_idx"),

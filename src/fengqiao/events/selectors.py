@@ -85,12 +85,33 @@ class QueueFilters:
     until: dt.date | None = None
     q: str = ""
     open_only: bool = False
+    # "own": 本级待办, what the actor's own centres own (events.tiers); anything else: the whole jurisdiction.
+    scope: str = ""
+
+
+OWN = "own"
+
+
+def owned_here(actor: User) -> Q | None:
+    """The events owned by the actor's own dispatcher centres (本级待办); None for someone with no dispatcher post,
+    whose queue is their whole reach."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    nodes = [m.node_id for m in actor.active_memberships if m.role == Role.DISPATCHER]
+    return Q(owner_node_id__in=nodes) if nodes else None
+
+
+def _own_level(qs: QuerySet[Event], actor: User, scope: str) -> QuerySet[Event]:
+    if scope != OWN:
+        return qs
+    own = owned_here(actor)
+    return qs if own is None else qs.filter(own)
 
 
 def event_queue(*, actor: User, filters: QueueFilters | None = None, now: dt.datetime | None = None) -> QuerySet[Event]:
     """The workbench queue: scoped, filtered, each row with its colour, most urgent first."""
     f = filters or QueueFilters()
-    qs = visible_events(actor=actor)
+    qs = _own_level(visible_events(actor=actor), actor, f.scope)
     if f.state:
         qs = qs.filter(state=f.state)
     elif f.open_only:
@@ -112,14 +133,15 @@ def event_queue(*, actor: User, filters: QueueFilters | None = None, now: dt.dat
     if f.colour:
         qs = qs.filter(colour=f.colour)  # type: ignore[misc]
     # Deadline order is urgency order (overdue first, then due soon); finished events, with no clock, come last.
-    return qs.select_related("category", "category__parent", "grid", "lead_department").order_by(
+    return qs.select_related("category", "category__parent", "grid", "lead_department", "owner_node").order_by(
         F("due_at").asc(nulls_last=True), "-reported_at"
     )
 
 
-def colour_counts(*, actor: User, now: dt.datetime | None = None) -> dict[str, int]:
-    """Open events per colour in the actor's jurisdiction (one grouped query)."""
-    qs = with_colour(visible_events(actor=actor).filter(state__in=OPEN_STATES), now)
+def colour_counts(*, actor: User, now: dt.datetime | None = None, scope: str = "") -> dict[str, int]:
+    """Open events per colour in the actor's jurisdiction, or only those their own centre owns (``scope="own"``),
+    in one grouped query."""
+    qs = with_colour(_own_level(visible_events(actor=actor), actor, scope).filter(state__in=OPEN_STATES), now)
     counts = {c.value: 0 for c in sla.Colour}
     for row in qs.values("colour").annotate(n=Count("id")).order_by():  # type: ignore[misc]
         counts[row["colour"]] = row["n"]
@@ -128,7 +150,16 @@ def colour_counts(*, actor: User, now: dt.datetime | None = None) -> dict[str, i
 
 def event_detail(*, actor: User, code: str) -> Event:
     code = normalise(code)
-    qs = Event.objects.select_related("category", "category__parent", "grid", "lead_department", "merged_into")
+    qs = Event.objects.select_related(
+        "category",
+        "category__parent",
+        "grid",
+        "lead_department",
+        "merged_into",
+        "owner_node",
+        "first_receiver",
+        "first_receiver_node",
+    )
     event = visible_events(actor=actor).filter(tracking_code=code).first()
     if event is None:
         raise Event.DoesNotExist()  # foreign or missing: the same answer, so codes cannot be probed

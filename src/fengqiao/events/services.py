@@ -23,6 +23,7 @@ from fengqiao.core.deadlines import CREATE
 from fengqiao.core.errors import CoreErrorCode, DomainError, OutsideJurisdiction, WorkflowError
 from fengqiao.core.signals import notify
 from fengqiao.core.validators import PhoneError, normalise_phone
+from fengqiao.events import tiers
 from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.models import TIER_ORDER, Category, Event, Extension, Source, Supervision
@@ -234,6 +235,11 @@ def report_event(
         external_id=external_id[:64],
         reported_at=now,
     )
+    # 四事分办 and 首接负责制: the tier's centre owns it; staff who take a matter in answer for it until it is signed.
+    event.owner_node = tiers.owning_centre(node.path, event.tier)
+    if not anonymous and source in FIRST_RECEIVING:
+        event.first_receiver = actor
+        event.first_receiver_node = tiers.receiving_post(actor, node.path)
     secret = ""
     if anonymous and source == Source.RESIDENT:
         secret, event.reporter_secret_index = receipts.issue()
@@ -251,7 +257,12 @@ def report_event(
         prefix="E",
         images=images,
         purpose="report",
-        data={"source": source, "category": category.code if category else None},
+        data={
+            "source": source,
+            "category": category.code if category else None,
+            "owner": event.owner_node.code if event.owner_node else None,
+            "first_receiver": event.first_receiver.username if event.first_receiver else None,
+        },
         retried=retry_won,
     )
     if saved is not event:
@@ -260,6 +271,10 @@ def report_event(
     event.reporter_secret = secret  # type: ignore[attr-defined]  # shown once on the receipt, never stored plain
     return event
 
+
+# Channels where a member of staff takes the matter in and becomes its first receiver (首接): a worker on patrol, the
+# window or hotline, a signed-in user of the API. Residents' reports, Open311 and sensors have none: 兜底 is the centre.
+FIRST_RECEIVING = (Source.PATROL, Source.HOTLINE, Source.API)
 
 RESUBMIT_METRES = 30.0  # a second report of the same words further away than this is another problem
 
@@ -322,16 +337,19 @@ def dispatchers_for(event: Event) -> list[User]:
     return members_above(event.grid_path, [Role.DISPATCHER])
 
 
-def _tell_dispatchers(event: Event, title: str) -> None:
-    notify.send(
-        sender=Event, recipients=dispatchers_for(event), kind="event", title=title, url=_url(event), target=event
-    )
-
-
 def _apply(
     event: Event, name: str, *, actor: User | None, note: str = "", now: dt.datetime | None = None, **values: Any
 ) -> Event:
+    refuse_below_owner(actor, event, name)
     return EVENT_FLOW.apply(event, name, actor=actor, note=note, now=now, **values)
+
+
+def refuse_below_owner(actor: User | None, event: Event, name: str) -> None:
+    """A centre below the owning one asking for a step the table refuses it gets the precise answer (本级只读) rather
+    than a bare "not permitted"; a step the table allows it (grid staff work) goes on."""
+    row = EVENT_FLOW.by_name.get(name)
+    if row is not None and event.state in row.source and not row.allowed(actor, event):
+        tiers.refuse_if_read_only(actor, event)
 
 
 def register_event(
@@ -368,6 +386,7 @@ def convert_to_dispute(*, actor: User, event: Event, note: str = "", now: dt.dat
         if locked.state != event.state:
             raise WorkflowError(_("该记录已被他人处理，请刷新后重试。"), code=CoreErrorCode.STALE)
         # The table's own checks (state, who may) come first, so nothing is entered for a refused step.
+        refuse_below_owner(actor, locked, "to_dispute")
         EVENT_FLOW.check(locked, "to_dispute", actor=actor, note=note, values={"dispute": "-"})
         code = conversions.convert(
             "event_to_dispute",
@@ -439,9 +458,38 @@ def sign_event(*, actor: User, event: Event, note: str = "", now: dt.datetime | 
 
 def return_event(*, actor: User, event: Event, note: str, now: dt.datetime | None = None) -> Event:
     """退回: a wrong dispatch goes back to the dispatcher with the reason."""
-    event = _apply(event, "return", actor=actor, now=now, note=note)
-    transaction.on_commit(lambda: _tell_dispatchers(event, _("事件 %(code)s 被退回") % {"code": event.tracking_code}))
+    # The owner it goes back to is named in the audit row with the step.
+    event = _apply(event, "return", actor=actor, now=now, note=note, owner=tiers.owner_after_return(event))
+    transaction.on_commit(lambda: _tell_of_return(event))
     return event
+
+
+def _tell_of_return(event: Event) -> None:
+    """首接负责制: the first receiver is told by name, and the centre the event is back with; never nobody."""
+    receiver = event.first_receiver
+    centre = tiers.centre_dispatchers(event.owner_node)
+    if receiver is not None:
+        notify.send(
+            sender=Event,
+            recipients=[receiver],
+            kind="event",
+            title=_("%(name)s：您首接的事件 %(code)s 被部门退回，请重新分派")
+            % {"name": receiver.display_name, "code": event.tracking_code},
+            body=event.reason,
+            url=_url(event),
+            target=event,
+        )
+    others = [u for u in centre if receiver is None or u.pk != receiver.pk]
+    if others or receiver is None:
+        notify.send(
+            sender=Event,
+            recipients=others or dispatchers_for(event),
+            kind="event",
+            title=_("事件 %(code)s 被退回") % {"code": event.tracking_code},
+            body=event.reason,
+            url=_url(event),
+            target=event,
+        )
 
 
 def start_event(*, actor: User, event: Event, note: str = "", now: dt.datetime | None = None) -> Event:
@@ -469,9 +517,19 @@ def escalate_event(
         raise WorkflowError(_("该类事件不允许越级上报。"), code=EventErrorCode.SKIP_NOT_ALLOWED)
     if position + step >= len(TIER_ORDER):
         raise WorkflowError(_("已是最高处置层级，无法继续上报。"), code=CoreErrorCode.TOP_TIER)
-    event = _apply(event, "escalate", actor=actor, now=now, note=note, tier=TIER_ORDER[position + step])
+    tier = TIER_ORDER[position + step]
+    owner = tiers.owning_centre(event.grid_path, tier)
+    event = _apply(event, "escalate", actor=actor, now=now, note=note, tier=tier, owner=owner)
+    # The new owning centre is told, not the one it left (四事分办).
     transaction.on_commit(
-        lambda: _tell_dispatchers(event, _("事件 %(code)s 上报至上级") % {"code": event.tracking_code})
+        lambda: notify.send(
+            sender=Event,
+            recipients=tiers.centre_dispatchers(event.owner_node) or dispatchers_for(event),
+            kind="event",
+            title=_("事件 %(code)s 上报至上级") % {"code": event.tracking_code},
+            url=_url(event),
+            target=event,
+        )
     )
     return event
 
@@ -579,6 +637,7 @@ def decide_extension(*, actor: User, extension: Extension, approve: bool, note: 
     from fengqiao.events.workflow import dispatcher
 
     event = extension.event
+    tiers.refuse_if_read_only(actor, event)
     if not dispatcher(actor, event):
         raise WorkflowError(_("只有综治中心可以审批延期。"), code=CoreErrorCode.NOT_PERMITTED)
     if extension.state != Extension.State.PENDING:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.accounts.models import Role
 from fengqiao.core.sla import Colour
 from fengqiao.events.clocks import EVENT_CLOCKS
-from fengqiao.events.selectors import QueueFilters, department_queue, event_queue
+from fengqiao.events.selectors import OWN, QueueFilters, department_queue, event_queue
 from fengqiao.events.workflow import STATES
 from fengqiao.grids.home import Todo, register_todos
 
@@ -50,10 +50,11 @@ def event_todos(user: Any, now: dt.datetime) -> list[Todo]:
     red, orange = Colour.RED.value, Colour.ORANGE.value
     todos: list[Todo] = []
     if user.has_role(Role.DISPATCHER):
+        # The centre's own level (本级待办), as its queue shows by default.
         todos += [
-            _queue(user, now, 10, STATES["reported"], state="reported"),
-            _queue(user, now, 11, clock_label(Colour.ORANGE), orange, colour=orange),
-            _queue(user, now, 12, clock_label(Colour.RED), red, colour=red),
+            _queue(user, now, 10, STATES["reported"], state="reported", scope=OWN),
+            _queue(user, now, 11, clock_label(Colour.ORANGE), orange, colour=orange, scope=OWN),
+            _queue(user, now, 12, clock_label(Colour.RED), red, colour=red, scope=OWN),
         ]
     elif user.has_role(*WORKER_ROLES):
         todos += [

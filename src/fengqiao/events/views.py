@@ -25,7 +25,7 @@ from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
-from fengqiao.events import acceptance, selectors, services, spot, suggest
+from fengqiao.events import acceptance, selectors, services, spot, suggest, tiers
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.forms import (
     ActionForm,
@@ -37,7 +37,7 @@ from fengqiao.events.forms import (
 )
 from fengqiao.events.models import Event, Extension, Source, SpotCheck
 from fengqiao.events.whistles import may_whistle
-from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES, SUMMONS_FLOW
+from fengqiao.events.workflow import EVENT_FLOW, OPEN_STATES, STATES, SUMMONS_FLOW, dispatcher
 from fengqiao.grids.models import GridNode
 from fengqiao.grids.selectors import visible_nodes
 
@@ -70,6 +70,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     filters = selectors.QueueFilters(open_only=not request.GET)
     if form.is_valid():
         filters = selectors.QueueFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+    # 本级待办 unless the whole jurisdiction is asked for (辖区全部).
+    filters.scope = selectors.OWN if filters.scope != "all" else "all"
+    own_centre = selectors.owned_here(request.user) is not None
     page = Paginator(selectors.event_queue(actor=request.user, filters=filters), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -79,9 +82,11 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "counts": selectors.colour_counts(actor=request.user),
+            "counts": selectors.colour_counts(actor=request.user, scope=filters.scope),
             "query": query.urlencode(),
             "states": STATES,
+            "scope": filters.scope,
+            "own_centre": own_centre,
         },
     )
 
@@ -117,6 +122,7 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
         row.steps = [t.name for t in SUMMONS_FLOW.available(row, user)]  # type: ignore[attr-defined]
     can_whistle = may_whistle(user, event)
     can_assign_acceptance = acceptance.may_assign(user, event)
+    read_only = tiers.read_only_above(user, event)
     return render(
         request,
         "events/detail.html",
@@ -128,7 +134,9 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "can_supervise": can_supervise,
             "can_extend": event.state in ("signed", "in_progress") and "handle" in actions,
             "pending_extension": pending,
-            "can_decide_extension": pending is not None and user.has_role(Role.DISPATCHER, Role.ADMIN),
+            "can_decide_extension": pending is not None and dispatcher(user, event),
+            "read_only_above": read_only,
+            "ownership": tiers.ownership(event),
             "duplicates": duplicates,
             "departments": selectors.departments_for(event=event) if "route" in actions else [],
             "suggestion": suggestion,

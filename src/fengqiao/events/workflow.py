@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.accounts.models import WORKER_ROLES, Membership, Role
 from fengqiao.core import scoping
 from fengqiao.core.workflow import Transition, Workflow
+from fengqiao.events import tiers
 from fengqiao.events.errors import EventErrorCode
 
 STATES = {
@@ -41,10 +42,15 @@ TERMINAL_STATES = ("not_registered", "merged", "closed")
 
 # Guards: who may act, always inside their jurisdiction.
 def dispatcher(actor: Any, event: Any) -> bool:
-    """A dispatcher (or administrator) of a centre whose jurisdiction covers the event."""
+    """A dispatcher (or administrator) of a centre whose jurisdiction covers the event, posted at the event's
+    owning centre or above it (四事分办: a lower centre sees a higher tier's event read-only; events.tiers)."""
     if not getattr(actor, "is_authenticated", False):
         return False
-    return actor.has_role(Role.DISPATCHER, Role.ADMIN) and scoping.covers(actor, event.grid_path)
+    return (
+        actor.has_role(Role.DISPATCHER, Role.ADMIN)
+        and scoping.covers(actor, event.grid_path)
+        and tiers.may_act_at_level(actor, event)
+    )
 
 
 def grid_staff(actor: Any, event: Any) -> bool:
@@ -88,6 +94,12 @@ def on_register(event: Any, values: Mapping[str, Any]) -> None:
     cat = event.category
     if cat is not None and values.get("tier") is None and not event.lead_department_id:
         event.tier = cat.tier
+    _own_by_tier(event)
+
+
+def _own_by_tier(event: Any) -> None:
+    """The owning centre follows the tier (四事分办)."""
+    event.owner_node = tiers.owning_centre(event.grid_path, event.tier) or event.owner_node
 
 
 def on_route(event: Any, values: Mapping[str, Any]) -> None:
@@ -97,6 +109,8 @@ def on_route(event: Any, values: Mapping[str, Any]) -> None:
 def on_return(event: Any, values: Mapping[str, Any]) -> None:
     event.reason = values.get("note", "")
     event.lead_department = None
+    # 首接负责制: unsigned, it goes back to whoever first received it (their centre), else the tier's centre.
+    event.owner_node = values.get("owner") or tiers.owner_after_return(event) or event.owner_node
 
 
 def on_handled(event: Any, values: Mapping[str, Any]) -> None:
@@ -107,6 +121,7 @@ def on_handled(event: Any, values: Mapping[str, Any]) -> None:
 def on_escalate(event: Any, values: Mapping[str, Any]) -> None:
     event.tier = values["tier"]
     event.lead_department = None
+    _own_by_tier(event)
 
 
 def on_verify(event: Any, values: Mapping[str, Any]) -> None:
@@ -136,6 +151,7 @@ def on_merge(event: Any, values: Mapping[str, Any]) -> None:
 def on_reopen(event: Any, values: Mapping[str, Any]) -> None:
     event.lead_department = None
     event.handled_at = None
+    _own_by_tier(event)
 
 
 def on_rate(event: Any, values: Mapping[str, Any]) -> None:
@@ -183,6 +199,7 @@ def spot_checker(actor: Any, event: Any) -> bool:
 def on_spot_register(event: Any, values: Mapping[str, Any]) -> None:
     event.registered_at = values["now"]
     event.tier = "grid"
+    _own_by_tier(event)
 
 
 def on_spot_confirm(event: Any, values: Mapping[str, Any]) -> None:
