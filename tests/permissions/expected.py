@@ -272,6 +272,36 @@ EXPECTED: dict[str, dict[str, str]] = {
         "out": "L 404 404 404 404 404 404 404 302",
     },
     "petitions:case_resolve": {"in": "L 404 404 404 404 404 302 302 302", "out": "L 404 404 404 404 404 404 404 302"},
+    # Duty rota: the centre's dispatchers. Supervision and 稳评: leaders and the centre of the area, and the handlers of
+    # the responsible (deciding) department, who read and report; nobody else reaches an order or an assessment.
+    "petitions:duty": {"in": "L 403 403 403 403 403 200 403 200"},
+    "petitions:supervision": {"in": "L 403 403 403 200 403 200 200 200"},
+    "petitions:supervision_new": {"in": "L 403 403 403 403 403 200 200 200"},
+    "petitions:supervision_assessment": {"in": "L 403 403 403 200 403 200 200 200"},
+    "petitions:supervision_detail": {
+        "in": "L 404 404 404 200 404 200 200 200",
+        "out": "L 404 404 404 404 404 404 404 200",
+    },
+    "petitions:supervision_rectify": {
+        "in": "L 404 404 404 302 404 302 302 302",
+        "out": "L 404 404 404 404 404 404 404 302",
+    },
+    "petitions:supervision_outcome": {
+        "in": "L 404 404 404 302 404 302 302 302",
+        "out": "L 404 404 404 404 404 404 404 302",
+    },
+    "petitions:risk": {"in": "L 403 403 403 200 403 200 200 200"},
+    "petitions:risk_new": {"in": "L 403 403 403 403 403 200 200 200"},
+    "petitions:risk_detail": {"in": "L 404 404 404 200 404 200 200 200", "out": "L 404 404 404 404 404 404 404 200"},
+    "petitions:risk_act": {"in": "L 404 404 404 302 404 302 302 302", "out": "L 404 404 404 404 404 404 404 302"},
+    "petitions:risk_condition_add": {
+        "in": "L 404 404 404 302 404 302 302 302",
+        "out": "L 404 404 404 404 404 404 404 302",
+    },
+    "petitions:risk_condition_done": {
+        "in": "L 404 404 404 302 404 302 302 302",
+        "out": "L 404 404 404 404 404 404 404 302",
+    },
     # Residents' points: field workers of the community's grids and its centre; the centre alone keeps rules and items.
     # Registration, the ranking and the resident's own page are opened by the community's token or the personal code.
     "participation:index": {"in": "L 200 200 403 403 403 200 403 200"},

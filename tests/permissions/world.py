@@ -106,6 +106,7 @@ def build_world() -> World:
     _base_data(w, {"in": (grid_a, w.users["worker"]), "out": (grid_b, worker_b)})
     _party_links(w)
     _petitions(w, {"in": (grid_a, street_a, w.users["dispatcher"]), "out": (grid_b, street_b, dispatcher_b)})
+    _oversight(w, {"in": (street_a, urban_a, w.users["dispatcher"]), "out": (street_b, urban_b, dispatcher_b)})
     _participation(w, {"in": w.users["dispatcher"], "out": dispatcher_b})
     _deliberation(w, {"in": w.users["dispatcher"], "out": dispatcher_b})
     return w
@@ -153,6 +154,32 @@ def _petitions(w: World, sides: dict[str, tuple[Any, Any, Any]]) -> None:
             petition=w.obj("petition", side),
             milestones=[petitions.MilestoneData(title="首次约谈", due_on=timezone.localdate())],
         )
+
+
+def _oversight(w: World, sides: dict[str, tuple[Any, Any, Any]]) -> None:
+    """A supervision order to each street's urban department and a 稳评 it decides, with one open condition."""
+    from django.utils import timezone
+
+    from fengqiao.petitions import risk, supervision
+
+    for side, (street, department, centre) in sides.items():
+        person = Membership.objects.filter(department=department).first()
+        if person is None:  # street B's department has no handler in the world: give it one
+            Membership.objects.create(
+                user=make_user(f"p_handler_{side}", password=None),
+                node=street,
+                role=Role.HANDLER,
+                department=department,
+            )
+            person = Membership.objects.get(department=department)
+        w.objects.setdefault("supervision_order", {})[side] = supervision.issue_order(
+            actor=centre, finding="占道经营整治不彻底", person=person.user, department=department
+        )
+        assessment = risk.register_assessment(actor=centre, node=street, matter="农贸市场搬迁", department=department)
+        risk.add_condition(
+            actor=centre, assessment=assessment, measure="走访商户", owner=centre, due_on=timezone.localdate()
+        )
+        w.objects.setdefault("risk_assessment", {})[side] = assessment
 
 
 def _base_data(w: World, sides: dict[str, tuple[Any, Any]]) -> None:

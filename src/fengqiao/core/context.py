@@ -30,6 +30,9 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("矛盾纠纷"), "disputes:queue", STAFF | {"mediator"}),
     (_("信访"), "petitions:list", STAFF | {"handler"}),  # the view admits only the petition office of handlers
     (_("我的包案"), "petitions:my_cases", {"leader"}),
+    (_("值班排班"), "petitions:duty", {"dispatcher", "admin"}),
+    (_("督导督办"), "petitions:supervision", STAFF | {"handler"}),  # handlers: their own department's orders
+    (_("稳评"), "petitions:risk", STAFF | {"handler"}),
     (_("我的重点人员"), "people:key_mine", {"grid_worker"}),
     (_("重点人员"), "people:key_list", {"grid_leader", "dispatcher"}),
     (_("居民积分"), "participation:index", {"dispatcher", "admin", "grid_leader", "grid_worker", "part_time_worker"}),
