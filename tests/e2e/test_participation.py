@@ -22,7 +22,7 @@ def _fits(tab) -> bool:
 
 
 def test_a_resident_claims_a_patrol_earns_points_and_redeems_them(live_server, login, tree, browser):
-    centre = make_user("centre_e2e", role=Role.DISPATCHER, node=tree["410105001001"], password=None)
+    centre = make_user("centre_e2e", role=Role.DISPATCHER, node=tree["410105001001"])
     make_user("worker_e2e", role=Role.GRID_WORKER, node=tree["410105001001001"], full_name="张网格")
     scheme = services.open_scheme(actor=centre, community=tree["410105001001"])
     rule = services.add_rule(
@@ -50,6 +50,8 @@ def test_a_resident_claims_a_patrol_earns_points_and_redeems_them(live_server, l
     r.goto(f"{live_server.url}/participation/c/{scheme.token}/")
     r.fill("#id_name", "王小明")
     r.fill("#id_phone", "13800138000")
+    r.select_option("#id_kind", value="party_member")
+    r.fill("#id_party_unit", "区住建局机关党支部")
     r.check("#id_consent")
     with r.expect_navigation():
         r.click("#points-register button[type=submit]")
@@ -81,6 +83,8 @@ def test_a_resident_claims_a_patrol_earns_points_and_redeems_them(live_server, l
             w.click("#record-form button:has-text('记录并记分')")
         w.wait_for_selector("#task-claims:has-text('到场')")
         assert _fits(w)
+        w.goto(f"{live_server.url}/participation/410105001001/tasks/")
+        assert _fits(w)
 
         # The points are in the resident's ledger.
         r.goto(me_url)
@@ -100,5 +104,18 @@ def test_a_resident_claims_a_patrol_earns_points_and_redeems_them(live_server, l
         r.goto(me_url)
         assert r.inner_text("#points-balance").strip() == "2"
         assert "肥皂" in r.inner_text("#points-redemptions")
+        # The centre holds the quarter's review of the party member; the member sees it on their page.
+        c = browser.new_context(**PHONE).new_page()
+        login(c, live_server, "centre_e2e", "correct-horse-9")
+        c.goto(f"{live_server.url}/participation/410105001001/party/")
+        assert "1 项" in c.inner_text("#party-quarter") and _fits(c)
+        c.select_option("#party-quarter select[name=grade]", value="good")
+        c.fill("#party-quarter input[name=comment]", "按时参加巡逻")
+        with c.expect_navigation():
+            c.click("#party-quarter button:has-text('保存评议')")
+        assert "好" in c.inner_text("#party-year")
+        r.goto(me_url)
+        assert "按时参加巡逻" in r.inner_text("#my-reviews")
     participant = Participant.objects.get()
     assert participant.balance == 2 and Item.objects.get(pk=soap.pk).stock == 4
+    assert participant.reviews.get().grade == "good"
