@@ -285,3 +285,44 @@ def test_a_team_takes_only_participants_of_its_community(worker_a, scheme_a, res
 def test_a_worker_of_another_community_cannot_set_up_a_team(worker_b, scheme_a):
     with pytest.raises(OutsideJurisdiction):
         services.add_team(actor=worker_b, scheme=scheme_a, name="义警队", kind=Team.Kind.POLICE)
+
+
+# Party members' reviews.
+
+
+def test_a_grid_worker_is_one_step_too_low_to_review_a_party_member(worker_a, centre_a, scheme_a):
+    member, _ = join(scheme_a, name="党员甲", phone="13800000011", kind="party_member")
+    with pytest.raises(OutsideJurisdiction):
+        services.review_party_member(
+            actor=worker_a, participant=member, year=2026, quarter=2, grade="good", comment="", now=NOW
+        )
+    assert not member.reviews.exists()
+
+
+def test_a_quarter_is_reviewed_once_and_revised_with_both_in_the_audit_trail(centre_a, scheme_a):
+    member, _ = join(scheme_a, name="党员甲", phone="13800000011", kind="party_member")
+    services.review_party_member(
+        actor=centre_a, participant=member, year=2026, quarter=2, grade="good", comment="", now=NOW
+    )
+    services.review_party_member(
+        actor=centre_a, participant=member, year=2026, quarter=2, grade="average", comment="缺席两次", now=NOW
+    )
+    assert [(r.grade, r.comment) for r in member.reviews.all()] == [("average", "缺席两次")]
+    assert Action.objects.filter(verb="points_party_review").count() == 2
+    with pytest.raises(DomainError):  # a quarter that has not begun
+        services.review_party_member(
+            actor=centre_a, participant=member, year=2026, quarter=3, grade="good", comment="", now=NOW
+        )
+
+
+def test_the_year_end_view_sums_the_quarters(worker_a, centre_a, scheme_a, patrol_a, tree):
+    member, _ = join(scheme_a, name="党员甲", phone="13800000011", kind="party_member")
+    slot = post(worker_a, scheme_a, patrol_a, tree["410105001001001"])
+    services.claim_task(participant=member, task=slot, now=NOW)
+    services.record_task(actor=worker_a, task=slot, present=[member.pk], seen="正常", now=LATER)
+    for quarter, grade in ((1, "good"), (2, "fair_good")):
+        services.review_party_member(
+            actor=centre_a, participant=member, year=2026, quarter=quarter, grade=grade, comment="", now=NOW
+        )
+    (row,) = selectors.party_year(scheme_a, 2026)
+    assert row.done == [0, 1, 0, 0] and row.points == 10 and row.score == 7
