@@ -104,6 +104,9 @@ def test_the_service_refuses_with_the_tier_code_and_a_bare_refusal_stays_for_oth
     with pytest.raises(WorkflowError) as plain:  # not a centre: the table's own refusal, not the tier's
         services.reject_event(actor=worker_b, event=county_event, note="不属实")
     assert plain.value.code == "not_permitted"
+    with pytest.raises(WorkflowError) as supervised:  # 督办 from below the owner is no order at all
+        services.supervise_event(actor=community_a, event=county_event, note="请加快")
+    assert supervised.value.code == "tier_above_you" and not county_event.supervisions.exists()
 
 
 def test_the_api_refuses_a_forged_action_from_below_with_the_tier_code(county_event, community_a):

@@ -586,6 +586,7 @@ def supervise_event(*, actor: User, event: Event, note: str) -> Supervision:
     if not actor.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN):
         raise WorkflowError(_("只有综治中心和领导可以督办。"), code=CoreErrorCode.NOT_PERMITTED)
     scoping.require(actor, event.grid_path)
+    tiers.refuse_if_read_only(actor, event)  # 督办 comes from above the owning centre, never from below it
     if event.state not in OPEN_STATES:
         raise WorkflowError(_("只能督办未办结的事件。"), code=EventErrorCode.NOT_OPEN)
     if not (note or "").strip():

@@ -113,7 +113,10 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     event = _event_or_404(request, code)
     user: Any = request.user
     actions = selectors.available_actions(actor=user, event=event)
-    can_supervise = event.state in OPEN_STATES and user.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+    read_only = tiers.read_only_above(user, event)
+    can_supervise = (
+        event.state in OPEN_STATES and user.has_role(Role.DISPATCHER, Role.LEADER, Role.ADMIN) and not read_only
+    )
     duplicates = suggest.duplicates(event=event, actor=user) if "merge" in actions else []
     pending = event.extensions.filter(state=Extension.State.PENDING).first()
     suggestion = suggest.suggest(event.description) if "register" in actions else None
@@ -122,7 +125,6 @@ def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
         row.steps = [t.name for t in SUMMONS_FLOW.available(row, user)]  # type: ignore[attr-defined]
     can_whistle = may_whistle(user, event)
     can_assign_acceptance = acceptance.may_assign(user, event)
-    read_only = tiers.read_only_above(user, event)
     return render(
         request,
         "events/detail.html",
