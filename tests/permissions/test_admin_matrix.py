@@ -99,6 +99,15 @@ CAPABILITIES: dict[str, str] = {
     "metrics.DailyGridStat":               "-    -   -   -   -    -   -   -    -   v",
     "metrics.PendingDelta":                "-    -   -   -   -    -   -   -    -   v",
     "metrics.MonthlyReport":               "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Topic":                 "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Option":                "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Meeting":               "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Attendance":            "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Binding":               "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Vote":                  "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Progress":              "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Rating":                "-    -   -   -   -    -   -   -    -   v",
+    "deliberation.Notice":                "-    -   -   -   -    -   -   -    -   v",
 }
 # fmt: on
 NOT_STAFF = {"anonymous", "worker", "handler", "mediator"}

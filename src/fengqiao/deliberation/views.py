@@ -248,7 +248,12 @@ def _community(request: AuthenticatedRequest, code: str, *, centre_only: bool = 
 def index(request: AuthenticatedRequest) -> HttpResponse:
     """议事协商: the communities the user serves, with their open topics."""
     rows = [
-        {"c": c, "open": selectors.open_topics_count(c), "scheme": getattr(c, "points_scheme", None)}
+        {
+            "c": c,
+            "open": selectors.open_topics_count(c),
+            "scheme": getattr(c, "points_scheme", None),
+            "centre": points.is_centre(request.user, c.path),
+        }
         for c in points.communities_for(actor=request.user)[:200]
     ]
     return render(request, "deliberation/index.html", {"rows": rows})
