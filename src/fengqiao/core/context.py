@@ -36,6 +36,7 @@ NAV: list[tuple[Any, str, set[str] | None]] = [
     (_("我的重点人员"), "people:key_mine", {"grid_worker"}),
     (_("重点人员"), "people:key_list", {"grid_leader", "dispatcher"}),
     (_("居民积分"), "participation:index", {"dispatcher", "admin", "grid_leader", "grid_worker", "part_time_worker"}),
+    (_("议事协商"), "deliberation:index", {"dispatcher", "admin", "grid_leader", "grid_worker", "part_time_worker"}),
     (_("指挥调度"), "dispatch:inbox", None),
     (_("一张图"), "dashboard:map", STAFF),
     (_("基础数据"), "people:index", STAFF | {"grid_leader", "grid_worker", "part_time_worker"}),
