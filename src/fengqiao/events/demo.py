@@ -22,6 +22,7 @@ from fengqiao.core.codes import demo_tracking_code
 from fengqiao.core.deadlines import CREATE
 from fengqiao.core.models import Action
 from fengqiao.core.scoping import ancestor_paths
+from fengqiao.events import tiers
 from fengqiao.events.clocks import EVENT_CLOCKS
 from fengqiao.events.models import Category, Event, Source
 from fengqiao.events.workflow import OPEN_STATES
@@ -71,6 +72,9 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
     if count <= 0:
         return 0
     rng = random.Random(seed)
+    # A tenth of the community and street matters were escalated to the county (难事县级协调办): the district centres
+    # own work too. Drawn apart so the rest of the city stays the same for a seed.
+    escalated = random.Random(seed + 1)
     started = time.monotonic()
     grids = list(
         GridNode.objects.filter(level__in=[Level.GRID, Level.MICRO]).values_list(
@@ -92,6 +96,11 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
         m.department_id: (m.user_id, m.user.display_name)
         for m in Membership.objects.filter(role=Role.HANDLER, department__isnull=False).select_related("user")
     }
+    # The centres (community and above) by path: each event is owned by the centre of its tier (events.tiers).
+    centres = dict(
+        GridNode.objects.filter(level__lte=tiers.LOWEST_CENTRE).values_list("path", "id").iterator(chunk_size=20_000)
+    )
+    levels = dict(GridNode.objects.filter(level__lte=tiers.LOWEST_CENTRE).values_list("path", "level"))
     event_type = ContentType.objects.get_for_model(Event)
     now = timezone.now()
     span = dt.timedelta(days=30 * months)
@@ -106,6 +115,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
         for _ in range(size):
             grid_id, path, clon, clat, x0, y0, x1, y1 = rng.choice(grids)
             cat = rng.choice(categories)
+            tier = "county" if cat.tier in ("community", "street") and escalated.random() < 0.1 else cat.tier
             age = span * (rng.random() ** 1.1)  # slightly more recent events than old ones
             reported = now - age
             chain = ancestor_paths(path)[::-1]  # nearest first
@@ -180,7 +190,10 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
                 lat=lat,
                 reporter_name="",
                 state=state,
-                tier=cat.tier,
+                tier=tier,
+                owner_node_id=next(
+                    (centres[p] for p in chain if p in centres and levels[p] <= tiers.centre_level(tier)), None
+                ),
                 lead_department_id=dept_id if not in_grid and state not in ("reported", "registered") else None,
                 result="已处置完毕" if state in ("handled", "verified", "closed") else "",
                 stars=stars,
