@@ -16,7 +16,7 @@ from fengqiao.grids.models import GridNode
 @pytest.mark.django_db
 def test_every_demo_event_is_owned_by_its_tiers_centre_and_the_demo_dispatcher_has_own_work():
     generate(scale="small")
-    assert generate_events(count=300) == 300
+    assert generate_events(count=800) == 800  # what `make run` loads
     events = list(Event.objects.select_related("owner_node"))
     for event in events:
         expected = tiers.owning_centre(event.grid_path, event.tier)
@@ -28,3 +28,13 @@ def test_every_demo_event_is_owned_by_its_tiers_centre_and_the_demo_dispatcher_h
     assert own.exists()
     district = GridNode.objects.get(pk=dispatcher.active_memberships[0].node_id)
     assert all(e.owner_node_id == district.pk for e in own)
+
+
+@pytest.mark.django_db
+def test_most_demo_matters_are_settled_in_the_village_as_the_seeds_describe():
+    generate(scale="small")
+    generate_events(count=2000)
+    closed = Event.objects.filter(state="closed")
+    village = closed.filter(tier__in=["grid", "community"]).count()
+    assert 0.55 < village / closed.count() < 0.9
+    assert closed.filter(tier="county").exists()

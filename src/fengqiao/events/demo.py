@@ -72,8 +72,8 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
     if count <= 0:
         return 0
     rng = random.Random(seed)
-    # A tenth of the community and street matters were escalated to the county (难事县级协调办): the district centres
-    # own work too. Drawn apart so the rest of the city stays the same for a seed.
+    # Most matters are small and settled in the grid or the community (the seeds' 70%); a few township matters were
+    # escalated to the county, so the district centres own work too (drawn apart from the rest of the city).
     escalated = random.Random(seed + 1)
     started = time.monotonic()
     grids = list(
@@ -82,6 +82,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
         )
     )
     categories = list(Category.objects.filter(active=True, parent__isnull=False))
+    weights = [{"grid": 8, "community": 4}.get(c.tier, 1) for c in categories]
     if not grids or not categories:
         say("没有网格或事件分类，跳过演示事件。\n")
         return 0
@@ -114,8 +115,7 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
         plans: list[list[tuple[str, str, str, dt.datetime, int | None, str, str]]] = []
         for _ in range(size):
             grid_id, path, clon, clat, x0, y0, x1, y1 = rng.choice(grids)
-            cat = rng.choice(categories)
-            tier = "county" if cat.tier in ("community", "street") and escalated.random() < 0.1 else cat.tier
+            cat = rng.choices(categories, weights)[0]
             age = span * (rng.random() ** 1.1)  # slightly more recent events than old ones
             reported = now - age
             chain = ancestor_paths(path)[::-1]  # nearest first
@@ -127,6 +127,8 @@ def generate_events(*, count: int, months: int = 6, seed: int = 20261124, stdout
             lon = rng.uniform(x0, x1) if x0 is not None and x1 is not None else clon
             lat = rng.uniform(y0, y1) if y0 is not None and y1 is not None else clat
             in_grid = cat.tier == "grid" or dept_id is None
+            # Handled in the grid: 小事网格办; a few township matters went up to the county (难事县级协调办).
+            tier = "grid" if in_grid else ("county" if cat.tier == "street" and escalated.random() < 0.2 else cat.tier)
             steps = (
                 ["report", "register"]
                 + (["handle_in_grid"] if in_grid else ["route", "sign", "start", "handle"])
@@ -276,7 +278,8 @@ def generate_whistles(*, seed: int, limit: int = 30, now: dt.datetime | None = N
             )
             if d.pk != event.lead_department_id and handlers_of(d)
         ]
-        centre = members_above(event.grid_path, [Role.DISPATCHER])
+        # Whistled by a centre that may act at the event's tier (its owning centre or one above it).
+        centre = [u for u in members_above(event.grid_path, [Role.DISPATCHER]) if tiers.may_act_at_level(u, event)]
         if not others or not centre:
             continue
         dept = rng.choice(others)
