@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
@@ -61,6 +62,33 @@ def test_one_leader_per_centre_per_day_a_second_replaces_the_first_audited(tree,
     assert DutyShift.objects.get(node=tree[STREET_A], day=today).leader == other
     changes = Action.objects.filter(verb="set_duty").order_by("pk")
     assert [a.data["before"] for a in changes] == ["", leader_a.display_name]
+
+
+def test_two_keepers_filling_an_empty_day_at_once_end_with_one_shift_not_an_error(
+    tree, centre_a, leader_a, monkeypatch
+):
+    """The second keeper read the day as empty before the first one's insert landed: its insert meets the unique
+    rule and becomes a replacement, audited like one."""
+    other = make_user("leader_a3", password=None, role=Role.LEADER, node=tree[STREET_A])
+    today = timezone.localdate()
+    duty.set_duty(actor=centre_a, node=tree[STREET_A], day=today, leader=leader_a)
+    real_first = QuerySet.first
+    seen: list[int] = []
+
+    def stale_first(self):
+        if self.model is DutyShift and not seen:
+            seen.append(1)
+            return None  # what the second keeper read before the first one's row was there
+        return real_first(self)
+
+    monkeypatch.setattr(QuerySet, "first", stale_first)
+    shift = duty.set_duty(actor=centre_a, node=tree[STREET_A], day=today, leader=other)
+    assert seen and shift.leader == other
+    assert DutyShift.objects.filter(node=tree[STREET_A], day=today).count() == 1
+    assert [a.data["before"] for a in Action.objects.filter(verb="set_duty").order_by("pk")] == [
+        "",
+        leader_a.display_name,
+    ]
 
 
 @pytest.mark.parametrize("who", ["centre_b", "leader_a", "leader_b"])

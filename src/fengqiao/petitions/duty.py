@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,19 +87,32 @@ def set_duty(
     assert leader is not None
     with transaction.atomic():
         shift = DutyShift.objects.select_for_update().filter(node=node, day=day).first()
-        before = ""
-        if shift is not None:
-            if shift.leader_id == leader.pk:
+        if shift is None:
+            # Two keepers filling the same empty day at once: the second insert loses to the unique rule and
+            # becomes a replacement of the first, like any other.
+            try:
+                with transaction.atomic():
+                    shift = DutyShift.objects.create(
+                        node=node, day=day, leader=leader, set_by=actor if isinstance(actor, User) else None, set_at=now
+                    )
+            except IntegrityError:
+                shift = DutyShift.objects.select_for_update().get(node=node, day=day)
+            else:
+                audit.record(
+                    actor=actor,
+                    verb="set_duty",
+                    target=shift,
+                    grid_path=node.path,
+                    data={"centre": node.name, "day": day.isoformat(), "leader": leader.display_name, "before": ""},
+                )
                 return shift
-            before = shift.leader.display_name
-            shift.leader = leader
-            shift.set_by = actor if isinstance(actor, User) else None
-            shift.set_at = now
-            shift.save()
-        else:
-            shift = DutyShift.objects.create(
-                node=node, day=day, leader=leader, set_by=actor if isinstance(actor, User) else None, set_at=now
-            )
+        if shift.leader_id == leader.pk:
+            return shift
+        before = shift.leader.display_name
+        shift.leader = leader
+        shift.set_by = actor if isinstance(actor, User) else None
+        shift.set_at = now
+        shift.save()
         audit.record(
             actor=actor,
             verb="set_duty",
