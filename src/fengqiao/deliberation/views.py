@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 
 from fengqiao.accounts.models import Role
 from fengqiao.accounts.requests import AuthenticatedRequest
-from fengqiao.core import media, receipts
+from fengqiao.core import media, pages, receipts
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
@@ -39,26 +39,7 @@ may_staff = holds(*points.FIELD_ROLES, *points.CENTRE_ROLES, Role.ADMIN)
 may_manage = holds(*points.CENTRE_ROLES, Role.ADMIN)
 REFUSED = gettext_lazy("只有社区的网格员和综治中心可以办理议事协商。")
 REFUSED_MANAGE = gettext_lazy("三务公开由社区综治中心发布。")
-PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 TALLY_STATES = (workflow.DECIDED, workflow.IN_PROGRESS, workflow.DONE, workflow.RATED)
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
-
-
-def _styled(form: forms.Form) -> forms.Form:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-    return form
 
 
 def _scheme(token: str) -> Scheme:
@@ -96,7 +77,7 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     topics = list(selectors.public_topics(scheme.community)[:100])
     rows = [{"t": t, "state": WORKFLOW.state_label(t.state)} for t in topics]
-    return _private(render(request, "deliberation/public.html", {"scheme": scheme, "rows": rows}))
+    return pages.private(render(request, "deliberation/public.html", {"scheme": scheme, "rows": rows}))
 
 
 @never_cache
@@ -106,7 +87,7 @@ def public_topic(request: HttpRequest, token: str, code: str) -> HttpResponse:
     if topic is None:
         raise Http404
     context = {"scheme": scheme, **_topic_context(topic)}
-    return _private(render(request, "deliberation/public_topic.html", context))
+    return pages.private(render(request, "deliberation/public_topic.html", context))
 
 
 @never_cache
@@ -121,7 +102,7 @@ def board(request: HttpRequest, token: str) -> HttpResponse:
         (label, [{"n": n, "files": f} for n, f in rows if n.category == value])
         for value, label in Notice.Category.choices
     ]
-    return _private(render(request, "deliberation/board.html", {"scheme": scheme, "groups": groups}))
+    return pages.private(render(request, "deliberation/board.html", {"scheme": scheme, "groups": groups}))
 
 
 class RaiseForm(forms.Form):
@@ -152,14 +133,14 @@ def me(request: HttpRequest) -> HttpResponse:
     """我的议事: the resident raises topics, casts the household's vote and rates results, by their personal code."""
     code = _resident_code(request)
     if not receipts.allowed_to_try(request):
-        return _private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
+        return pages.private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
     participant = points.participant_for_code(code)
     if participant is None:
         if code:
             receipts.count_miss(request)
-        return _private(render(request, "participation/invalid.html", status=404))
+        return pages.private(render(request, "participation/invalid.html", status=404))
     community = participant.scheme.community
-    form = _styled(RaiseForm(request.POST if request.POST.get("action") == "raise" else None, community=community))
+    form = pages.styled(RaiseForm(request.POST if request.POST.get("action") == "raise" else None, community=community))
     if request.method == "POST":
         try:
             done = _resident_step(request, participant, form)
@@ -183,7 +164,7 @@ def me(request: HttpRequest) -> HttpResponse:
             }
         )
     context = {"p": participant, "code": code, "binding": binding, "rows": rows, "form": form, "community": community}
-    return _private(render(request, "deliberation/me.html", context))
+    return pages.private(render(request, "deliberation/me.html", context))
 
 
 def _resident_step(request: HttpRequest, participant: Participant, form: forms.Form) -> str:
@@ -264,7 +245,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
 def community(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """A community's topics with their clocks' colours; the staff raise a topic here."""
     node = _community(request, code)
-    form = _styled(RaiseForm(request.POST or None, community=node))
+    form = pages.styled(RaiseForm(request.POST or None, community=node))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -441,7 +422,9 @@ class NoticeForm(forms.Form):
 def notices(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """三务公开: the centre publishes and withdraws notices; withdrawn ones stay listed here."""
     node = _community(request, code, centre_only=True)
-    form = _styled(NoticeForm(request.POST if request.POST.get("action") == "publish" else None, request.FILES or None))
+    form = pages.styled(
+        NoticeForm(request.POST if request.POST.get("action") == "publish" else None, request.FILES or None)
+    )
     if request.method == "POST":
         try:
             done = _notice_step(request, node, form)

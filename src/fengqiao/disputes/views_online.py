@@ -19,27 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.requests import AuthenticatedRequest
-from fengqiao.core import ratelimit, receipts
+from fengqiao.core import pages, ratelimit, receipts
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.ratelimit import answers_429, check_lookup, limit
 from fengqiao.disputes import online, selectors
 from fengqiao.disputes.models import Agreement, Dispute, Party, PartyLink, Session, Signature
 from fengqiao.disputes.workflow import mediator, mediator_or_centre
-
-PRIVATE_HEADERS = {
-    "X-Robots-Tag": "noindex, nofollow",
-    # same-origin: the token in the address never leaves this site (the video service gets no referrer), while form
-    # posts keep their Origin (Chromium sends "Origin: null" from a no-referrer page, which CSRF refuses).
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
-
 
 # The mediator's side ---------------------------------------------------------------------------------------------
 
@@ -102,7 +87,7 @@ def issue_link(request: AuthenticatedRequest, code: str, party_id: int) -> HttpR
             "qr_svg": segno.make(url, error="m").svg_inline(scale=6),
         },
     )
-    return _private(response)
+    return pages.private(response)
 
 
 @login_required
@@ -175,7 +160,7 @@ def write_up(request: AuthenticatedRequest, code: str, session_id: int) -> HttpR
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "disputes/party_invalid.html", status=404))
+    return pages.private(render(request, "disputes/party_invalid.html", status=404))
 
 
 def _party(request: HttpRequest, token: str) -> Party | None:
@@ -223,7 +208,7 @@ def party_home(request: HttpRequest, token: str) -> HttpResponse:
             "can_rate": party.role == Party.Role.APPLICANT and online.may_rate(dispute),
         },
     )
-    return _private(response)
+    return pages.private(response)
 
 
 @require_POST
@@ -241,8 +226,8 @@ def party_join(request: HttpRequest, token: str, session_id: int) -> HttpRespons
         meeting = online.join_session(party=party, session=session, ip=ratelimit.client_ip(request))
     except DomainError as exc:
         show_error(request, exc)
-        return _private(redirect(_home(token)))
-    return _private(render(request, "disputes/party_join.html", {"meeting": meeting, "token": token}))
+        return pages.private(redirect(_home(token)))
+    return pages.private(render(request, "disputes/party_join.html", {"meeting": meeting, "token": token}))
 
 
 @require_POST
@@ -268,7 +253,7 @@ def party_sign(request: HttpRequest, token: str, kind: str, pk: int) -> HttpResp
         show_error(request, exc)
     else:
         messages.success(request, _("签名成功，感谢您的确认。"))
-    return _private(redirect(_home(token)))
+    return pages.private(redirect(_home(token)))
 
 
 class RateForm(forms.Form):
@@ -284,7 +269,7 @@ def party_rate(request: HttpRequest, token: str) -> HttpResponse:
     if party is None:
         return _invalid(request)
     _rate(request, party.dispute, party=party)
-    return _private(redirect(_home(token)))
+    return pages.private(redirect(_home(token)))
 
 
 @require_POST

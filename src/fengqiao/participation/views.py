@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.models import Role
 from fengqiao.accounts.requests import AuthenticatedRequest
-from fengqiao.core import ratelimit, receipts
+from fengqiao.core import pages, ratelimit, receipts
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import limit
@@ -40,29 +39,6 @@ may_staff = holds(*selectors.FIELD_ROLES, *selectors.CENTRE_ROLES, Role.ADMIN)
 may_manage = holds(*selectors.CENTRE_ROLES, Role.ADMIN)
 REFUSED = gettext_lazy("只有社区的网格员和综治中心可以办理居民积分。")
 REFUSED_MANAGE = gettext_lazy("积分规则和爱心超市商品由社区综治中心管理。")
-PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
-
-
-def _qr(data: str, scale: int = 6) -> str:
-    return str(segno.make(data, error="m").svg_inline(scale=scale, border=2))
-
-
-def _styled(form: forms.Form) -> forms.Form:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-    return form
 
 
 def _community(request: AuthenticatedRequest, code: str, *, centre_only: bool = False) -> GridNode:
@@ -99,7 +75,7 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     scheme = selectors.scheme_for_token(token)
     if scheme is None:
         raise Http404
-    form = _styled(RegisterForm(request.POST or None))
+    form = pages.styled(RegisterForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -117,10 +93,16 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
             show_error(request, exc, form=form)
         else:
             url = request.build_absolute_uri(f"{reverse('participation:me')}?{urlencode({'k': code})}")
-            context = {"participant": participant, "scheme": scheme, "code": code, "url": url, "qr_svg": _qr(url)}
-            return _private(render(request, "participation/registered.html", context))
+            context = {
+                "participant": participant,
+                "scheme": scheme,
+                "code": code,
+                "url": url,
+                "qr_svg": pages.qr_svg(url),
+            }
+            return pages.private(render(request, "participation/registered.html", context))
     context = {"form": form, "scheme": scheme, "purpose": services.PURPOSE_TEXT}
-    return _private(render(request, "participation/register.html", context))
+    return pages.private(render(request, "participation/register.html", context))
 
 
 @never_cache
@@ -129,12 +111,12 @@ def me(request: HttpRequest) -> HttpResponse:
     """我的积分: the resident's balance, ledger and redemptions, opened by their personal code alone."""
     code = (request.GET.get("k") or "").strip()
     if not receipts.allowed_to_try(request):
-        return _private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
+        return pages.private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
     participant = selectors.participant_for_code(code)
     if participant is None:
         if code:
             receipts.count_miss(request)
-        return _private(render(request, "participation/invalid.html", status=404))
+        return pages.private(render(request, "participation/invalid.html", status=404))
     url = request.build_absolute_uri(f"{reverse('participation:me')}?{urlencode({'k': code})}")
     now = timezone.now()
     claims = list(selectors.claims_of(participant).order_by("-task__starts_at")[:50])
@@ -149,9 +131,9 @@ def me(request: HttpRequest) -> HttpResponse:
         "open_tasks": [t for t in selectors.open_tasks(participant, now)[:50] if t.pk not in mine],
         "teams": list(participant.teams.all()),
         "reviews": list(participant.reviews.all()[:8]),
-        "qr_svg": _qr(url, 5),
+        "qr_svg": pages.qr_svg(url, 5),
     }
-    return _private(render(request, "participation/me.html", context))
+    return pages.private(render(request, "participation/me.html", context))
 
 
 @never_cache
@@ -161,7 +143,7 @@ def ranking(request: HttpRequest, token: str) -> HttpResponse:
     if scheme is None:
         raise Http404
     context = {"scheme": scheme, "rows": selectors.ranking(scheme)}
-    return _private(render(request, "participation/ranking.html", context))
+    return pages.private(render(request, "participation/ranking.html", context))
 
 
 # The staff's pages.
@@ -262,8 +244,8 @@ def reissue(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
         show_error(request, exc)
         return redirect("participation:participant", code=code, pk=pk)
     url = request.build_absolute_uri(f"{reverse('participation:me')}?{urlencode({'k': secret})}")
-    context = {"participant": p, "scheme": p.scheme, "code": secret, "url": url, "qr_svg": _qr(url)}
-    return _private(render(request, "participation/registered.html", context))
+    context = {"participant": p, "scheme": p.scheme, "code": secret, "url": url, "qr_svg": pages.qr_svg(url)}
+    return pages.private(render(request, "participation/registered.html", context))
 
 
 @login_required
@@ -299,7 +281,7 @@ def shop(request: AuthenticatedRequest, code: str) -> HttpResponse:
     node = _community(request, code)
     scheme = selectors.scheme_of(node)
     items = list(selectors.items_of(scheme)) if scheme else []
-    form = _styled(ShopForm(request.POST or None))
+    form = pages.styled(ShopForm(request.POST or None))
     done = None
     if request.method == "POST" and scheme is not None and form.is_valid():
         ratelimit.check_lookup(request)
@@ -329,7 +311,7 @@ def shop(request: AuthenticatedRequest, code: str) -> HttpResponse:
                 )
                 return redirect("participation:shop", code=code)
     context = {"community": node, "scheme": scheme, "items": items, "form": form}
-    return _private(render(request, "participation/shop.html", context))
+    return pages.private(render(request, "participation/shop.html", context))
 
 
 class RuleForm(forms.Form):
@@ -352,8 +334,8 @@ def manage(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """积分规则和爱心超市: the centre opens the scheme, prints its QR, keeps the rules and the items."""
     node = _community(request, code, centre_only=True)
     scheme = selectors.scheme_of(node)
-    rule_form = _styled(RuleForm(request.POST if request.POST.get("action") == "rule" else None))
-    item_form = _styled(ItemForm(request.POST if request.POST.get("action") == "item" else None))
+    rule_form = pages.styled(RuleForm(request.POST if request.POST.get("action") == "rule" else None))
+    item_form = pages.styled(ItemForm(request.POST if request.POST.get("action") == "item" else None))
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -372,7 +354,7 @@ def manage(request: AuthenticatedRequest, code: str) -> HttpResponse:
             "rules": list(selectors.rules_of(scheme, active=False)),
             "items": list(selectors.items_of(scheme, active=False)),
             "join_url": join,
-            "join_qr": _qr(join, 6),
+            "join_qr": pages.qr_svg(join, 6),
             "board_url": board,
         }
     return render(request, "participation/manage.html", context)
@@ -432,12 +414,12 @@ def me_task(request: HttpRequest) -> HttpResponse:
     community (another community's answers like a missing one)."""
     code = (request.POST.get("k") or "").strip()
     if not receipts.allowed_to_try(request):
-        return _private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
+        return pages.private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
     participant = selectors.participant_for_code(code)
     if participant is None:
         if code:
             receipts.count_miss(request)
-        return _private(render(request, "participation/invalid.html", status=404))
+        return pages.private(render(request, "participation/invalid.html", status=404))
     try:
         task = selectors.task_of_participant(participant, int(request.POST.get("task", "")))
     except ValueError:
@@ -476,7 +458,7 @@ class TeamForm(forms.Form):
 
 
 def _task_form(request: AuthenticatedRequest, node: GridNode, scheme: Scheme) -> forms.Form:
-    form = _styled(TaskPostForm(request.POST if request.POST.get("action") == "task" else None))
+    form = pages.styled(TaskPostForm(request.POST if request.POST.get("action") == "task" else None))
     grids = GridNode.objects.filter(path__startswith=node.path, level=Level.GRID).order_by("path")
     choices = {
         "grid": [(g.pk, g.name) for g in grids],
@@ -495,7 +477,7 @@ def tasks(request: AuthenticatedRequest, code: str) -> HttpResponse:
     node = _community(request, code)
     scheme = _scheme(node)
     task_form = _task_form(request, node, scheme)
-    team_form = _styled(TeamForm(request.POST if request.POST.get("action") == "team" else None))
+    team_form = pages.styled(TeamForm(request.POST if request.POST.get("action") == "team" else None))
     if request.method == "POST":
         try:
             done = _post_task_or_team(request, node, scheme, task_form, team_form)

@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fengqiao.accounts.requests import AuthenticatedRequest
-from fengqiao.core import receipts
+from fengqiao.core import pages, receipts
 from fengqiao.core.errors import DomainError, NotFound, show_error
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.core.ratelimit import limit
@@ -37,29 +36,6 @@ may_register = holds(*rentals.FIELD_ROLES)
 REFUSED = gettext_lazy("只有网格长、专职网格员和兼职网格员可以办理出租房屋和租户登记。")
 # same-origin, not no-referrer: Chromium sends "Origin: null" on a form post from a no-referrer page, which CSRF
 # refuses; the secret in the status page's address still never goes to another site.
-PRIVATE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
-
-
-def _styled(form: forms.Form) -> forms.Form:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-    return form
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for name, value in PRIVATE_HEADERS.items():
-        response[name] = value
-    return response
-
-
-def _qr(data: str, scale: int = 6) -> str:
-    return str(segno.make(data, error="m").svg_inline(scale=scale, border=2))
 
 
 # The worker's pages.
@@ -92,7 +68,7 @@ def rental_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @only_for(may_register, REFUSED)
 def rental_new(request: AuthenticatedRequest) -> HttpResponse:
-    form = _styled(RentalForm(request.POST or None))
+    form = pages.styled(RentalForm(request.POST or None))
     form.fields["room"].queryset = rentals.rooms_for(actor=request.user)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -127,7 +103,7 @@ def rental_card(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/rental_card.html",
-        {"rental": rental, "url": url, "qr_svg": _qr(url, 8), "tenancies": tenancies},
+        {"rental": rental, "url": url, "qr_svg": pages.qr_svg(url, 8), "tenancies": tenancies},
     )
 
 
@@ -174,7 +150,7 @@ def tenancy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "t": tenancy,
             "credential": credential,
-            "reject_form": _styled(RejectForm()),
+            "reject_form": pages.styled(RejectForm()),
             "count": rentals.verified_count(tenancy.rental),
         },
     )
@@ -235,7 +211,7 @@ class TenantFormFields(forms.Form):
 def tenant_form(request: HttpRequest, room_code: str) -> HttpResponse:
     """The page the room's QR code opens: the tenant registers with their phone (流动人口扫码登记)."""
     rental = rentals.open_rental_of(room_code) if len(room_code) <= 40 else None
-    form = _styled(TenantFormFields(request.POST or None, initial={"move_in": timezone.localdate()}))
+    form = pages.styled(TenantFormFields(request.POST or None, initial={"move_in": timezone.localdate()}))
     if request.method == "POST" and rental is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -254,7 +230,7 @@ def tenant_form(request: HttpRequest, room_code: str) -> HttpResponse:
         else:
             return redirect(f"{reverse('people:tenant_status')}?{urlencode({'k': secret, 'new': 1})}")
     context = {"form": form, "rental": rental, "purpose": rentals.PURPOSE_TEXT}
-    return _private(render(request, "people/tenant_form.html", context, status=200 if rental else 404))
+    return pages.private(render(request, "people/tenant_form.html", context, status=200 if rental else 404))
 
 
 @never_cache
@@ -264,12 +240,12 @@ def tenant_status(request: HttpRequest) -> HttpResponse:
     and the door code (collected here, shown once)."""
     secret = (request.POST.get("k") or request.GET.get("k") or "").strip()
     if not receipts.allowed_to_try(request):
-        return _private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
+        return pages.private(render(request, "429.html", {"message": _("尝试次数过多，请稍后再试。")}, status=429))
     tenancy = rentals.tenancy_for_secret(secret)
     if tenancy is None:
         if secret:
             receipts.count_miss(request)
-        return _private(render(request, "people/tenant_invalid.html", status=404))
+        return pages.private(render(request, "people/tenant_invalid.html", status=404))
     code = ""
     if request.method == "POST":
         try:
@@ -288,12 +264,14 @@ def tenant_status(request: HttpRequest) -> HttpResponse:
         "collected": credential is not None and rentals.collected(credential),
         "code": code,
         "code_grouped": " ".join(code[i : i + 4] for i in range(0, len(code), 4)),
-        "code_qr": _qr(code, 6) if code else "",
-        "group_qr": _qr(rental.group_link, 6) if rental.group_link and tenancy.state == Tenancy.State.VERIFIED else "",
+        "code_qr": pages.qr_svg(code, 6) if code else "",
+        "group_qr": pages.qr_svg(rental.group_link, 6)
+        if rental.group_link and tenancy.state == Tenancy.State.VERIFIED
+        else "",
         "idle_days": rentals.idle_days(),
         "expires": _expiry(credential),
     }
-    return _private(render(request, "people/tenant_status.html", context))
+    return pages.private(render(request, "people/tenant_status.html", context))
 
 
 def _expiry(credential: Any) -> dt.datetime | None:
