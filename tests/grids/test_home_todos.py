@@ -81,7 +81,14 @@ def _each_count_is_its_lists_length(client, todos: list[home.Todo]) -> None:
         assert _listed(client, todo.url) == todo.count, (str(todo.label), todo.url)
 
 
-def test_a_dispatcher_sees_what_waits_for_verification_and_what_is_late(client, dispatcher, events):
+def _owned_by(node, tier: str, grid: str | None = None) -> None:
+    """The fixture's events as the work of one centre (四事分办: a centre's home counts what its own level owns)."""
+    rows = Event.objects.filter(grid__code=grid) if grid else Event.objects.all()
+    rows.update(tier=tier, owner_node=node)
+
+
+def test_a_dispatcher_sees_what_waits_for_verification_and_what_is_late(client, tree, dispatcher, events):
+    _owned_by(tree["410105"], "county")
     todos = _by_label(_todos(client, dispatcher))
     assert todos["待核实"].count == 4 and todos["待核实"].url.startswith("/events/")
     assert todos["超期"].count == 4 and todos["超期"].colour == "red"
@@ -89,14 +96,17 @@ def test_a_dispatcher_sees_what_waits_for_verification_and_what_is_late(client, 
     _each_count_is_its_lists_length(client, list(todos.values()))
 
 
-def test_the_home_page_shows_the_counts_as_links(client, dispatcher, events):
+def test_the_home_page_shows_the_counts_as_links(client, tree, dispatcher, events):
+    _owned_by(tree["410105"], "county")
     client.force_login(dispatcher)
     page = client.get("/").content.decode()
-    assert 'id="todos"' in page and "待核实" in page and 'href="/events/?state=reported"' in page
+    assert 'id="todos"' in page and "待核实" in page and 'href="/events/?state=reported&amp;scope=own"' in page
 
 
 def test_a_street_dispatcher_counts_only_their_street(client, tree, events):
     street = make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)
+    _owned_by(tree["410105001"], "street", GRID_A1)
+    _owned_by(tree["410105002"], "street", GRID_B1)
     todos = _by_label(_todos(client, street))
     assert todos["待核实"].count == 2 and todos["超期"].count == 2
     _each_count_is_its_lists_length(client, list(todos.values()))
