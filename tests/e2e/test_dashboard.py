@@ -20,6 +20,8 @@ def wait_for(page, code: str) -> None:
 
 
 def click_region(page, code: str) -> None:
+    # The map sits below the figures and the tier panel: bring it on screen first, as a user would scroll to it.
+    page.locator("#fq-map").scroll_into_view_if_needed()
     x, y = page.evaluate(f"window.fqOneMap.pixelOf('{code}')")
     box = page.locator("#fq-map canvas").first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)

@@ -61,6 +61,7 @@ def test_tiles_are_drawn_under_the_regions_and_follow_zoom_and_drill_down(
     assert district["count"] == district["loaded"] > 0 and district["missing"] == 0
     assert page.locator(".fq-maptiles-attribution").inner_text() == "© 测试瓦片"
 
+    page.locator("#fq-map").scroll_into_view_if_needed()  # below the figures and the tier panel
     box = page.locator("#fq-map canvas").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for _ in range(12):  # ECharts zooms about 1.1× a notch: past one tile zoom level
