@@ -52,7 +52,8 @@ ALLOWED_WORDS = {
     # the language switch, the product's name, units
     "English", "Fengqiao", "km", "GB", "MB", "KB",
 }  # fmt: skip
-CODE = re.compile(r"\b[A-Z]\d{6}-[0-9A-Z]{6}\b")  # tracking codes
+# Case codes: events, disputes, petitions, supervision orders (DD…) and stability assessments (WP…).
+CODE = re.compile(r"\b[A-Z]{1,2}\d{6}-[0-9A-Z]{6}\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.]{2,}")
 
 
