@@ -12,7 +12,8 @@ delay is harmless) read from it, and only when all of these hold:
   behind the primary.
 
 Everything else reads from and writes to the primary. When the replica fails during a page, the page is answered
-again from the primary and the replica is left alone for a while: reads keep being served if it stops.
+again from the primary and the replica is left alone for a while; so it is when a health check cannot reach it:
+reads keep being served if it stops, and only one page per back-off period pays for trying it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ REPLICA = "replica"
 PRIMARY = "default"
 STICKY_COOKIE = "fq_wrote"
 _SALT = "fengqiao.dbrouting.sticky"
+UNREACHABLE = "unreachable"
 
 _replica_reads: contextvars.ContextVar[bool] = contextvars.ContextVar("fengqiao_replica_reads", default=False)
 
@@ -84,6 +86,9 @@ class _Health:
                 return self._usable
             self._checked = now
         usable, why = replica_state()
+        if why.startswith(UNREACHABLE):
+            self.mark_down(why)  # as after a failed read: a stopped standby is not tried again on the next check
+            return False
         with self._lock:
             self._usable = usable
         if not usable:
@@ -110,7 +115,7 @@ def replica_state() -> tuple[bool, str]:
             in_recovery, caught_up, replay_age = cursor.fetchone()
     except DatabaseError as exc:
         _close(REPLICA)
-        return False, f"unreachable ({exc.__class__.__name__})"
+        return False, f"{UNREACHABLE} ({exc.__class__.__name__})"
     if not in_recovery:
         return False, "not a standby"
     if caught_up:
