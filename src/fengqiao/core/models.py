@@ -41,8 +41,8 @@ class Action(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
-    verb = models.CharField(_("操作"), max_length=64, db_index=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    verb = models.CharField(_("操作"), max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     workflow = models.CharField(_("流程"), max_length=32, blank=True)
@@ -50,7 +50,7 @@ class Action(models.Model):
     to_state = models.CharField(_("新状态"), max_length=32, blank=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
-    grid_path = models.CharField(_("网格路径"), max_length=255, blank=True, db_index=True)
+    grid_path = models.CharField(_("网格路径"), max_length=255, blank=True)
     # The hash chain, filled in by the sealer after the row is committed (NULL: not sealed yet). Nullable so writers
     # never touch them and SQLite adds the columns without rebuilding the table.
     seq = models.BigIntegerField(_("链序号"), null=True, blank=True, editable=False)
@@ -66,8 +66,14 @@ class Action(models.Model):
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
         ordering = ["-at", "-id"]
+        # Every index here is what a query needs (docs/decisions/0180; tests/core/test_audit_indexes.py EXPLAINs them).
         indexes = [
+            # One object's trail (the case page's history); also serves the content type's protect check.
             models.Index(fields=["content_type", "object_id", "at"]),
+            # The audit log scoped to a jurisdiction: equality and prefix on the path, in every collation.
+            models.Index(fields=["grid_path"], opclasses=["varchar_pattern_ops"], name="core_action_path_idx"),
+            # The audit log filtered by what was done (equality only: no `_like` twin).
+            models.Index(fields=["verb"], name="core_action_verb_idx"),
             # Only the rows waiting for the sealer: a small index however long the trail grows.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="core_action_unsealed"),
         ]
@@ -136,9 +142,13 @@ class InGrid(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> None:
+        """Columns computed from others before a write: by save(), and by writers that insert in bulk."""
         if self.grid_id is not None:
             self.grid_path = self.grid.path
-        super().save(*args, **kwargs)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -92,8 +92,12 @@ class InstructionTarget(models.Model):
 class Receipt(models.Model):
     """One addressee's traces on one instruction: read, acknowledged (签收), completion reported."""
 
-    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="receipts")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dispatch_receipts")
+    # The unique (instruction, user) and the (user, instruction) index below serve both foreign keys: no single-column
+    # twins (docs/decisions/0180).
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="receipts", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dispatch_receipts", db_index=False
+    )
     node_path = models.CharField(max_length=255, editable=False)  # the addressed membership's node, for tracking
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)

@@ -98,10 +98,21 @@ def new_public_id() -> str:
 class Event(InGrid):
     """One reported problem, from its report to its closure and rating."""
 
-    tracking_code = models.CharField(_("查询码"), max_length=20, unique=True)
-    public_id = models.CharField(_("公开编号"), max_length=24, unique=True, default=new_public_id, editable=False)
+    # Index hygiene (docs/decisions/0180): every index on this table is declared in Meta with the query that uses
+    # it; fields leave Django's implicit ones (a `_like` twin beside every text key, a single-column twin beside
+    # every composite that starts with the same column) to those declarations. tests/events/test_indexes.py holds
+    # the list to the database and EXPLAINs the queries.
+    grid_path = models.CharField(_("网格路径"), max_length=255, editable=False)
+    tracking_code = models.CharField(_("查询码"), max_length=20)
+    public_id = models.CharField(_("公开编号"), max_length=24, default=new_public_id, editable=False)
     category = models.ForeignKey(
-        Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Category,
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     hotline_kind = models.CharField(_("热线类型"), max_length=12, choices=HotlineKind.choices, blank=True)
@@ -122,8 +133,9 @@ class Event(InGrid):
     )
     reporter_name = models.CharField(_("上报人姓名"), max_length=50, blank=True)
     reporter_phone = pii.EncryptedTextField(_("上报人电话"), blank=True, index_field="reporter_phone_index")
-    reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    state = models.CharField(_("状态"), max_length=20, default="reported", db_index=True)
+    # Kept for re-keying and a future search by phone; no query reads it yet, so it carries no index (decision 0180).
+    reporter_phone_index = models.CharField(max_length=64, blank=True, editable=False)
+    state = models.CharField(_("状态"), max_length=20, default="reported")
     tier = models.CharField(_("处置层级"), max_length=10, choices=Tier.choices, default=Tier.COMMUNITY)
     lead_department = models.ForeignKey(
         "accounts.Department",
@@ -132,6 +144,7 @@ class Event(InGrid):
         blank=True,
         on_delete=models.PROTECT,
         related_name="lead_events",
+        db_index=False,
     )
     co_departments = models.ManyToManyField(
         "accounts.Department", verbose_name=_("协办部门"), blank=True, related_name="co_events"
@@ -144,6 +157,7 @@ class Event(InGrid):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     # 首接负责制: whoever first received the matter (the window, the hotline, the worker on patrol) and the post they
     # received it at; empty for residents' reports, Open311 and sensors, which the owning centre answers for (兜底).
@@ -154,6 +168,7 @@ class Event(InGrid):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="first_received_events",
+        db_index=False,
     )
     first_receiver_node = models.ForeignKey(
         "grids.GridNode",
@@ -162,9 +177,16 @@ class Event(InGrid):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        db_index=False,
     )
     reason = models.TextField(_("不予立案/退回理由"), blank=True)
     result = models.TextField(_("处置结果"), blank=True)
@@ -173,7 +195,7 @@ class Event(InGrid):
     rating_comment = models.TextField(_("评价意见"), blank=True)
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
     # A hash of (channel, caller, the caller's key): one caller's key never finds another caller's event.
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, editable=False)
     # Keyed hash of the secret shown once on the reporter's receipt (core.receipts); empty when none was issued.
     reporter_secret_index = models.CharField(max_length=64, blank=True, editable=False)
     reported_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
@@ -184,12 +206,12 @@ class Event(InGrid):
     # The clock of the stage the event is in (declared in events.clocks); empty when no clock runs (closed, merged,
     # not registered). Sent warnings are in core's ledger (core.DeadlineWarning).
     stage_started_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(_("本环节时限"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("本环节时限"), null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     extended = models.BooleanField(_("已延期"), default=False)
     supervised = models.BooleanField(_("已督办"), default=False)
     # 即报即办 (小事网格办): reported by a grid worker as already solved, and closed at once; figures count it.
-    on_the_spot = models.BooleanField(_("即报即办"), default=False, db_index=True)
+    on_the_spot = models.BooleanField(_("即报即办"), default=False)
     spot_check = models.CharField(_("抽查"), max_length=10, blank=True, default="")
     # 现场验收: the grid worker a hazard's acceptance is assigned to, who confirms on site with a photo.
     acceptance_worker = models.ForeignKey(
@@ -199,28 +221,62 @@ class Event(InGrid):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="acceptances",
+        db_index=False,
     )
 
     class Meta:
         verbose_name = _("事件")
         verbose_name_plural = _("事件")
         ordering = ["-reported_at"]
+        constraints = [
+            # Lookups by equality only: no `_like` twin (a unique field would get one).
+            models.UniqueConstraint(fields=["tracking_code"], name="events_event_tracking_code_key"),
+            models.UniqueConstraint(fields=["public_id"], name="events_event_public_id_key"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="events_event_idempotency_key_key"),
+        ]
         indexes = [
-            models.Index(fields=["grid_path", "state"]),
-            models.Index(fields=["state", "due_at"]),
-            models.Index(fields=["lead_department", "state"]),
-            models.Index(fields=["owner_node", "state"]),
-            models.Index(fields=["category", "state", "reported_at"]),
+            # Scoping (core.scoping): `grid_path = p OR grid_path LIKE 'p/%'`, with or without a state filter; the
+            # pattern operator class serves equality and prefix in every collation.
+            models.Index(
+                fields=["grid_path", "state"], opclasses=["varchar_pattern_ops", "varchar_ops"], name="event_path_idx"
+            ),
+            # The deadline sweep and the colour counts: open states with their due times.
+            models.Index(fields=["state", "due_at"], name="event_state_due_idx"),
+            # A department's queue.
+            models.Index(fields=["lead_department", "state"], name="event_dept_state_idx"),
+            # A centre's own queue (四事分办, events.tiers).
+            models.Index(fields=["owner_node", "state"], name="event_owner_state_idx"),
+            # Category filters and the category suggester's training read.
+            models.Index(fields=["category", "state", "reported_at"], name="event_cat_state_idx"),
             # The workbench reads open events in deadline order: red first, then orange, then green.
             models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="event_open_due_idx"),
+            # 即报即办 抽查: the few closed events drawn and not yet checked.
+            models.Index(fields=["closed_at"], condition=models.Q(spot_check="pending"), name="event_spot_idx"),
+            # Rarely set references: indexed only where set (deleting the user or node they point at, their lists).
+            models.Index(
+                fields=["acceptance_worker"],
+                condition=models.Q(acceptance_worker__isnull=False),
+                name="event_acceptance_worker_idx",
+            ),
+            models.Index(
+                fields=["first_receiver"], condition=models.Q(first_receiver__isnull=False), name="event_receiver_idx"
+            ),
+            models.Index(
+                fields=["first_receiver_node"],
+                condition=models.Q(first_receiver_node__isnull=False),
+                name="event_receiver_node_idx",
+            ),
+            models.Index(
+                fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="event_merged_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.tracking_code
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def fill_derived(self) -> None:
+        super().fill_derived()
         self.reporter_phone_index = pii.blind_index(self.reporter_phone) if self.reporter_phone else ""
-        super().save(*args, **kwargs)
 
     @property
     def state_label(self) -> str:
