@@ -328,6 +328,10 @@ FENGQIAO_DUPLICATE_HOURS = float(os.environ.get("FENGQIAO_DUPLICATE_HOURS", "72"
 FENGQIAO_POSITION_MISMATCH_METRES = float(os.environ.get("FENGQIAO_POSITION_MISMATCH_METRES", "500"))
 # The same text from the same reporter within this many minutes is one report sent twice (the back button).
 FENGQIAO_RESUBMIT_MINUTES = float(os.environ.get("FENGQIAO_RESUBMIT_MINUTES", "10"))
+# Group commit (core.groupcommit): new reports arriving within this many milliseconds of each other in one server
+# process are written together (one INSERT per table, one COMMIT); 0 writes each report on its own.
+FENGQIAO_GROUP_COMMIT_MS = float(os.environ.get("FENGQIAO_GROUP_COMMIT_MS", "2"))
+FENGQIAO_GROUP_COMMIT_MAX = int(os.environ.get("FENGQIAO_GROUP_COMMIT_MAX", "200"))
 # Grid code that receives reports lying outside every grid (兜底); empty refuses them.
 FENGQIAO_FALLBACK_GRID = os.environ.get("FENGQIAO_FALLBACK_GRID", "")
 # Rate limits (counted in the database, so they hold across server processes). "N/s|m|h|d".

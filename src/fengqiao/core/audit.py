@@ -68,13 +68,41 @@ def record(
     A target holding personal data declares ``audit_masks()`` (full value → masked value, e.g. a party's name →
     ``张*``): the note and data of every row about it carry only the masked forms, whoever writes the row.
     """
+    row = build(
+        actor=actor,
+        verb=verb,
+        target=target,
+        note=note,
+        data=data,
+        workflow=workflow,
+        from_state=from_state,
+        to_state=to_state,
+        grid_path=grid_path,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def build(
+    *,
+    actor: Caller,
+    verb: str,
+    target: models.Model,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    workflow: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    grid_path: str | None = None,
+) -> Action:
+    """The row :func:`record` appends, unsaved: for writers that insert many at once (core.groupcommit)."""
     masks = target.audit_masks() if hasattr(target, "audit_masks") else {}
     if masks:
         note = conceal(note, masks)
         data = conceal(data or {}, masks)
     if grid_path is None:
         grid_path = str(getattr(target, getattr(target, "jurisdiction_path_field", "grid_path"), "") or "")
-    return Action.objects.create(
+    return Action(
         actor_id=actor.pk if signed_in(actor) else None,
         actor_name=actor_label(actor),
         verb=verb,

@@ -21,6 +21,9 @@ class MetricsConfig(AppConfig):
             post_save.connect(services.after_save, sender=model, dispatch_uid=f"{uid}-post")
             pre_delete.connect(services.before_delete, sender=model, dispatch_uid=f"{uid}-pre-delete")
             post_delete.connect(services.after_delete, sender=model, dispatch_uid=f"{uid}-delete")
+        from fengqiao.core.signals import created_in_bulk
+
+        created_in_bulk.connect(services.created_in_bulk_counted, dispatch_uid="metrics-created-in-bulk")
         dispatch = dispatch_models()
         if dispatch is not None:  # an instruction's deadline decides whether its acknowledgements were on time
             instruction = dispatch["instruction"]

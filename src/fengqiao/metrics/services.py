@@ -174,6 +174,22 @@ def acknowledgements_due_counted(sender: Any, rows: list[Any], **kwargs: Any) ->
     )
 
 
+def created_in_bulk_counted(sender: type[Model], instances: list[Model], **kwargs: Any) -> None:
+    """Rows inserted with ``bulk_create`` (past the per-row signals, core.groupcommit): count them as saving each
+    would, with one delta per grid and day for all of them."""
+    source = _spec(sender)
+    if source is None:
+        return
+    contributions = []
+    for instance in instances:
+        if source.needs and getattr(instance, source.needs) is None:
+            continue
+        now = source.current(instance)
+        if now:
+            contributions.append(source.contribution(**now))
+    record(counters.combine(contributions))
+
+
 def record(diff: Contribution) -> None:
     """Store a change of the counters of finest grids as pending deltas (folded up the tree later)."""
     if diff:
