@@ -140,7 +140,16 @@ def _sql(url: str, query: str, *args: object) -> object:
 
 
 def _rename(name: str) -> None:
-    _sql(PRIMARY, "UPDATE grids_gridnode SET name = %s WHERE code = %s RETURNING 1", name, STREET)
+    """Rename the street on the primary, its commit written to the WAL before this returns.
+
+    The test server commits asynchronously (``synchronous_commit=off``): there the commit record may still sit in
+    the WAL buffers, behind ``pg_current_wal_lsn()``, until the WAL writer wakes up (later on a loaded machine), so a
+    standby "caught up" to that position can lack the rename. A synchronous commit for this one write puts it there.
+    """
+    with psycopg.connect(PRIMARY, autocommit=True) as conn:
+        conn.execute("SET synchronous_commit = on")
+        row = conn.execute("UPDATE grids_gridnode SET name = %s WHERE code = %s RETURNING 1", [name, STREET]).fetchone()
+    assert row, STREET
 
 
 def _street_name(client: httpx.Client, server: Server) -> str:
