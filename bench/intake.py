@@ -8,7 +8,10 @@ Usage (a demo city loaded; PostgreSQL or SQLite):
    events for a bounded time from an asyncio client (aiohttp) with an API key (each request: authenticate, validate,
    locate, save, audit row, metrics delta), and reports accepted events per second.
    Then times the category suggester on its own (it runs when the verifier opens the event, not at intake).
-2. Inserts the same rows straight through the ORM (no HTTP, no locate) for the raw rate.
+2. Inserts the same rows straight through the intake path without HTTP or locate, one report per transaction (the
+   event, its audit row and its metrics delta), then in group-commit batches, for the raw rates.
+Before that it prints the server's durability settings and the same run's physical limits (bench/limits.py): the
+disk's flush rate, a bare single-row INSERT, and the same server's rate for a trivial view with the same client.
 3. Tops the database up to ``--queue-events`` open events and times the dispatcher's first queue page and colour
    counts for a district dispatcher (p50/p95 over repeated calls).
 Bench rows carry ``external_id='bench'`` and are removed at the end unless ``--keep``.
@@ -92,13 +95,19 @@ def main() -> None:
     parser.add_argument("--queue-events", type=int, default=200_000)
     parser.add_argument("--queue-runs", type=int, default=60)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--group-commit-ms", type=float, default=None, help="the server's group-commit window (default: settings)"
+    )
+    parser.add_argument("--batch", type=int, default=50, help="reports per batch for the raw batched rate")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
     django.setup()
+    from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
+    import limits
     from fengqiao.accounts.models import Membership, Role
     from fengqiao.events import selectors
     from fengqiao.events.models import ApiClient, Category, Event
@@ -114,9 +123,17 @@ def main() -> None:
     client.set_key("bench-key")
     client.save()
 
+    durability = limits.describe(connection)
+    print(f"database: {durability}")
+    print(f"load average before: {limits.load_average()}")
+    fsync_per_s = limits.fsync_rate(limits.data_directory(connection))
+    bare_per_s = limits.bare_insert_rate(connection)
     port = free_port()
     # Rate limits off: this measures capacity, not the per-client limit (FENGQIAO_RATE_API).
     env = {**os.environ, "FENGQIAO_LOCATOR_CHECK_SECONDS": "30", "LOG_LEVEL": "WARNING", "FENGQIAO_RATE_LIMITS": "0"}
+    if args.group_commit_ms is not None:
+        env["FENGQIAO_GROUP_COMMIT_MS"] = str(args.group_commit_ms)
+    window_ms = args.group_commit_ms if args.group_commit_ms is not None else settings.FENGQIAO_GROUP_COMMIT_MS
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -152,6 +169,8 @@ def main() -> None:
         ok, failed, latencies = asyncio.run(
             post_events(f"http://127.0.0.1:{port}/api/v1/events", "bench-key", points, args.seconds, args.concurrency)
         )
+        load_during = limits.load_average()
+        healthz_per_s = limits.request_rate(f"http://127.0.0.1:{port}", seconds=5, concurrency=args.concurrency)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -205,11 +224,26 @@ def main() -> None:
             )
         return rows
 
+    from fengqiao.core import intake
+    from fengqiao.events.workflow import EVENT_FLOW
+
+    # One report per transaction: the event, its audit row and its metrics delta, as intake.enter writes them.
+    settings.FENGQIAO_GROUP_COMMIT_MS = 0
     t0 = time.perf_counter()
     for row in bench_rows(args.raw_rows):
-        with transaction.atomic():  # the event and its metrics delta commit together, as on the API path
-            row.save()
+        intake.enter(row, actor=None, verb="report", workflow=EVENT_FLOW, prefix="B")
     raw_single = args.raw_rows / (time.perf_counter() - t0)
+    # The same rows in group-commit batches (what one server process's leader writes for its followers).
+    rows = bench_rows(args.raw_rows)
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), args.batch):
+        intake._write_batch(
+            [
+                intake._Entry(case=row, actor=None, verb="report", workflow=EVENT_FLOW, data={})
+                for row in rows[start : start + args.batch]
+            ]
+        )
+    raw_batched = args.raw_rows / (time.perf_counter() - t0)
 
     existing_open = Event.objects.filter(
         state__in=["reported", "registered", "routed", "signed", "in_progress"]
@@ -241,16 +275,30 @@ def main() -> None:
             count_ms.append((time.perf_counter() - t0) * 1000)
     open_now = Event.objects.filter(state__in=["reported", "registered"]).count()
 
-    print(f"database: {connection.vendor}   server workers: {args.workers}   client concurrency: {args.concurrency}")
+    print(
+        f"server workers: {args.workers}   client concurrency: {args.concurrency}   group commit: {window_ms:g} ms"
+        f"   load average during: {load_during}"
+    )
+    print(f"limit: disk flushes (8 kB write + fdatasync): {fsync_per_s:,.0f}/s")
+    print(f"limit: bare single-row autocommit INSERT through Django: {bare_per_s:,.0f}/s")
+    print(f"limit: GET /healthz on the same server and client: {healthz_per_s:,.0f} requests/s")
     print(
         f"HTTP intake: {ok} accepted, {failed} failed in {args.seconds:.0f} s = {rate:,.0f} events/s"
         f"  (latency p50 {percentile(latencies, 50):.0f} ms, p95 {percentile(latencies, 95):.0f} ms)"
+        f"  = {limits.ratio(rate, healthz_per_s)} the trivial view's rate"
     )
     print(
         f"category suggestion (jieba + scikit-learn, in process): p50 {percentile(suggest_ms, 50):.2f} ms"
         f"  p95 {percentile(suggest_ms, 95):.2f} ms"
     )
-    print(f"raw ORM insert (one transaction per event with its delta, no HTTP, no locate): {raw_single:,.0f} rows/s")
+    print(
+        f"raw intake, one report per transaction (event + audit row + delta, no HTTP, no locate): {raw_single:,.0f}/s"
+        f"  = {limits.ratio(raw_single, bare_per_s)} the bare INSERT rate"
+    )
+    print(
+        f"raw intake, group-commit batches of {args.batch}: {raw_batched:,.0f}/s"
+        f" = {raw_batched / fsync_per_s:.1f}x the flush rate"
+    )
     print(f"queue fill: {missing:,} open events bulk-inserted in {fill_s:.1f} s; open events now {open_now:,}")
     if queue_ms:
         print(
