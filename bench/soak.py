@@ -309,6 +309,7 @@ def main() -> None:
     deadline = 0.0
     begin = 0.0
     done_kills: list[str] = []
+    restarts: list[bool] = []  # serving again after each kill
 
     async def timed(kind: str, coro: object) -> httpx.Response | None:
         nonlocal connection_errors
@@ -422,6 +423,7 @@ def main() -> None:
             if names:
                 servers.start(*names)
             up = await wait_up(base)
+            restarts.append(up)
             print(f"    {'serving again' if up else 'NOT serving'} at t={time.monotonic() - begin:.1f}s")
 
     all_done = asyncio.Event()
@@ -525,6 +527,8 @@ def main() -> None:
                     f"    {k}: rose {counters_after.get(k, 0) - counters_before.get(k, 0):g},"
                     f" events {expected.get(k, 0):g}"
                 )
+
+    check("restarts serving again within 300 s", len(restarts), restarts.count(False))
 
     def while_db_down(at: float) -> bool:
         return any(start <= at <= end for start, end in db_down)
