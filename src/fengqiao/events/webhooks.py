@@ -29,6 +29,12 @@ from fengqiao.events.models import Device, DeviceNonce, Source
 
 WINDOW_SECONDS = 300
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A nonce is kept this long: past it, its timestamp is refused as stale anyway.
+KEEP_NONCES = dt.timedelta(seconds=2 * WINDOW_SECONDS + 60)
+# Old nonces are pruned at most this often per process: under an alarm storm a DELETE per request is a round trip
+# (and a transaction) that finds nothing. Pruning only bounds the table; the unique constraint refuses replays.
+PRUNE_EVERY = dt.timedelta(seconds=60)
+_pruned: dict[str, dt.datetime] = {}
 
 
 def _error(status: int, code: ErrorCode, message: str) -> JsonResponse:
@@ -36,9 +42,13 @@ def _error(status: int, code: ErrorCode, message: str) -> JsonResponse:
 
 
 def _first_use(device: Device, nonce: str) -> bool:
-    """Record the nonce; False if this device used it within the window. Old nonces are pruned as we go."""
+    """Record the nonce; False if this device used it within the window. Old nonces are pruned as we go (at most
+    once every ``PRUNE_EVERY`` per process)."""
     now = timezone.now()
-    DeviceNonce.objects.filter(seen_at__lt=now - dt.timedelta(seconds=2 * WINDOW_SECONDS + 60)).delete()
+    last = _pruned.get("at")
+    if last is None or not last <= now < last + PRUNE_EVERY:  # a clock set back prunes too
+        _pruned["at"] = now
+        DeviceNonce.objects.filter(seen_at__lt=now - KEEP_NONCES).delete()
     try:
         with transaction.atomic():
             DeviceNonce.objects.create(device=device, nonce=nonce, seen_at=now)
