@@ -87,3 +87,11 @@ def test_a_report_inside_a_callers_transaction_is_not_batched_and_rolls_back_wit
     assert wide_window.items == 0
     assert not Event.objects.exists() and not Action.objects.filter(verb="report").exists()
     assert not PendingDelta.objects.exists()
+
+
+def test_only_kinds_that_declare_it_are_batched(wide_window):
+    from fengqiao.disputes.models import Dispute
+
+    assert intake.batching(Event(), images=[], with_case=None)
+    assert not intake.batching(Dispute(), images=[], with_case=None)  # its save() derives more than fill_derived()
+    assert not intake.batching(Event(), images=[("photo", object())], with_case=None)  # photos go one by one

@@ -64,10 +64,12 @@ def _batcher(model: type[models.Model]) -> groupcommit.Batcher[_Entry, Any]:
 
 
 def batching(case: models.Model, images: Any, with_case: Any) -> bool:
-    """Whether a new case may go into a group commit: no photos (files are written one case at a time), nothing
-    saved beside it, group commit on, and no transaction of the caller's own open (its commit is the caller's)."""
+    """Whether a new case may go into a group commit: a kind that declares it may (``group_commit = True``: its save()
+    does nothing ``fill_derived()`` does not), no photos (files are written one case at a time), nothing saved beside
+    it, group commit on, and no transaction of the caller's own open (its commit is the caller's)."""
     return (
-        settings.FENGQIAO_GROUP_COMMIT_MS > 0
+        getattr(case, "group_commit", False)
+        and settings.FENGQIAO_GROUP_COMMIT_MS > 0
         and not images
         and with_case is None
         and not connection.in_atomic_block

@@ -274,6 +274,9 @@ class Event(InGrid):
     def __str__(self) -> str:
         return self.tracking_code
 
+    # New reports may be written in batches (core.groupcommit): save() derives nothing fill_derived() does not.
+    group_commit = True
+
     def fill_derived(self) -> None:
         super().fill_derived()
         self.reporter_phone_index = pii.blind_index(self.reporter_phone) if self.reporter_phone else ""
