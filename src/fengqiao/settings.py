@@ -126,6 +126,9 @@ if DATABASE_URL:
             "max_size": int(os.environ.get("FENGQIAO_DB_POOL_MAX", "16")),
             "timeout": 20,
         }
+        # The pool checks a connection before a request gets it (Django passes psycopg_pool's check_connection): one
+        # the server dropped (a restart, a failover) is replaced instead of answering that request with an error.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
