@@ -117,7 +117,7 @@ def test_the_queries_use_their_indexes(tree):
         "spot checks": (selectors.spot_checks(actor=dispatcher), {"event_spot_idx", "event_path_idx"}),
         "overdue": (
             Event.objects.filter(state="signed", due_at__lte=NOW),
-            {"event_state_due_idx"},
+            {"event_state_due_idx", "event_open_due_idx"},  # the planner takes either by its statistics
         ),
         "one object's trail": (
             Action.objects.filter(content_type=event_type, object_id="1").order_by("at"),
