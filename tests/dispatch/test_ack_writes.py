@@ -21,9 +21,7 @@ def send(actor, tree, code=STREET_A):
     return services.send_instruction(actor=actor, title="防汛巡查", nodes=[tree[code]])
 
 
-def test_acknowledging_reads_no_receipt_before_writing_it_and_opens_no_savepoint_of_its_own(
-    tree, dispatcher, worker_a
-):
+def test_acknowledging_reads_no_receipt_before_writing_it_and_opens_no_savepoint_of_its_own(tree, dispatcher, worker_a):
     instruction = send(dispatcher, tree)
     with CaptureQueriesContext(connection) as queries:
         services.acknowledge(actor=worker_a, instruction=instruction)
