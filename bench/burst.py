@@ -41,7 +41,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -96,23 +95,17 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    import limits
+
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL database with the city demo loaded")
     rng = random.Random(args.seed)
-    with connection.cursor() as cursor:
-        settings_shown = {}
-        for name in ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers"):
-            cursor.execute(f"SHOW {name}")
-            settings_shown[name] = cursor.fetchone()[0]
-        cursor.execute("SHOW data_directory")
-        data_directory = cursor.fetchone()[0]
-    print(f"database: PostgreSQL {connection.cursor().connection.info.server_version}")
-    print("durability: " + "  ".join(f"{k}={v}" for k, v in settings_shown.items()))
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-    fsync_rate, fsync_where = disk_fsync_rate(data_directory, args.probe_seconds)
-    print(f"limit: disk fsync (8 kB write + fdatasync, {fsync_where}): {fsync_rate:,.0f}/s")
-    insert_rate = bare_insert_rate(args.probe_seconds)
+    print(f"database: {limits.describe(connection)}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {limits.load_average()}")
+    where = limits.data_directory(connection)
+    fsync_rate = limits.fsync_rate(where, args.probe_seconds)
+    print(f"limit: disk fsync (8 kB write + fdatasync, in {where}): {fsync_rate:,.0f}/s")
+    insert_rate = limits.bare_insert_rate(connection, args.probe_seconds)
     print(f"limit: bare single-row autocommit INSERT through Django's connection: {insert_rate:,.0f}/s")
 
     bench = Bench(rng, args)
@@ -171,43 +164,6 @@ def main() -> None:
             f" | /healthz {health_rate:,.0f}/s; bare INSERT {insert_rate:,.0f}/s | >= 2,000/s"
             f" | {verdict(i['rate'], TARGETS['iot'])} |"
         )
-
-
-# --- limits ---------------------------------------------------------------------------------------------------------
-
-
-def disk_fsync_rate(data_directory: str, seconds: float) -> tuple[float, str]:
-    """8 kB written and fdatasync'ed in a loop, next to the data directory (same filesystem) when it is here."""
-    parent = os.path.dirname(data_directory.rstrip("/"))
-    where = parent if os.path.isdir(parent) and os.access(parent, os.W_OK) else tempfile.gettempdir()
-    block = os.urandom(8192)
-    fd, path = tempfile.mkstemp(prefix="burst-fsync-", dir=where)
-    try:
-        count = 0
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            os.pwrite(fd, block, 0)
-            os.fdatasync(fd)
-            count += 1
-        return count / (time.perf_counter() - t0), f"in {where}"
-    finally:
-        os.close(fd)
-        os.unlink(path)
-
-
-def bare_insert_rate(seconds: float) -> float:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_burst_probe (id bigserial PRIMARY KEY, note text NOT NULL)")
-        count = 0
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < seconds:
-            cursor.execute("INSERT INTO bench_burst_probe (note) VALUES (%s)", ["probe"])
-            count += 1
-        rate = count / (time.perf_counter() - t0)
-        cursor.execute("DROP TABLE bench_burst_probe")
-    return rate
 
 
 # --- the server and the client ---------------------------------------------------------------------------------------
