@@ -166,7 +166,13 @@ def _payloads(message: dict[str, Any]) -> list[str]:
 
 
 def publish_on_commit(message: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: publish(message))
+    """Send ``message`` once the current transaction commits, and never if it rolls back. On PostgreSQL the NOTIFY
+    goes inside the writer's own transaction, which PostgreSQL delivers at commit and drops on rollback (a savepoint
+    rolled back drops its own): the same promise as an on-commit hook without a durable commit of its own."""
+    if backend() == "postgres" and connection.in_atomic_block:
+        publish(message)
+    else:
+        transaction.on_commit(lambda: publish(message))
 
 
 # --- the PostgreSQL listener: one connection per server process ---------------------------------------------------
