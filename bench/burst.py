@@ -351,7 +351,9 @@ class Bench:
         warm = services.send_instruction(
             actor=self.sender, title="[bench] 预热", body="bench", nodes=[self.root], requires_ack=True
         )
-        spare = [w for w in self.rng.sample(self.worker_ids, 400) if w not in set(workers)][:200]
+        chosen = set(workers)
+        pool = self.rng.sample(self.worker_ids, min(400, len(self.worker_ids)))
+        spare = [w for w in pool if w not in chosen][:200]
         self.sessions(spare)
         warm_headers = [self._headers(w) for w in spare]
         warm_path = f"/api/v1/dispatch/instructions/{warm.pk}/ack"
