@@ -27,7 +27,7 @@ EXPECTED = {
         "event_path_idx",  # scoping: grid_path = p OR LIKE 'p/%', with a state filter (every list, count, export)
         "event_open_path_cover_idx",  # open events of a jurisdiction with their clocks, without the heap (map, counts)
         "event_state_due_idx",  # the deadline sweep and colour counts: state IN (open) by due time
-        "event_open_due_idx",  # the workbench in deadline order (red, orange, green)
+        "event_queue_idx",  # the queue's first page: open events in deadline order, newest first among equals
         "event_dept_state_idx",  # a department's queue; the department's protect check
         "event_owner_state_idx",  # a centre's own queue (四事分办)
         "event_cat_state_idx",  # category filters, the suggester's training read; the category's protect check
@@ -117,7 +117,7 @@ def test_the_queries_use_their_indexes(tree):
         "spot checks": (selectors.spot_checks(actor=dispatcher), {"event_spot_idx", "event_path_idx"}),
         "overdue": (
             Event.objects.filter(state="signed", due_at__lte=NOW),
-            {"event_state_due_idx", "event_open_due_idx"},  # the planner takes either by its statistics
+            {"event_state_due_idx", "event_queue_idx"},  # the planner takes either by its statistics
         ),
         "one object's trail": (
             Action.objects.filter(content_type=event_type, object_id="1").order_by("at"),
@@ -141,3 +141,10 @@ def test_the_queries_use_their_indexes(tree):
                 label,
                 plan,
             )
+
+
+def test_the_queue_index_covers_exactly_the_open_states():
+    from fengqiao.events.models import QUEUE_STATES
+    from fengqiao.events.workflow import OPEN_STATES
+
+    assert QUEUE_STATES == OPEN_STATES  # else the planner cannot use the index for the queue's state filter

@@ -95,6 +95,11 @@ def new_public_id() -> str:
     return secrets.token_hex(10)
 
 
+# The open states (events.workflow.OPEN_STATES, which imports this module; tests/events/test_indexes.py holds the two
+# equal): the queue's partial index covers exactly these.
+QUEUE_STATES = ("reported", "registered", "routed", "signed", "in_progress", "handled", "verified")
+
+
 class Event(InGrid):
     """One reported problem, from its report to its closure and rating."""
 
@@ -248,8 +253,12 @@ class Event(InGrid):
             models.Index(fields=["owner_node", "state"], name="event_owner_state_idx"),
             # Category filters and the category suggester's training read.
             models.Index(fields=["category", "state", "reported_at"], name="event_cat_state_idx"),
-            # The workbench reads open events in deadline order: red first, then orange, then green.
-            models.Index(fields=["due_at"], condition=models.Q(due_at__isnull=False), name="event_open_due_idx"),
+            # The queue's first page (selectors.event_queue): open events in deadline order, red first, then orange,
+            # then green, those without a clock last, newest first among equals. Walked in this order, a
+            # jurisdiction's first 30 are found without sorting all its open events (bench/scale.py).
+            models.Index(
+                fields=["due_at", "-reported_at"], condition=models.Q(state__in=QUEUE_STATES), name="event_queue_idx"
+            ),
             # 即报即办 抽查: the few closed events drawn and not yet checked.
             models.Index(fields=["closed_at"], condition=models.Q(spot_check="pending"), name="event_spot_idx"),
             # Rarely set references: indexed only where set (deleting the user or node they point at, their lists).
