@@ -124,7 +124,8 @@ def test_the_queries_use_their_indexes(tree):
             {"core_action_content_3997af_idx"},
         ),
         "scoped audit log": (
-            Action.objects.filter(scoping.path_q([tree["410105001"].path], "grid_path")),
+            # Without the log's order: with rows of other tests in the table the planner may walk the time index.
+            Action.objects.filter(scoping.path_q([tree["410105001"].path], "grid_path")).order_by(),
             {"core_action_path_idx"},
         ),
         "a worker's receipts": (Receipt.objects.filter(user_id=1), {"dispatch_re_user_id_cf6c4a_idx"}),
