@@ -10,6 +10,8 @@ Measures
    for ``--inbox-samples`` random workers, over a background of ``--background`` instructions to random nodes.
 3. live push: ``--clients`` SSE connections (one per distinct worker) to a uvicorn server on loopback; one
    instruction to the city; the time until every connection has received it.
+Before that it prints the server's durability settings and the same run's limits (bench/limits.py: disk flushes,
+a bare INSERT), so each send is read beside the floor of one commit.
 The whole run is bounded by ``--max-seconds`` (an alarm ends it, and the server is always stopped).
 Rows it writes (instructions, sessions) are left in the database except the sessions, which are deleted.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import random
 import resource
@@ -66,8 +69,11 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    import limits
+
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL database with the city demo loaded")
+    fsync_rate, insert_rate = limits.header(connection)
     rng = random.Random(args.seed)
     setup = Setup(rng)
     print(
@@ -79,7 +85,8 @@ def main() -> None:
     inbox_timings, inbox_rows = setup.inbox_queries(args.inbox_samples)
     print(
         f"send to the whole city → readable in a worker's inbox: p50 {pct(send_timings, 50):.1f} ms"
-        f"  max {max(send_timings):.1f} ms  ({len(send_timings)} sends)"
+        f"  max {max(send_timings):.1f} ms  ({len(send_timings)} sends; one commit's floor here:"
+        f" {1000 / insert_rate:.2f} ms for a bare INSERT, {1000 / fsync_rate:.2f} ms for a disk flush)"
     )
     print(
         f"inbox query (memberships + 30 newest with receipts): p50 {pct(inbox_timings, 50):.2f} ms"
@@ -93,6 +100,7 @@ def main() -> None:
             f" all received the instruction {live['all_ms']:.0f} ms after the send started"
             f" (p50 {live['p50_ms']:.0f} ms, first {live['first_ms']:.0f} ms; commit took {live['commit_ms']:.1f} ms)"
         )
+    print(f"load average at the end: {limits.load_average()}")
     signal.alarm(0)
 
 
@@ -105,9 +113,10 @@ class Setup:
         self.rng = rng
         self.nodes = GridNode.objects.count()
         self.root = GridNode.objects.get(parent__isnull=True)
-        self.sender = User.objects.filter(is_superuser=True).order_by("pk").first()
-        if self.sender is None:
+        sender = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if sender is None:
             sys.exit("no superuser to send from: load the demo with `fengqiao demo --scale city`")
+        self.sender: User = sender
         self.worker_ids = list(
             Membership.objects.filter(role__in=WORKER_ROLES, active=True).values_list("user_id", flat=True).distinct()
         )
@@ -202,7 +211,7 @@ class Setup:
 
         users = User.objects.filter(pk__in=self.rng.sample(self.worker_ids, clients)).only("pk", "password")
         store = SessionStore()
-        expire = timezone.now() + timezone.timedelta(hours=2)
+        expire = timezone.now() + dt.timedelta(hours=2)
         sessions = []
         for user in users:
             data = {

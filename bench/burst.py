@@ -100,13 +100,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL database with the city demo loaded")
     rng = random.Random(args.seed)
-    print(f"database: {limits.describe(connection)}")
-    print(f"machine: {os.cpu_count()} CPUs, load average {limits.load_average()}")
-    where = limits.data_directory(connection)
-    fsync_rate = limits.fsync_rate(where, args.probe_seconds)
-    print(f"limit: disk fsync (8 kB write + fdatasync, in {where}): {fsync_rate:,.0f}/s")
-    insert_rate = limits.bare_insert_rate(connection, args.probe_seconds)
-    print(f"limit: bare single-row autocommit INSERT through Django's connection: {insert_rate:,.0f}/s")
+    fsync_rate, insert_rate = limits.header(connection, args.probe_seconds)
 
     bench = Bench(rng, args)
     port = free_port()

@@ -120,5 +120,18 @@ def describe(connection: Any) -> str:
     return "  ".join(f"{key}={value}" for key, value in settings.items())
 
 
+def header(connection: Any, seconds: float = 2.0) -> tuple[float, float]:
+    """Print the server's durability settings, the machine's load and the database's two limits (disk flushes and a
+    bare INSERT, each measured for ``seconds``); return (fsync/s, INSERT/s) to print each figure beside."""
+    print(f"database: {describe(connection)}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {load_average()}")
+    where = data_directory(connection)
+    fsyncs = fsync_rate(where, seconds)
+    print(f"limit: disk fsync (8 kB write + fdatasync, in {where}): {fsyncs:,.0f}/s")
+    inserts = bare_insert_rate(connection, seconds)
+    print(f"limit: bare single-row autocommit INSERT through Django's connection: {inserts:,.0f}/s")
+    return fsyncs, inserts
+
+
 def ratio(value: float, limit: float) -> str:
     return f"{value / limit:.0%} of it" if limit else "-"
