@@ -1,5 +1,5 @@
-"""Each index on the tables every report writes (events, the audit trail, instruction receipts) is there because a
-query uses it, and none has a twin: every report pays for every index it touches (docs/decisions/0180,
+"""Each index on the tables that bursts write (events, the audit trail, instruction receipts, patrol points) is there
+because a query uses it, and none has a twin: every row pays for every index it touches (docs/decisions/0180,
 bench/index_cost.py measures what each one costs a write)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db import connection
 from fengqiao.accounts.models import Role
 from fengqiao.core import scoping
 from fengqiao.core.models import Action
-from fengqiao.dispatch.models import Receipt
+from fengqiao.dispatch.models import PatrolPoint, Receipt
 from fengqiao.events import selectors
 from fengqiao.events.models import Event
 from tests import plans
@@ -48,6 +48,10 @@ EXPECTED = {
         "core_action_at_40014517",  # the audit log newest first, date ranges
         "core_action_actor_id_c140968c",  # what one person did (the auditor's question)
         "core_action_unsealed",  # the sealer's backlog only
+    },
+    "dispatch_patrolpoint": {
+        "dispatch_point_track_idx",  # a patrol's track in order; its last point before each batch; deleting a patrol
+        "dispatch_point_batch_idx",  # is a phone's batch already in (a retry after a lost answer)
     },
     "dispatch_receipt": {
         "dispatch_re_user_id_cf6c4a_idx",  # a worker's inbox: their receipts; deleting a user
@@ -119,6 +123,14 @@ def test_the_queries_use_their_indexes(tree):
             {"core_action_path_idx"},
         ),
         "a worker's receipts": (Receipt.objects.filter(user_id=1), {"dispatch_re_user_id_cf6c4a_idx"}),
+        "a patrol's last point": (
+            PatrolPoint.objects.filter(patrol_id=1).order_by("-recorded_at", "-id")[:1],
+            {"dispatch_point_track_idx"},
+        ),
+        "a batch already in": (
+            PatrolPoint.objects.filter(patrol_id=1, batch="k" * 64).values("pk")[:1],
+            {"dispatch_point_batch_idx"},
+        ),
         "an instruction's receipts": (Receipt.objects.filter(instruction_id=1), {"dispatch_receipt_once"}),
     }
     for label, (queryset, indexes) in queries.items():
