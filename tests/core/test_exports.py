@@ -118,7 +118,8 @@ def street_b_event(tree, catalogue):
 
 
 def test_the_events_export_writes_a_hostile_description_as_text(hostile_event):
-    data = reports.events_xlsx([hostile_event])
+    data, count = reports.events_xlsx([hostile_event])
+    assert count == 1
     ws = load_workbook(io.BytesIO(data)).active
     assert ws["D2"].value == PAYLOADS[0]
     assert ws["D2"].data_type == "s"
@@ -167,3 +168,51 @@ def test_the_centre_of_the_area_exports_its_events(client, tree, hostile_event):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def _export_rows():
+    from fengqiao.core.models import Action
+
+    return list(Action.objects.filter(verb="export_events").values("actor_id", "grid_path", "data"))
+
+
+@pytest.mark.parametrize("role", [Role.GRID_WORKER, Role.GRID_LEADER, Role.HANDLER, Role.MEDIATOR])
+def test_a_refused_export_leaves_no_export_audit_row(client, tree, role, hostile_event):
+    client.force_login(make_user(f"u_{role}", role=role, node=tree["410105001"], password=None))
+    assert client.get("/metrics/export/events.xlsx").status_code == 403
+    assert _export_rows() == []
+
+
+def test_each_export_is_audited_once_with_who_how_many_and_which_filters(client, tree, hostile_event, street_b_event):
+    centre_b = make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)
+    client.force_login(centre_b)
+    assert client.get("/metrics/export/events.xlsx", {"state": "reported"}).status_code == 200
+    assert _export_rows() == [
+        {
+            "actor_id": centre_b.pk,
+            "grid_path": tree["410105002"].path,  # filed under the exporter's area, seen by its auditors
+            "data": {"count": 1, "filters": {"state": "reported"}},
+        }
+    ]
+
+
+def test_an_export_whose_read_fails_is_not_audited_so_its_retry_is_audited_once(
+    client, tree, hostile_event, monkeypatch
+):
+    """A replica page whose read fails is answered again from the primary (core.dbrouting): the audit row must come
+    after the read, or the retry would file a second one."""
+    from django.db import DatabaseError
+
+    centre_a = make_user("centre_a", role=Role.DISPATCHER, node=tree["410105001"], password=None)
+    real = reports.events_xlsx
+
+    def broken(events):
+        raise DatabaseError("the replica went away")
+
+    monkeypatch.setattr(reports, "events_xlsx", broken)
+    with pytest.raises(DatabaseError):
+        reports.export_events(actor=centre_a, filters=reports.QueueFilters())
+    assert _export_rows() == []
+    monkeypatch.setattr(reports, "events_xlsx", real)
+    reports.export_events(actor=centre_a, filters=reports.QueueFilters())
+    assert [row["data"]["count"] for row in _export_rows()] == [1]

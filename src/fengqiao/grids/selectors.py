@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from fengqiao.accounts.models import User
 from fengqiao.core import scoping
+from fengqiao.core.actors import Caller
 from fengqiao.grids.models import GridNode
 
 
@@ -39,3 +40,12 @@ def visible_ancestors(*, actor: User, node: GridNode) -> list[GridNode]:
 
 def subtree(*, actor: User, node: GridNode) -> QuerySet[GridNode]:
     return visible_nodes(actor=actor).filter(path__startswith=node.path)
+
+
+def widest_node(actor: Caller) -> GridNode | None:
+    """The highest node of the actor's jurisdiction (the root for a city-wide role): what a record about their whole
+    area, such as an export's audit row, is filed under."""
+    paths = scoping.paths_of(actor)
+    if paths is None:
+        return GridNode.objects.filter(parent__isnull=True).order_by("path").first()
+    return GridNode.objects.filter(path__in=paths).order_by("depth", "path").first()

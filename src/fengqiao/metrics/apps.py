@@ -10,7 +10,9 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-        from fengqiao.core import periodic
+        from fengqiao.core import audit, periodic
+
+        audit.register_verbs({"export_events": _("导出事件清单")})
         from fengqiao.metrics import reports, services
         from fengqiao.metrics.optional import dispatch_models
 

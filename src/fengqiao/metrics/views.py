@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.events.forms import QueueFilterForm
-from fengqiao.events.selectors import QueueFilters, event_queue
+from fengqiao.events.selectors import QueueFilters
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.metrics import reports, selectors
@@ -163,8 +162,7 @@ def export_events(request: AuthenticatedRequest) -> HttpResponse:
     filters = QueueFilters(open_only=not request.GET)
     if form.is_valid():
         filters = QueueFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
-    events: Any = event_queue(actor=request.user, filters=filters)
-    data = reports.events_xlsx(events.iterator(chunk_size=2000))
+    data = reports.export_events(actor=request.user, filters=filters)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="events-{timezone.localdate():%Y%m%d}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -19,6 +19,7 @@ from fengqiao.core import audit, pii, scoping
 from fengqiao.core.actors import Caller, signed_in
 from fengqiao.core.errors import DomainError, OutsideJurisdiction
 from fengqiao.grids.models import GridNode
+from fengqiao.grids.selectors import widest_node
 from fengqiao.people import importer
 from fengqiao.people.errors import PeopleErrorCode
 from fengqiao.people.models import Person, Residence
@@ -125,7 +126,7 @@ def write_export(
             append_row(sheet, _row(person, homes.get(person.pk), unmasked))
             count += 1
     workbook.save(stream)
-    target = node or _widest_node(actor)
+    target = node or widest_node(actor)
     if target is not None:
         audit.record(
             actor=actor,
@@ -142,10 +143,3 @@ def write_export(
             },
         )
     return count
-
-
-def _widest_node(actor: Caller) -> GridNode | None:
-    paths = scoping.paths_of(actor)
-    if paths is None:
-        return GridNode.objects.filter(parent__isnull=True).order_by("path").first()
-    return GridNode.objects.filter(path__in=paths).order_by("depth", "path").first()
