@@ -151,12 +151,12 @@ def test_a_user_with_no_role_cannot_export_events(client, tree, hostile_event):
 def test_the_export_holds_only_the_exporters_area(client, tree, hostile_event, street_b_event):
     centre_b = make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)
     client.force_login(centre_b)
-    response = client.get("/metrics/export/events.xlsx", {"grid": "410105001"})
+    response = client.get("/metrics/export/events.xlsx", {"grid": "410105001", "scope": "all"})
     assert response.status_code == 200
     codes = [row[0] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)][1:]
     assert "T000001" not in codes
     client.force_login(centre_b)
-    response = client.get("/metrics/export/events.xlsx")
+    response = client.get("/metrics/export/events.xlsx", {"scope": "all"})
     codes = [row[0] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)][1:]
     assert codes == ["T000002"]
 
@@ -186,12 +186,12 @@ def test_a_refused_export_leaves_no_export_audit_row(client, tree, role, hostile
 def test_each_export_is_audited_once_with_who_how_many_and_which_filters(client, tree, hostile_event, street_b_event):
     centre_b = make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)
     client.force_login(centre_b)
-    assert client.get("/metrics/export/events.xlsx", {"state": "reported"}).status_code == 200
+    assert client.get("/metrics/export/events.xlsx", {"state": "reported", "scope": "all"}).status_code == 200
     assert _export_rows() == [
         {
             "actor_id": centre_b.pk,
             "grid_path": tree["410105002"].path,  # filed under the exporter's area, seen by its auditors
-            "data": {"count": 1, "filters": {"state": "reported"}},
+            "data": {"count": 1, "filters": {"state": "reported", "scope": "all"}},
         }
     ]
 
@@ -216,3 +216,26 @@ def test_an_export_whose_read_fails_is_not_audited_so_its_retry_is_audited_once(
     monkeypatch.setattr(reports, "events_xlsx", real)
     reports.export_events(actor=centre_a, filters=reports.QueueFilters())
     assert [row["data"]["count"] for row in _export_rows()] == [1]
+
+
+def test_the_workbench_offers_the_export_with_its_filters_only_to_those_who_may_take_it(client, tree, hostile_event):
+    centre = make_user("centre_a", role=Role.DISPATCHER, node=tree["410105001"], password=None)
+    worker = make_user("worker_a", role=Role.GRID_WORKER, node=tree["410105001"], password=None)
+    client.force_login(centre)
+    page = client.get("/events/", {"state": "reported", "scope": "all"}).content.decode()
+    assert 'id="export-events" href="/metrics/export/events.xlsx?state=reported&amp;scope=all"' in page
+    client.force_login(worker)
+    page = client.get("/events/", {"state": "reported"}).content.decode()
+    assert client.get("/events/").status_code == 200 and "export-events" not in page
+
+
+def test_the_export_takes_what_the_workbench_lists(client, tree, street_b_event):
+    """Without parameters the workbench shows the centre's own level (本级待办): a street centre does not own a grid's
+    report, so its default export is empty too; the whole jurisdiction (辖区全部) has it."""
+    centre_b = make_user("centre_b", role=Role.DISPATCHER, node=tree["410105002"], password=None)
+    client.force_login(centre_b)
+    for query, expected in (({}, []), ({"scope": "all"}, ["T000002"])):
+        listed = [e.tracking_code for e in client.get("/events/", query).context["page"]]
+        book = load_workbook(io.BytesIO(client.get("/metrics/export/events.xlsx", query).content))
+        exported = [row[0] for row in book.active.iter_rows(values_only=True)][1:]
+        assert listed == exported == expected, query

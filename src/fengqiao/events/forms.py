@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import scoping
 from fengqiao.events.models import Category, HotlineKind, Source
+from fengqiao.events.selectors import OWN, QueueFilters
 from fengqiao.events.workflow import STATES
 from fengqiao.grids.models import GridNode
 
@@ -143,6 +144,15 @@ class QueueFilterForm(forms.Form):
     open_only = forms.BooleanField(label=_("仅未办结"), required=False)
     # 四事分办: a centre's own level by default; the whole jurisdiction on request (read-only above the centre).
     scope = forms.ChoiceField(label=_("范围"), required=False, choices=[("own", _("本级待办")), ("all", _("辖区全部"))])
+
+    def filters(self) -> QueueFilters:
+        """What the workbench lists for these parameters, and so what its export takes: open events only when nothing
+        is asked (the first visit), and the centre's own level (本级待办) unless the whole jurisdiction is asked for."""
+        found = QueueFilters(open_only=not self.data)
+        if self.is_valid():
+            found = QueueFilters(**{k: v for k, v in self.cleaned_data.items() if v not in (None, "")})
+        found.scope = OWN if found.scope != "all" else "all"
+        return found
 
 
 class ActionForm(forms.Form):

@@ -67,11 +67,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("q"):
         check_lookup(request)  # the search box finds events by code
     form = QueueFilterForm(request.GET or None)
-    filters = selectors.QueueFilters(open_only=not request.GET)
-    if form.is_valid():
-        filters = selectors.QueueFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
-    # 本级待办 unless the whole jurisdiction is asked for (辖区全部).
-    filters.scope = selectors.OWN if filters.scope != "all" else "all"
+    filters = form.filters()
     own_centre = selectors.owned_here(request.user) is not None
     page = Paginator(selectors.event_queue(actor=request.user, filters=filters), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -20,7 +20,6 @@ from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
 from fengqiao.core.permissions import holds, only_for
 from fengqiao.events.forms import QueueFilterForm
-from fengqiao.events.selectors import QueueFilters
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode
 from fengqiao.metrics import reports, selectors
@@ -158,11 +157,7 @@ def export_events(request: AuthenticatedRequest) -> HttpResponse:
 
     A bulk copy of residents' reports leaves the platform: only the centre, leaders and administrators may take one,
     and only of their own area (event_queue is scoped to the actor)."""
-    form = QueueFilterForm(request.GET or None)
-    filters = QueueFilters(open_only=not request.GET)
-    if form.is_valid():
-        filters = QueueFilters(**{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
-    data = reports.export_events(actor=request.user, filters=filters)
+    data = reports.export_events(actor=request.user, filters=QueueFilterForm(request.GET or None).filters())
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="events-{timezone.localdate():%Y%m%d}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"
