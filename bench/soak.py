@@ -407,8 +407,10 @@ def main() -> None:
             if names:
                 servers.kill(*names)
             if database is not None and target in ("db", "all"):
-                await asyncio.to_thread(database.kill)
+                # The outage starts when the kill is sent, not when the server is seen gone: a request that fails while
+                # the postmaster dies is answered before the kill call returns.
                 db_down.append([time.monotonic(), float("inf")])
+                await asyncio.to_thread(database.kill)
             pause = rng.uniform(0.2, args.max_pause)
             what = {"web": "web server", "worker": "worker", "both": "web server and worker", "db": "PostgreSQL"}
             print(
@@ -540,6 +542,10 @@ def main() -> None:
             blamed[kind] += 1
     answered = sum(len(v) for v in latencies.values())
     check("requests answered without 5xx (outside database outages)", answered - excused, sum(blamed.values()))
+    for at, kind in answers_5xx:
+        if not while_db_down(at):
+            outages = ", ".join(f"{a - begin:.2f}–{b - begin:.2f}s" for a, b in db_down) or "none"
+            print(f"    5xx outside an outage: {kind} at t={at - begin:.2f}s (outages: {outages})")
     try:
         from fengqiao.dispatch.models import Notification  # the notifications centre, when installed
 
