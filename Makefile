@@ -45,8 +45,9 @@ lint: setup
 typecheck: setup
 	$(PY) -m mypy
 
+# PYTEST_MARKERS narrows the run (.ci/run's PostgreSQL pass leaves out what the SQLite pass ran exactly as it would).
 pytest: setup
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider $(if $(PYTEST_MARKERS),-m "$(PYTEST_MARKERS)")
 
 e2e: setup browser
 	$(PY) -m pytest -q tests/e2e

@@ -17,3 +17,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     import os
 
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+
+# Argon2 as in production, with the smallest cost argon2 allows: a production hash costs about 0.2 s of CPU, and
+# fixtures create users by the thousand. The production parameters are checked in tests/accounts/test_login.py.
+PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]

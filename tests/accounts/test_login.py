@@ -17,6 +17,18 @@ def test_passwords_are_hashed_with_argon2(person):
     assert person.password.startswith("argon2")
 
 
+def test_production_hashes_with_argon2_at_its_full_cost():
+    """The suite hashes at the smallest argon2 cost for speed (tests/settings.py); a deployment must not."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+    from django.utils.module_loading import import_string
+
+    from fengqiao import settings as production
+
+    first = import_string(production.PASSWORD_HASHERS[0])
+    assert first is Argon2PasswordHasher
+    assert (first.time_cost, first.memory_cost, first.parallelism) >= (2, 102400, 8)
+
+
 def test_a_correct_password_signs_in(client, person):
     response = client.post("/login/", {"username": "zhangsan", "password": "correct-horse-9"})
     assert response.status_code == 302 and response["Location"] == "/"

@@ -132,6 +132,18 @@ def test_the_search_boxes_count_as_look_ups(world, settings):
     assert client.get("/events/").status_code == 200
 
 
+def test_the_export_of_a_search_counts_as_a_look_up(world, settings):
+    """The export takes the workbench's filters, its search box included: it must not walk codes past the limit."""
+    settings.FENGQIAO_RATE_LIMITS = True
+    settings.FENGQIAO_RATE_LOOKUP = "1/m"
+    client = _signed_in(world, "dispatcher")
+    assert client.get("/metrics/export/events.xlsx", {"q": "E"}).status_code == 200
+    refused = client.get("/metrics/export/events.xlsx", {"q": "E1"})
+    assert refused.status_code == 429
+    assert "请求过于频繁" in refused.content.decode()
+    assert client.get("/metrics/export/events.xlsx").status_code == 200
+
+
 def test_each_user_has_their_own_look_up_budget(world, settings):
     settings.FENGQIAO_RATE_LIMITS = True
     settings.FENGQIAO_RATE_LOOKUP = "1/m"

@@ -44,6 +44,7 @@ def _alive(pid: int) -> bool:
     return "State:\tZ" not in status  # a zombie has exited; only its parent's wait is missing
 
 
+@pytest.mark.own_database
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
 def test_sigterm_stops_the_server_and_its_worker(tmp_path):
     env = {
