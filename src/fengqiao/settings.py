@@ -212,7 +212,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Sessions expire after two idle hours and never outlive a working day.
 SESSION_COOKIE_AGE = int(os.environ.get("FENGQIAO_SESSION_SECONDS", str(2 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Each request of a signed-in session pushes the idle deadline back, but writes the session at most once in this many
+# seconds (accounts/middleware.py): a session then ends between SESSION_COOKIE_AGE minus this and SESSION_COOKIE_AGE
+# after its last request, and a phone posting every second does not rewrite its session row every second.
+FENGQIAO_SESSION_REFRESH_SECONDS = float(os.environ.get("FENGQIAO_SESSION_REFRESH_SECONDS", "60"))
 # However busy, a session ends this many hours after signing in (0: no absolute limit).
 FENGQIAO_SESSION_MAX_HOURS = float(os.environ.get("FENGQIAO_SESSION_MAX_HOURS", "12"))
 # Closing the browser signs out (the cookie has no expiry date); off keeps the session for the idle time above.

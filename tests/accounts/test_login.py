@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fengqiao.accounts.models import User
 
@@ -51,7 +56,53 @@ def test_repeated_failures_lock_the_account(client, person):
 
 def test_sessions_expire_after_idle_time():
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert 0 < settings.FENGQIAO_SESSION_REFRESH_SECONDS <= 300
+
+
+T0 = dt.datetime(2026, 5, 6, 9, 0, tzinfo=dt.UTC)
+
+
+def _session_writes(queries: CaptureQueriesContext) -> int:
+    return sum(1 for q in queries.captured_queries if "django_session" in q["sql"] and "SELECT" not in q["sql"][:8])
+
+
+@pytest.fixture
+def short_idle(settings):
+    settings.SESSION_COOKIE_AGE = 600
+    settings.FENGQIAO_SESSION_REFRESH_SECONDS = 60
+
+
+def test_an_idle_session_ends_after_the_idle_time(client, person, short_idle):
+    with time_machine.travel(T0, tick=False):
+        client.force_login(person)
+        assert client.get("/").status_code == 200
+    with time_machine.travel(T0 + dt.timedelta(seconds=601), tick=False):
+        response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_busy_session_outlives_the_idle_time(client, person, short_idle):
+    with time_machine.travel(T0, tick=False):
+        client.force_login(person)
+        assert client.get("/").status_code == 200
+    for seconds in (300, 590, 1100, 1650):
+        with time_machine.travel(T0 + dt.timedelta(seconds=seconds), tick=False):
+            assert client.get("/").status_code == 200, seconds
+
+
+def test_requests_in_quick_succession_do_not_rewrite_the_session_each_time(client, person, short_idle):
+    with time_machine.travel(T0, tick=False):
+        client.force_login(person)
+        client.get("/")
+    with time_machine.travel(T0 + dt.timedelta(seconds=20), tick=False), CaptureQueriesContext(connection) as quick:
+        assert client.get("/api/v1/accounts/me").status_code == 200
+    assert _session_writes(quick) == 0
+    with time_machine.travel(T0 + dt.timedelta(seconds=70), tick=False), CaptureQueriesContext(connection) as later:
+        assert client.get("/api/v1/accounts/me").status_code == 200
+    assert _session_writes(later) == 1
+    # The idle clock was pushed back by that write: 600 s after it, not after sign-in.
+    with time_machine.travel(T0 + dt.timedelta(seconds=650), tick=False):
+        assert client.get("/api/v1/accounts/me").status_code == 200
 
 
 def test_each_role_gets_a_home_page(client, worker_a, dispatcher):

@@ -1,5 +1,6 @@
-"""Sign-in rules enforced on every request of a signed-in session: the absolute session lifetime, and a password
-past its age allowing nothing but changing it. API-key clients carry no session and are not concerned."""
+"""Sign-in rules enforced on every request of a signed-in session: the absolute session lifetime, the idle deadline
+pushed back (at most once a minute), and a password past its age allowing nothing but changing it. API-key clients
+carry no session and are not concerned."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class SignInPolicyMiddleware:
                     return error_response(AccountErrorCode.SESSION_EXPIRED, message, status=401)
                 messages.info(request, message)
                 return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+            security.keep_session_alive(request)
             if security.password_expired(user) and not request.path.startswith(OPEN_PREFIXES):
                 message = _("您的密码已超过有效期，请先修改密码后再继续使用。")
                 if _wants_json(request):

@@ -26,6 +26,7 @@ from fengqiao.accounts.models import User
 from fengqiao.core import audit, ratelimit
 
 SIGNED_IN_AT = "fq_signed_in_at"
+REFRESHED_AT = "fq_refreshed_at"  # when the idle deadline was last pushed back
 PENDING = "fq_second_factor"  # {"user": pk, "backend": str, "at": epoch, "next": url, "tries": n}
 PENDING_SECONDS = 300
 MAX_CODE_TRIES = 5
@@ -140,6 +141,16 @@ def complete_sign_in(request: HttpRequest, user: User) -> None:
 
 def stamp_session(request: HttpRequest) -> None:
     request.session[SIGNED_IN_AT] = time.time()
+
+
+def keep_session_alive(request: HttpRequest) -> None:
+    """Push the idle deadline back (a changed session is saved with a fresh expiry), at most once in
+    ``FENGQIAO_SESSION_REFRESH_SECONDS`` and never less often than four times in the idle time."""
+    every = min(float(getattr(settings, "FENGQIAO_SESSION_REFRESH_SECONDS", 60)), settings.SESSION_COOKIE_AGE / 4)
+    now = time.time()
+    last = request.session.get(REFRESHED_AT)
+    if last is None or now - float(last) >= every:
+        request.session[REFRESHED_AT] = now
 
 
 def session_too_old(request: HttpRequest) -> bool:
