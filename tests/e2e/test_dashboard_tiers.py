@@ -4,6 +4,7 @@ each share with its count, and whether each target is met in words, not colour a
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from django.utils import timezone
@@ -87,3 +88,41 @@ def test_a_node_with_nothing_closed_says_so(page, live_server, login, tree):
     wait_for(page, "410105001")
     assert "暂无办结事件" in page.locator("#fq-tiers-empty").inner_text()
     assert page.locator("#fq-tiers-body .fq-tierbar").count() == 0
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (390, 844)])
+def test_the_big_screen_shows_the_tier_shares(page, live_server, login, tree, closed_by_tier, width, height):
+    """The command screen carries the same 四事分办 panel as the map: below the map and inside the one screen on a
+    wall display (1920×1080, no scrolling); in the single column on a phone, with nothing wider than the phone."""
+    page.set_viewport_size({"width": width, "height": height})
+    make_user("leader", role="leader", node=tree["410105"], full_name="刘局")
+    login(page, live_server, "leader", "correct-horse-9")
+    page.goto(f"{live_server.url}/dashboard/bigscreen/?node=410105")
+    wait_for(page, "410105")
+    met, words = verdict(page, "village")
+    assert met == "0" and "64.3%" in words and "9/14 件" in words and "未达标" in words
+    assert "网格 42.9%" in page.locator("#fq-tiers-body .fq-tier-legend").inner_text()
+    assert "村内化解 ≥70%" in page.locator("#fq-tiers-target").inner_text()
+    panel = page.locator("#fq-tiers").bounding_box()
+    screen = page.locator("#fq-map").bounding_box()
+    assert panel["y"] >= screen["y"] + screen["height"]  # below the map, not over it
+    content = page.evaluate(
+        "(() => { const b = document.getElementById('fq-tiers'); return b.scrollHeight - b.clientHeight; })()"
+    )
+    assert content <= 1  # nothing in the panel is cut off
+    # Every figure tile stays in the strip above the panels, however many there are.
+    strip = page.locator("#fq-kpis").bounding_box()
+    tiles = page.locator("#fq-kpis .fq-kpi")
+    assert tiles.count() >= 8
+    for i in range(tiles.count()):
+        tile = tiles.nth(i).bounding_box()
+        assert tile["y"] + tile["height"] <= strip["y"] + strip["height"] + 1, tiles.nth(i).inner_text()
+    if width >= 1280:
+        assert panel["y"] + panel["height"] <= height  # on the one screen
+    else:
+        sideways = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert sideways <= 1
+    if os.environ.get("FENGQIAO_SCREENSHOTS"):
+        page.screenshot(
+            path=os.path.join(os.environ["FENGQIAO_SCREENSHOTS"], f"bigscreen-tiers-{width}.png"), full_page=True
+        )
