@@ -60,6 +60,18 @@ def test_lazy_labels_outside_the_default_keywords_are_translated():
         assert translation.gettext("纠纷已提交") != "纠纷已提交"
 
 
+def test_a_short_word_with_two_meanings_has_a_translation_for_each():
+    """登记 is a button (Register) and a field label (Registered); 办理 a section (Actions) and a deadline; 办结 a
+    figure (Closed) and the step a button takes (Close)."""
+    with translation.override("en"):
+        assert translation.gettext("登记") == "Register"
+        assert translation.pgettext("registered at, by", "登记") == "Registered"
+        assert translation.gettext("办理") == "Actions"
+        assert translation.pgettext("deadline", "办理") == "Handle by"
+        assert translation.gettext("办结") == "Closed"
+        assert translation.pgettext("action", "办结") == "Close"
+
+
 def test_every_entry_is_translated_and_compiled():
     po = (MESSAGES / "django.po").read_text(encoding="utf-8")
     assert "#, fuzzy" not in po

@@ -44,3 +44,18 @@ def test_pages_show_labels_not_codes(register, centre_a):
     page = client.get(f"/petitions/{p.tracking_code}/").content.decode()
     assert "已登记" in page and "征地拆迁" in page and "走访" in page
     assert ">registered<" not in page and ">land<" not in page
+
+
+def test_the_petition_page_in_english_says_registered_and_handle_by(register, centre_a):
+    """登记 and 办理 are both a button or section and a field: the page takes the field's words."""
+    from django.conf import settings
+
+    petition = register(centre_a)
+    type(petition).objects.filter(pk=petition.pk).update(handle_due_at=timezone.now() + dt.timedelta(days=60))
+    client = Client()
+    client.force_login(centre_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/petitions/{petition.tracking_code}/").content.decode()
+    assert ">Registered</dt>" in page
+    assert "Handle by" in page
+    assert ">Record<" not in page

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.accounts.models import Department, Role
 from fengqiao.core import deadlines
@@ -192,7 +193,7 @@ PETITION_FLOW = Workflow(
             sets=("opinion",),
             effect=_handled,
         ),
-        Transition("close", HANDLED, CLOSED, label=_("办结"), allowed=office, effect=_closed),
+        Transition("close", HANDLED, CLOSED, label=pgettext_lazy("action", "办结"), allowed=office, effect=_closed),
         Transition(
             "review",
             (HANDLED, CLOSED),
