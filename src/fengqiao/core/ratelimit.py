@@ -112,6 +112,12 @@ def check_lookup(request: HttpRequest) -> None:
     check(request, "lookup", settings.FENGQIAO_RATE_LOOKUP, key=key)
 
 
+def check_search(request: HttpRequest) -> None:
+    """Count a page's search box (``?q=``, which finds cases by code) as one look-up; browsing without it is not."""
+    if request.GET.get("q"):
+        check_lookup(request)
+
+
 def answers_429(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Decorate a page whose view may raise :class:`RateLimited` (through :func:`check_lookup`): answer 429."""
 

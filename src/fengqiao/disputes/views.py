@@ -26,7 +26,7 @@ from fengqiao.core import audit, scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
-from fengqiao.core.ratelimit import answers_429, check_lookup, limit
+from fengqiao.core.ratelimit import answers_429, check_lookup, check_search, limit
 from fengqiao.core.redirects import safe_next
 from fengqiao.core.reveal import RevealForm, reveal_pii
 from fengqiao.disputes import documents, importer, online, selectors, services, tiers, views_online, views_routing
@@ -69,8 +69,7 @@ def _form_errors(form: Any) -> str:
 def queue(request: AuthenticatedRequest) -> HttpResponse:
     """The centre administrator's queue: colours, labels and filters, most urgent first."""
     user: Any = request.user
-    if request.GET.get("q"):
-        check_lookup(request)  # the search box finds cases by code
+    check_search(request)
     if not _is_centre(user) and user.has_role(Role.MEDIATOR):
         return redirect("disputes:mine")
     form = QueueFilterForm(request.GET or None)

@@ -24,7 +24,7 @@ from fengqiao.core import scoping, tracking
 from fengqiao.core.attachments import attachments_of
 from fengqiao.core.errors import CoreErrorCode, DomainError, show_error
 from fengqiao.core.permissions import holds, only_for
-from fengqiao.core.ratelimit import answers_429, check_lookup, limit
+from fengqiao.core.ratelimit import answers_429, check_lookup, check_search, limit
 from fengqiao.events import acceptance, selectors, services, spot, suggest, tiers
 from fengqiao.events.errors import EventErrorCode
 from fengqiao.events.forms import (
@@ -64,8 +64,7 @@ def _form_errors(form: Any) -> str:
 @answers_429
 def queue(request: AuthenticatedRequest) -> HttpResponse:
     """The workbench: the actor's subtree, filtered, most urgent first."""
-    if request.GET.get("q"):
-        check_lookup(request)  # the search box finds events by code
+    check_search(request)
     form = QueueFilterForm(request.GET or None)
     filters = form.filters()
     own_centre = selectors.owned_here(request.user) is not None

@@ -19,7 +19,7 @@ from fengqiao.accounts.models import Role
 from fengqiao.accounts.requests import AuthenticatedRequest
 from fengqiao.core import scoping
 from fengqiao.core.permissions import holds, only_for
-from fengqiao.core.ratelimit import answers_429, check_lookup
+from fengqiao.core.ratelimit import answers_429, check_search
 from fengqiao.events.forms import QueueFilterForm
 from fengqiao.grids import selectors as grid_selectors
 from fengqiao.grids.models import GridNode
@@ -160,8 +160,7 @@ def export_events(request: AuthenticatedRequest) -> HttpResponse:
     A bulk copy of residents' reports leaves the platform: only the centre, leaders and administrators may take one,
     and only of their own area (event_queue is scoped to the actor). A search by code counts as a look-up, as on the
     workbench."""
-    if request.GET.get("q"):
-        check_lookup(request)
+    check_search(request)
     data = reports.export_events(actor=request.user, filters=QueueFilterForm(request.GET or None).filters())
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="events-{timezone.localdate():%Y%m%d}.xlsx"'
